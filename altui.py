@@ -1,0 +1,250 @@
+"""The `altui` command line (Typer). Thin: parse options, call data/engine/tui, render errors once."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.errors import AltuiError
+
+__version__ = "0.1.0"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+app = typer.Typer(
+    name="altui",
+    help="Build a text-classification training set with active learning, in the terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 1) -> None:
+    stderr.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def domain_errors(command):
+    """Render an AltuiError as one red line on stderr and exit 1; never a traceback for user errors."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AltuiError as exc:
+            stderr.print("[bold red]error:[/] ", end="")
+            stderr.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            stderr.print("interrupted", markup=False)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        stdout.print(f"altui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """altui: query -> annotate -> teach -> plot."""
+
+
+# -- shared options
+DataArg = Annotated[
+    Optional[Path], typer.Argument(help="CSV/TSV of texts. Default: the YouTube Spam Collection (downloaded once).")
+]
+TestOpt = Annotated[Optional[Path], typer.Option("--test", help="Test CSV (same columns). Default: hold out 20 %.")]
+TextColOpt = Annotated[Optional[str], typer.Option("--text-col", help="Text column: name or 0-based index.")]
+LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", help="Label column: name or 0-based index.")]
+SepOpt = Annotated[Optional[str], typer.Option("--sep", help="Separator: , | tab | ; (default: sniffed).")]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
+BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
+
+
+def _check_positive(name: str, value: int, minimum: int = 1) -> None:
+    if value < minimum:
+        raise AltuiError(f"{name} must be at least {minimum}, got {value}")
+
+
+@app.command()
+@domain_errors
+def simulate(
+    data: DataArg = None,
+    test: TestOpt = None,
+    text_col: TextColOpt = None,
+    label_col: LabelColOpt = None,
+    sep: SepOpt = None,
+    no_header: NoHeaderOpt = False,
+    strategy: Annotated[
+        Optional[list[str]], typer.Option("--strategy", "-s", help="Strategy to compare (repeatable).")
+    ] = None,
+    repeats: Annotated[int, typer.Option("--repeats", help="Runs per strategy.")] = 5,
+    iterations: Annotated[int, typer.Option("--iterations", help="Rounds per run.")] = 30,
+    batch: BatchOpt = 10,
+    seed: SeedOpt = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores.")] = 1,
+    out: Annotated[Optional[Path], typer.Option("--out", help="CSV: one row per strategy, repeat, iteration.")] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="CSV: one row per queried item.")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="JSON summary: config and curves.")] = None,
+) -> None:
+    """Run the loop without a person (labels from the label column) and compare strategies."""
+    from data.corpus import load_corpus
+    from engine.simulate import max_iterations, simulate as run_simulation, summarize
+    from engine.strategies import get_strategy
+
+    strategies = strategy or ["uncertainty", "random"]
+    for name in strategies:
+        get_strategy(name)
+    _check_positive("--batch", batch)
+    _check_positive("--iterations", iterations)
+    _check_positive("--repeats", repeats)
+    if jobs == 0 or jobs < -1:
+        raise AltuiError(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
+    corpus = load_corpus(
+        str(data) if data else None, str(test) if test else None, text_col=text_col, label_col=label_col,
+        sep=sep, header=not no_header, seed=seed, require_labels=True,
+    )
+    limit = max_iterations(corpus.X.shape[0], batch)
+    if iterations > limit:
+        stderr.print(
+            f"warning: the pool has {corpus.X.shape[0]} items, enough for {limit} iterations of {batch}; "
+            f"running {limit}", markup=False,
+        )
+        iterations = limit
+    total = len(strategies) * repeats
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, disable=not sys.stderr.isatty(), transient=True,
+    ) as progress:
+        task = progress.add_task("runs", total=total)
+        results = run_simulation(
+            corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
+            strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
+            n_jobs=jobs, on_run_done=lambda _: progress.advance(task),
+        )
+    curves = summarize(results)
+    _print_summary(curves, corpus)
+    config = {
+        "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
+        "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
+        "strategies": strategies, "repeats": repeats, "iterations": iterations, "batch": batch, "seed": seed,
+        "jobs": jobs,
+    }
+    if out:
+        _write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1"], (
+            [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}"]
+            for r in results for i in range(len(r.n_labels))
+        ))
+    if queries:
+        _write_rows(queries, ["strategy", "repeat", "iteration", "index"], (
+            [r.strategy, r.repeat, i, int(index)] for r in results for i, batch_ in enumerate(r.queried)
+            for index in batch_
+        ))
+    if json_path:
+        summary = {
+            "config": config,
+            "strategies": {
+                name: {
+                    "n_labels": c.n_labels.tolist(), "mean": c.mean.tolist(), "std": c.std.tolist(),
+                    "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
+                }
+                for name, c in curves.items()
+            },
+        }
+        _write_text(json_path, json.dumps(summary, indent=2) + "\n")
+
+
+def _checkpoints(n: int, count: int = 6) -> list[int]:
+    """Iteration positions shown in the table: evenly spread, always the last."""
+    return sorted({int(round(x)) - 1 for x in np.linspace(n / count, n, count)} | {n - 1})
+
+
+def _print_summary(curves, corpus) -> None:
+    first = next(iter(curves.values()))
+    points = _checkpoints(len(first.n_labels))
+    table = Table(
+        title=f"test accuracy (mean±std over repeats, {corpus.X_test.shape[0]} test items) at n labels",
+        box=None, pad_edge=False,
+    )
+    table.add_column("strategy", no_wrap=True)
+    for p in points:
+        table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
+    table.add_column("ms/iter", justify="right", no_wrap=True)
+    for name, c in curves.items():
+        ms_per_iteration = 1000 * c.seconds / (len(c.n_labels) * c.runs)
+        table.add_row(name, *[f"{c.mean[p]:.3f}±{c.std[p]:.3f}" for p in points], f"{ms_per_iteration:.2f}")
+    wide = Console(width=max(stdout.width, 120), highlight=False)
+    wide.print(table)
+    sys.stdout.write(plot_curves(curves) + "\n")
+
+
+def plot_curves(curves, width: int = 80, height: int = 20) -> str:
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    # colours are stripped (files, pipes), so each curve gets its own marker character
+    for (name, c), marker in zip(curves.items(), "*o+x#@%"):
+        plt.plot(c.n_labels.tolist(), c.mean.tolist(), label=name, marker=marker)
+    plt.title("test accuracy vs number of labels (mean over repeats)")
+    plt.xlabel("labels")
+    return ANSI_ESCAPE.sub("", plt.build())
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise AltuiError(f"cannot write {path} ({exc.strerror}); pick a writable path") from None
+
+
+def _write_rows(path: Path, header: list[str], rows) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    _write_text(path, buffer.getvalue())
+
+
+@app.command()
+@domain_errors
+def prepare(
+    folder: Annotated[Path, typer.Argument(help="Folder to write train.csv and test.csv into.")],
+) -> None:
+    """Download the YouTube Spam Collection and write the reference train/test split to FOLDER."""
+    from data.youtube import ensure_youtube, write_split
+
+    split = ensure_youtube()
+    written = write_split(folder, split.train.read_bytes(), split.test.read_bytes())
+    stdout.print(f"wrote {written.train} and {written.test}", markup=False)
+
+
+if __name__ == "__main__":
+    app()

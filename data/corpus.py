@@ -1,0 +1,105 @@
+"""A corpus: the training pool and test set, their classes and features, ready for the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.model_selection import train_test_split
+
+from data.errors import DataError
+from data.table import Dataset, LabelSet, encode_labels, label_set, load_table, require_two_classes
+from data.youtube import ensure_youtube
+from engine.features import vectorize
+
+HOLDOUT_FRACTION = 0.2
+
+
+@dataclass(frozen=True)
+class Corpus:
+    train: Dataset
+    test: Dataset | None
+    labels: LabelSet
+    y_train: np.ndarray  # class index per training row, -1 where unknown (hidden from the annotator)
+    y_test: np.ndarray | None
+    vectorizer: CountVectorizer
+    X: sp.csr_matrix
+    X_test: sp.csr_matrix | None
+    held_out: bool  # the test set is a stratified part of the data file
+
+    @property
+    def feature_names(self) -> np.ndarray:
+        return self.vectorizer.get_feature_names_out()
+
+
+def holdout(dataset: Dataset, y: np.ndarray, seed: int) -> tuple[Dataset, Dataset]:
+    """Split off a stratified 20 % of the labeled rows as the test set (plain random if a class is tiny)."""
+    rows = np.arange(len(dataset))
+    labeled = rows[y >= 0]
+    if labeled.shape[0] < 5:
+        raise DataError(f"{dataset.path}: too few labeled rows to hold out a test set; pass --test PATH")
+    counts = np.bincount(y[labeled])
+    stratify = y[labeled] if counts[counts > 0].min() >= 2 else None
+    _, test_rows = train_test_split(labeled, test_size=HOLDOUT_FRACTION, random_state=seed, stratify=stratify)
+    test_rows = np.sort(test_rows)
+    train_rows = np.setdiff1d(rows, test_rows)
+    return _subset(dataset, train_rows), _subset(dataset, test_rows)
+
+
+def _subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
+    pick = rows.tolist()
+    return replace(
+        dataset,
+        texts=[dataset.texts[i] for i in pick],
+        ids=[dataset.ids[i] for i in pick],
+        labels=None if dataset.labels is None else [dataset.labels[i] for i in pick],
+        metadata={k: [v[i] for i in pick] for k, v in dataset.metadata.items()},
+    )
+
+
+def load_corpus(
+    data_path: str | None = None,
+    test_path: str | None = None,
+    *,
+    text_col: str | None = None,
+    label_col: str | None = None,
+    sep: str | None = None,
+    header: bool = True,
+    label_names: list[str] | None = None,
+    seed: int = 0,
+    require_labels: bool = False,
+) -> Corpus:
+    """Load the training data (default: the YouTube Spam Collection) and a test set.
+
+    With ``require_labels`` (simulate) every training row needs a label and there must be two classes.
+    Without a test file, a stratified 20 % of the labeled training rows is held out.
+    """
+    youtube = data_path is None
+    if youtube:
+        split = ensure_youtube()
+        data_path, test_path = str(split.train), test_path or str(split.test)
+    train = load_table(data_path, text_col, label_col, sep, header, require_labels=require_labels)
+    if require_labels:
+        require_two_classes(train)
+    test = load_table(test_path, text_col, label_col, sep, header, require_labels=True) if test_path else None
+    values = list(train.labels or []) + list(test.labels if test and test.labels else [])
+    labels = label_set(values, label_names, youtube_names=youtube or train.label_column == "CLASS")
+    if len(labels) < 2:
+        raise DataError(
+            f"{train.path}: found {len(labels)} label value(s); pass the classes with --labels ham,spam "
+            "or a --label-col with at least two values"
+        )
+    y_train = encode_labels(train, labels) if train.labels is not None else np.full(len(train), -1)
+    held_out = False
+    if test is None and train.labels is not None and (y_train >= 0).any():
+        train, test = holdout(train, y_train, seed)
+        y_train = encode_labels(train, labels)
+        held_out = True
+    y_test = encode_labels(test, labels, "test") if test is not None else None
+    if y_test is not None and (y_test < 0).any():
+        row = int(np.flatnonzero(y_test < 0)[0]) + 1
+        raise DataError(f"{test.path}: test row {row} has no label; every test row needs one")
+    vectorizer, X, X_test = vectorize(train.texts, test.texts if test is not None else None)
+    return Corpus(train, test, labels, y_train, y_test, vectorizer, X, X_test, held_out)

@@ -1,0 +1,264 @@
+"""The session store: one SQLite file per labeling session.
+
+Every answer (label, skip) and every undo is appended as an event and committed the moment it is
+given — one transaction each, WAL journal — so a crash or a ``kill -9`` loses nothing that was
+answered. It also keeps the batch queried for each round, the metrics after each round, the
+fingerprint of the data set (a session refuses another data set), and the Rubrix outbox.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from data.errors import DataError
+from engine.loop import Answer, RoundMetrics
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('label', 'skip', 'undo')),
+    item INTEGER NOT NULL,          -- row of the training data
+    item_id TEXT NOT NULL,
+    label INTEGER,                  -- class index, NULL for skip/undo
+    round INTEGER NOT NULL,
+    source TEXT NOT NULL DEFAULT 'terminal',
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batches (
+    round INTEGER PRIMARY KEY, items TEXT NOT NULL, strategy TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    round INTEGER PRIMARY KEY, n_labels INTEGER NOT NULL, accuracy REAL, f1 REAL,
+    label_counts TEXT NOT NULL, teach_seconds REAL NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
+    record TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (dataset, item_id) ON CONFLICT REPLACE
+);
+"""
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a session was started with; stored once, checked on every resume."""
+
+    data_path: str
+    fingerprint: str
+    label_values: list[str]
+    label_names: list[str]
+    strategy: str = "uncertainty"
+    batch_size: int = 10
+    seed: int = 0
+    test_path: str | None = None
+    text_col: str | None = None
+    label_col: str | None = None
+    sep: str | None = None
+    header: bool = True
+    created_at: str = field(default_factory=lambda: now())
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    answer: Answer
+    item_id: str
+    at: str
+    source: str
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class SessionStore:
+    """Open with :meth:`create_or_resume` (labeling) or :meth:`open_existing` (export, status, rubrix)."""
+
+    def __init__(self, path: str | Path, connection: sqlite3.Connection, info: SessionInfo):
+        self.path = Path(path)
+        self._db = connection
+        self.info = info
+
+    # -- opening
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a committed answer survives a crash
+            db.execute("PRAGMA busy_timeout=5000")
+            return db
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"{path} is not an altui session file ({exc}); pick another --session path") from None
+        except OSError as exc:
+            raise DataError(f"cannot create the session file {path} ({exc.strerror}); pick a writable --session path") from None
+
+    @classmethod
+    def create_or_resume(cls, path: str | Path, info: SessionInfo) -> "SessionStore":
+        """Resume the session at ``path`` if it exists (same data set only), else create it."""
+        path = Path(path)
+        if path.exists():
+            store = cls.open_existing(path)
+            if store.info.fingerprint != info.fingerprint:
+                store.close()
+                raise DataError(
+                    f"session {path} belongs to another data set ({store.info.data_path}); "
+                    "pass that data file, or a new --session path to start over"
+                )
+            return store
+        db = cls._connect(path)
+        with _transaction(db):
+            db.executescript(_SCHEMA)
+            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT INTO meta VALUES ('info', ?)", (json.dumps(asdict(info)),))
+        return cls(path, db, info)
+
+    @classmethod
+    def open_existing(cls, path: str | Path) -> "SessionStore":
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(f"{path}: no such session file; start one with `altui label --session {path}`")
+        db = cls._connect(path)
+        try:
+            rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError:
+            db.close()
+            raise DataError(f"{path} is not an altui session file; pass the file `altui label` wrote") from None
+        version = int(rows.get("schema_version", "0"))
+        if version != SCHEMA_VERSION or "info" not in rows:
+            db.close()
+            raise DataError(
+                f"{path} has session schema {version}, this altui reads {SCHEMA_VERSION}; use a matching altui version"
+            )
+        db.executescript(_SCHEMA)  # tables added by later minor versions
+        return cls(path, db, SessionInfo(**json.loads(rows["info"])))
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- answers
+    def record_answer(self, answer: Answer, item_id: str, source: str = "terminal") -> None:
+        """Append one label or skip; committed before this returns."""
+        kind = "skip" if answer.label is None else "label"
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT INTO events (kind, item, item_id, label, round, source, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, answer.index, item_id, answer.label, answer.round, source, now()),
+            )
+
+    def record_undo(self, answer: Answer, item_id: str) -> None:
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT INTO events (kind, item, item_id, label, round, at) VALUES ('undo', ?, ?, NULL, ?, ?)",
+                (answer.index, item_id, answer.round, now()),
+            )
+
+    def answers(self) -> list[StoredAnswer]:
+        """The answers in force, in the order given: every label/skip not taken back by an undo."""
+        stack: list[StoredAnswer] = []
+        for kind, item, item_id, label, round_, source, at in self._db.execute(
+            "SELECT kind, item, item_id, label, round, source, at FROM events ORDER BY seq"
+        ):
+            if kind == "undo":
+                for i in range(len(stack) - 1, -1, -1):
+                    if stack[i].answer.index == item:
+                        del stack[i]
+                        break
+            else:
+                stack.append(StoredAnswer(Answer(item, label, round_), item_id, at, source))
+        return stack
+
+    def n_events(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+    # -- rounds
+    def record_batch(self, round_: int, items: Iterable[int], strategy: str) -> None:
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?)",
+                (round_, json.dumps([int(i) for i in items]), strategy, now()),
+            )
+
+    def record_round(self, metrics: RoundMetrics, next_batch: Iterable[int] | None, strategy: str) -> None:
+        """Metrics of the round just taught and the batch queried for the next one, in one transaction."""
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (metrics.round, metrics.n_labels, _nan_to_none(metrics.accuracy), _nan_to_none(metrics.f1),
+                 json.dumps(list(metrics.label_counts)), metrics.teach_seconds, now()),
+            )
+            if next_batch is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?)",
+                    (metrics.round + 1, json.dumps([int(i) for i in next_batch]), strategy, now()),
+                )
+
+    def last_batch(self) -> tuple[int, list[int]] | None:
+        row = self._db.execute("SELECT round, items FROM batches ORDER BY round DESC LIMIT 1").fetchone()
+        return None if row is None else (row[0], json.loads(row[1]))
+
+    def metrics(self) -> list[RoundMetrics]:
+        return [
+            RoundMetrics(r, n, _none_to_nan(a), _none_to_nan(f), tuple(json.loads(c)), s)
+            for r, n, a, f, c, s, _ in self._db.execute("SELECT * FROM metrics ORDER BY round")
+        ]
+
+    # -- Rubrix outbox: records that could not be sent yet
+    def outbox_put(self, dataset: str, records: list[dict]) -> None:
+        with _transaction(self._db):
+            self._db.executemany(
+                "INSERT INTO outbox (dataset, item_id, record, at) VALUES (?, ?, ?, ?)",
+                [(dataset, str(r["id"]), json.dumps(r), now()) for r in records],
+            )
+
+    def outbox(self, dataset: str | None = None) -> list[tuple[int, str, dict]]:
+        query = "SELECT seq, dataset, record FROM outbox"
+        args: tuple = ()
+        if dataset is not None:
+            query += " WHERE dataset = ?"
+            args = (dataset,)
+        return [(seq, ds, json.loads(rec)) for seq, ds, rec in self._db.execute(query + " ORDER BY seq", args)]
+
+    def outbox_remove(self, seqs: Iterable[int]) -> None:
+        with _transaction(self._db):
+            self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), retried briefly if another process holds the lock."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        for attempt in range(50):
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return self.db
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise DataError(f"the session file is busy or unwritable ({exc}); close other altui windows") from None
+                time.sleep(0.1)
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+        return False
+
+
+def _nan_to_none(x: float) -> float | None:
+    return None if x != x else x
+
+
+def _none_to_nan(x: float | None) -> float:
+    return float("nan") if x is None else x

@@ -1,0 +1,320 @@
+"""Learners: a classifier over a fixed list of classes, with scores kept for the matrices it serves.
+
+Two implementations share one interface:
+
+* :class:`MultinomialNBLearner` — the fast path. Multinomial naive Bayes is a function of per-class
+  feature counts, and counts are additive, so teaching a batch (or forgetting one, for undo) updates the
+  counts and is *equal to a refit* on all labels. It also keeps the joint log-likelihood of every
+  matrix it serves (:meth:`Learner.attach`) up to date by touching only the features the batch
+  contains, so scoring the whole pool after a batch costs a few sparse column gathers, not a pass over
+  the pool.
+* :class:`SklearnLearner` — any scikit-learn classifier with ``predict_proba``, refit on every teach.
+
+Classes are integers ``0..n_classes-1``; names are the data layer's business.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse import _sparsetools  # compiled CSR/CSC kernels behind scipy.sparse
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.utils.validation import check_is_fitted
+
+
+def _softmax(jll: np.ndarray) -> np.ndarray:
+    finite_max = np.max(jll, axis=1, keepdims=True)
+    exp = np.exp(jll - finite_max)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def gather(indptr: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the stored entries of the major slices ``which`` (rows of CSR, columns of CSC),
+    concatenated, and for each entry the position in ``which`` it belongs to."""
+    starts = indptr[which]
+    counts = indptr[which + 1] - starts
+    owner = np.repeat(np.arange(which.shape[0]), counts)
+    first_entry = np.cumsum(counts) - counts
+    return starts[owner] + np.arange(owner.shape[0]) - first_entry[owner], owner
+
+
+class Scores(ABC):
+    """Class probabilities of the rows of one matrix, always consistent with the learner's current fit."""
+
+    def __init__(self, learner: "Learner", X: sp.spmatrix):
+        self.learner = learner
+        self.X = sp.csr_matrix(X)
+
+    @abstractmethod
+    def predict_proba(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities of shape ``(len(rows), n_classes)``; all rows when ``rows`` is None."""
+
+    def predict(self, rows: np.ndarray | None = None) -> np.ndarray:
+        return np.argmax(self.predict_proba(rows), axis=1)
+
+
+class Learner(BaseEstimator, ABC):
+    """A classifier over ``n_classes`` classes that can be fit, taught more labels, and asked for scores."""
+
+    #: True when :meth:`update` is exact and cheap, so the loop may teach a batch instead of refitting.
+    incremental: bool = False
+
+    @abstractmethod
+    def fit(self, X, y) -> "Learner":
+        """Fit from scratch on ``X`` (sparse) and class indices ``y``."""
+
+    def update(self, X, y, weight: float = 1.0, rows=None) -> "Learner":
+        """Teach (``weight=1``) or forget (``weight=-1``) the rows ``X`` (or ``X[rows]``) with classes ``y``."""
+        raise NotImplementedError(f"{type(self).__name__} cannot update incrementally; refit it")
+
+    @abstractmethod
+    def attach(self, X) -> Scores:
+        """Scores of the rows of ``X``, kept consistent with every later fit/update."""
+
+    @property
+    @abstractmethod
+    def n_classes_seen_(self) -> int:
+        """Number of distinct classes among the labels taught so far."""
+
+    @property
+    def is_ready(self) -> bool:
+        """True when the model can rank items (it has seen at least two classes)."""
+        return self.n_classes_seen_ >= 2
+
+    def explain(self, x, predicted: int, k: int = 5) -> list[tuple[int, float]]:
+        """Feature indices of ``x`` (one row) that pushed the prediction towards ``predicted``, strongest first."""
+        return []
+
+
+class _NBScores(Scores):
+    learner: "MultinomialNBLearner"
+
+    def __init__(self, learner: "MultinomialNBLearner", X):
+        super().__init__(learner, X)
+        self.X_csc = self.X.tocsc().astype(np.float64)
+        self.X_csc.sort_indices()
+        self.row_length = np.asarray(self.X.sum(axis=1)).ravel().astype(np.float64)
+        self.recompute()
+
+    def recompute(self) -> None:
+        self.base = np.ascontiguousarray(self.X @ self.learner._log_numerator, dtype=np.float64)
+
+    def add_columns(self, columns: np.ndarray, delta: np.ndarray) -> None:
+        """``base += X[:, columns] @ delta`` (delta: one row per column), reading only those columns.
+
+        scipy's compiled kernels do the gather (``csr_row_index`` on the CSC arrays) and the
+        multiply-add (``csc_matvecs``) in one pass each; numpy fancy indexing would cost 3x more here.
+        """
+        X = self.X_csc
+        starts = X.indptr[columns]
+        indptr = np.zeros(columns.shape[0] + 1, dtype=X.indptr.dtype)
+        np.cumsum(X.indptr[columns + 1] - starts, out=indptr[1:])
+        nnz = int(indptr[-1])
+        if nnz == 0:
+            return
+        indices = np.empty(nnz, dtype=X.indices.dtype)
+        data = np.empty(nnz, dtype=X.data.dtype)
+        _sparsetools.csr_row_index(
+            columns.shape[0], columns.astype(X.indices.dtype), X.indptr, X.indices, X.data, indices, data
+        )
+        _sparsetools.csc_matvecs(
+            self.base.shape[0], columns.shape[0], delta.shape[1], indptr, indices, data,
+            np.ascontiguousarray(delta, dtype=np.float64).reshape(-1), self.base.reshape(-1),
+        )
+
+    def joint_log_likelihood(self, rows=None) -> np.ndarray:
+        learner = self.learner
+        if rows is None:
+            base, length = self.base, self.row_length
+        else:
+            base, length = self.base[rows], self.row_length[rows]
+        return base - length[:, None] * learner.log_denominator_[None, :] + learner.class_log_prior_[None, :]
+
+    def predict_proba(self, rows=None) -> np.ndarray:
+        self.learner.check_has_labels()
+        return _softmax(self.joint_log_likelihood(rows))
+
+    def predict(self, rows=None) -> np.ndarray:
+        self.learner.check_has_labels()
+        return np.argmax(self.joint_log_likelihood(rows), axis=1)
+
+
+class MultinomialNBLearner(Learner):
+    """Multinomial naive Bayes kept as counts: teach and forget are exact and cost O(batch).
+
+    Equal to ``sklearn.naive_bayes.MultinomialNB(alpha, fit_prior=True)`` fit on all labels taught so far
+    (up to float rounding); classes not seen yet get probability 0, as in scikit-learn.
+    """
+
+    incremental = True
+
+    def __init__(self, n_classes: int = 2, alpha: float = 1.0):
+        self.n_classes = n_classes
+        self.alpha = alpha
+
+    # -- state: per-feature arrays are stored (n_features, n_classes), so a batch's rows of them are
+    # contiguous; scikit-learn's (n_classes, n_features) views are the properties below.
+    def _init_counts(self, n_features: int) -> None:
+        k = self.n_classes
+        self.class_count_ = np.zeros(k)
+        self.feature_total_ = np.zeros(k)
+        self._feature_count = np.zeros((n_features, k))
+        self._log_numerator = np.full((n_features, k), np.log(self.alpha))
+        self._attached: list[_NBScores] = getattr(self, "_attached", [])
+        self._update_normalizers()
+        for scores in self._attached:
+            scores.recompute()
+
+    def _update_normalizers(self) -> None:
+        n_features = self._feature_count.shape[0]
+        self.log_denominator_ = np.log(self.feature_total_ + self.alpha * n_features)
+        with np.errstate(divide="ignore"):
+            total = self.class_count_.sum()
+            self.class_log_prior_ = (
+                np.log(self.class_count_) - np.log(total) if total > 0 else np.zeros(self.n_classes)
+            )
+
+    @property
+    def feature_count_(self) -> np.ndarray:
+        return self._feature_count.T
+
+    @property
+    def feature_log_prob_(self) -> np.ndarray:
+        return (self._log_numerator - self.log_denominator_[None, :]).T
+
+    @property
+    def n_classes_seen_(self) -> int:
+        if not hasattr(self, "class_count_"):
+            return 0
+        return int(np.count_nonzero(self.class_count_ > 0))
+
+    # -- fit / update
+    def fit(self, X, y) -> "MultinomialNBLearner":
+        X = sp.csr_matrix(X)
+        self._init_counts(X.shape[1])
+        return self.update(X, y)
+
+    def update(self, X, y, weight: float = 1.0, rows=None) -> "MultinomialNBLearner":
+        """Teach (``weight=1``) or forget (``weight=-1``) labeled rows; exact, and O(size of the rows).
+
+        ``rows`` selects rows of ``X`` (a CSR matrix) without copying them out; ``y`` is then one class
+        per selected row.
+        """
+        X = X if sp.isspmatrix_csr(X) or isinstance(X, sp.csr_array) else sp.csr_matrix(X)
+        if not hasattr(self, "class_count_"):
+            self._init_counts(X.shape[1])
+        y = np.asarray(y, dtype=np.int64)
+        rows = np.arange(X.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+        if rows.shape[0] == 0:
+            return self
+        k = self.n_classes
+        self.class_count_ += weight * np.bincount(y, minlength=k)
+        entries, owner = gather(X.indptr, rows)
+        features = X.indices[entries]
+        ordered = np.sort(features)  # np.unique costs 5x more on arrays this small
+        columns = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+        # (column, class) cell of every stored entry, summed: the change of the counts
+        cell = np.searchsorted(columns, features) * k + y[owner]
+        delta_counts = np.bincount(cell, weights=weight * X.data[entries], minlength=columns.shape[0] * k)
+        delta_counts = delta_counts.reshape(columns.shape[0], k)
+        # integer counts add and subtract exactly, so forgetting restores the earlier state
+        counts = self._feature_count[columns] + delta_counts
+        self._feature_count[columns] = counts
+        self.feature_total_ += delta_counts.sum(axis=0)
+        new_log = np.log(counts + self.alpha)
+        delta_log = new_log - self._log_numerator[columns]
+        self._log_numerator[columns] = new_log
+        self._update_normalizers()
+        for scores in self._attached:
+            scores.add_columns(columns, delta_log)
+        return self
+
+    def check_has_labels(self) -> None:
+        if getattr(self, "class_count_", None) is None or not self.class_count_.any():
+            raise NotFittedError("the model has no labels yet")
+
+    # -- scores
+    def attach(self, X) -> Scores:
+        if not hasattr(self, "class_count_"):
+            self._init_counts(X.shape[1])
+        scores = _NBScores(self, X)
+        self._attached.append(scores)
+        return scores
+
+    def predict_proba(self, X) -> np.ndarray:
+        return _NBScores(self, X).predict_proba()
+
+    def explain(self, x, predicted: int, k: int = 5) -> list[tuple[int, float]]:
+        x = sp.csr_matrix(x)
+        if not self.is_ready or x.nnz == 0:
+            return []
+        log_prob = self.feature_log_prob_[:, x.indices]
+        others = np.delete(log_prob, predicted, axis=0).mean(axis=0)
+        weight = x.data * (log_prob[predicted] - others)
+        order = np.argsort(-weight, kind="stable")[:k]
+        return [(int(x.indices[i]), float(weight[i])) for i in order if weight[i] > 0]
+
+
+class _RefitScores(Scores):
+    learner: "SklearnLearner"
+
+    def predict_proba(self, rows=None) -> np.ndarray:
+        X = self.X if rows is None else self.X[rows]
+        return self.learner.predict_proba(X)
+
+
+class SklearnLearner(Learner):
+    """Any scikit-learn classifier with ``predict_proba``, refit on all labels at every teach."""
+
+    def __init__(self, estimator=None, n_classes: int = 2):
+        self.estimator = estimator
+        self.n_classes = n_classes
+
+    @property
+    def n_classes_seen_(self) -> int:
+        return len(getattr(self, "seen_classes_", ()))
+
+    def fit(self, X, y) -> "SklearnLearner":
+        y = np.asarray(y, dtype=np.int64)
+        self.seen_classes_ = np.unique(y)
+        if self.seen_classes_.shape[0] >= 2:
+            self.estimator_ = clone(self.estimator if self.estimator is not None else MultinomialNB())
+            self.estimator_.fit(X, y)
+        else:
+            self.estimator_ = None  # one class: every prediction is that class
+        return self
+
+    def attach(self, X) -> Scores:
+        return _RefitScores(self, X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "seen_classes_")
+        if self.seen_classes_.shape[0] == 0:
+            raise NotFittedError("the model has no labels yet")
+        proba = np.zeros((X.shape[0], self.n_classes))
+        if self.estimator_ is None:
+            proba[:, self.seen_classes_[0]] = 1.0
+        else:
+            proba[:, self.estimator_.classes_] = self.estimator_.predict_proba(X)
+        return proba
+
+    def explain(self, x, predicted: int, k: int = 5) -> list[tuple[int, float]]:
+        coef = getattr(self.estimator_, "coef_", None) if self.is_ready else None
+        if coef is None:
+            return []
+        x = sp.csr_matrix(x)
+        classes = list(self.estimator_.classes_)
+        if coef.shape[0] == 1:  # binary linear model: one row for the positive class
+            sign = 1.0 if predicted == classes[1] else -1.0
+            row = sign * coef[0]
+        elif predicted in classes:
+            row = coef[classes.index(predicted)]
+        else:
+            return []
+        weight = x.data * np.asarray(row)[x.indices]
+        order = np.argsort(-weight, kind="stable")[:k]
+        return [(int(x.indices[i]), float(weight[i])) for i in order if weight[i] > 0]

@@ -1,0 +1,227 @@
+"""The active-learning loop: query -> answer (label | skip) -> undo -> teach -> metrics.
+
+The same loop serves the TUI (answers come from a person) and :func:`engine.simulate.simulate`
+(answers come from the data's label column).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+
+from engine.errors import ConfigError
+from engine.learner import Learner, MultinomialNBLearner, Scores
+from engine.metrics import accuracy, confusion, macro_f1
+from engine.pool import LABELED, MISSING, UNLABELED, Pool
+from engine.strategies import QueryStrategy, get_strategy
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What was said about one item. ``label`` is a class index, or None for a skip."""
+
+    index: int
+    label: int | None
+    round: int
+
+    @property
+    def skipped(self) -> bool:
+        return self.label is None
+
+
+@dataclass(frozen=True)
+class RoundMetrics:
+    """Test-set quality after teaching round ``round`` (NaN when there is no test set)."""
+
+    round: int
+    n_labels: int
+    accuracy: float
+    f1: float
+    label_counts: tuple[int, ...]
+    teach_seconds: float
+
+
+class _RowsOf(Scores):
+    """The scores of a contiguous block of rows of another :class:`Scores` (pool or test part)."""
+
+    def __init__(self, scores: Scores, start: int, n_rows: int):
+        self.learner = scores.learner
+        self.X = scores.X[start : start + n_rows]
+        self._scores = scores
+        self._start = start
+        self._all = slice(start, start + n_rows)
+
+    def _rows(self, rows):
+        return self._all if rows is None else self._start + np.asarray(rows, dtype=np.int64)
+
+    def predict_proba(self, rows=None) -> np.ndarray:
+        return self._scores.predict_proba(self._rows(rows))
+
+    def predict(self, rows=None) -> np.ndarray:
+        return self._scores.predict(self._rows(rows))
+
+
+class ActiveLoop:
+    """Owns the pool, the learner and the current batch.
+
+    Parameters
+    ----------
+    X : sparse matrix (n_items, n_features) — features of the training pool.
+    n_classes : number of classes; labels are class indices ``0..n_classes-1``.
+    X_test, y_test : held-out set for the metrics (optional).
+    strategy : a name from :data:`engine.strategies.STRATEGIES` or a strategy object.
+    batch_size : items per round.
+    learner : an unfitted :class:`engine.learner.Learner` (default: :class:`MultinomialNBLearner`).
+    random_state : seed of the cold start and of the random strategies.
+    """
+
+    def __init__(
+        self,
+        X,
+        n_classes: int,
+        *,
+        X_test=None,
+        y_test=None,
+        strategy: str | QueryStrategy = "uncertainty",
+        batch_size: int = 10,
+        learner: Learner | None = None,
+        random_state=None,
+    ):
+        if batch_size < 1:
+            raise ConfigError(f"batch size must be at least 1, got {batch_size}: use --batch 1 or more")
+        if n_classes < 2:
+            raise ConfigError(f"need at least two labels to learn from, got {n_classes}")
+        self.X = sp.csr_matrix(X)
+        self.n_classes = n_classes
+        self.strategy = get_strategy(strategy)
+        self.batch_size = batch_size
+        self.learner = learner if learner is not None else MultinomialNBLearner(n_classes=n_classes)
+        self.random_state = random_state
+        self.rng_ = check_random_state(random_state)
+        self.pool = Pool(X.shape[0])
+        self.round_ = 0
+        self.batch_: list[int] = []
+        self.answers_: list[Answer] = []
+        self.history_: list[RoundMetrics] = []
+        self._taught_y = np.full(X.shape[0], MISSING, dtype=np.int64)
+        self.learner.fit(self.X[:0], np.zeros(0, dtype=np.int64))
+        self.y_test = None if y_test is None else np.asarray(y_test, dtype=np.int64)
+        has_test = X_test is not None and X_test.shape[0] > 0
+        # Pool and test rows are scored as one matrix: one incremental update per teach serves both.
+        self.scores_ = self.learner.attach(sp.vstack([self.X, X_test], format="csr") if has_test else self.X)
+        self.pool_scores_ = _RowsOf(self.scores_, 0, self.X.shape[0])
+        self.test_scores_ = _RowsOf(self.scores_, self.X.shape[0], X_test.shape[0]) if has_test else None
+
+    # -- query
+    def query(self) -> list[int]:
+        """Pick the next batch from the unlabeled items; it replaces whatever was pending."""
+        picked = self.strategy.query(self.pool_scores_, self.X, self.pool, self.batch_size, self.rng_)
+        self.batch_ = [int(i) for i in picked]
+        return list(self.batch_)
+
+    def pending(self) -> list[int]:
+        """Items of the current batch not answered yet, in the order they are asked."""
+        return [i for i in self.batch_ if self.pool.state[i] == UNLABELED]
+
+    @property
+    def batch_done(self) -> bool:
+        return not self.pending()
+
+    # -- answer / undo
+    def answer(self, index: int, label: int | None) -> Answer:
+        """Record a label (class index) or a skip (None) for an unanswered item."""
+        index = int(index)
+        if self.pool.state[index] != UNLABELED:
+            raise ConfigError(f"item {index} is already answered; undo it first")
+        if label is None:
+            self.pool.skip(index)
+        else:
+            if not 0 <= label < self.n_classes:
+                raise ConfigError(f"label {label} is not one of the {self.n_classes} classes")
+            self.pool.label(index, int(label))
+        answer = Answer(index, None if label is None else int(label), self.round_)
+        self.answers_.append(answer)
+        if index not in self.batch_:
+            self.batch_.append(index)
+        return answer
+
+    def undo(self) -> Answer | None:
+        """Take back the last answer, even one from an earlier, already taught round.
+
+        The item is asked again next, ahead of the rest of the current batch; the model forgets it at
+        the next :meth:`teach`.
+        """
+        if not self.answers_:
+            return None
+        last = self.answers_.pop()
+        self.pool.reset(last.index)
+        if last.index in self.batch_:
+            self.batch_.remove(last.index)
+        self.batch_.insert(0, last.index)
+        return last
+
+    def replay(self, answers: list[Answer], round_: int, batch: list[int]) -> None:
+        """Restore a saved session: its answers in order, the round it was in and that round's batch."""
+        for a in answers:
+            if a.label is None:
+                self.pool.skip(a.index)
+            else:
+                self.pool.label(a.index, a.label)
+            self.answers_.append(a)
+        self.round_ = round_
+        self.batch_ = [int(i) for i in batch]
+        self.sync()
+
+    # -- teach
+    def sync(self) -> None:
+        """Make the model equal to a fit on exactly the labels in the pool now."""
+        y = np.where(self.pool.state == LABELED, self.pool.y, MISSING)
+        changed = np.flatnonzero(y != self._taught_y)
+        if changed.shape[0] == 0:
+            return
+        if self.learner.incremental:
+            forget = changed[self._taught_y[changed] != MISSING]
+            learn = changed[y[changed] != MISSING]
+            if forget.shape[0]:
+                self.learner.update(self.X, self._taught_y[forget], weight=-1.0, rows=forget)
+            if learn.shape[0]:
+                self.learner.update(self.X, y[learn], weight=1.0, rows=learn)
+        else:
+            labeled = np.flatnonzero(y != MISSING)
+            self.learner.fit(self.X[labeled], y[labeled])
+        self._taught_y = y
+
+    def teach(self) -> RoundMetrics:
+        """Teach the model every answer so far, score it on the test set, and close the round."""
+        started = time.perf_counter()
+        self.sync()
+        seconds = time.perf_counter() - started
+        metrics = self.evaluate(seconds)
+        self.history_.append(metrics)
+        self.round_ += 1
+        return metrics
+
+    def evaluate(self, teach_seconds: float = 0.0) -> RoundMetrics:
+        acc = f1 = float("nan")
+        if self.test_scores_ is not None and self.learner.n_classes_seen_ > 0:
+            matrix = confusion(self.y_test, self.test_scores_.predict(), self.n_classes)
+            acc, f1 = accuracy(matrix), macro_f1(matrix)
+        counts = tuple(self.pool.label_counts(self.n_classes).tolist())
+        return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds)
+
+    # -- what the person sees
+    def predict_proba(self, indices) -> np.ndarray | None:
+        """Current model's probabilities for pool items, or None before it has any label."""
+        if self.learner.n_classes_seen_ == 0:
+            return None
+        return self.pool_scores_.predict_proba(np.asarray(indices, dtype=np.int64))
+
+    def explain(self, index: int, k: int = 5) -> list[tuple[int, float]]:
+        proba = self.predict_proba([index])
+        if proba is None:
+            return []
+        return self.learner.explain(self.X[index], int(np.argmax(proba[0])), k)

@@ -1,0 +1,131 @@
+"""The loop without a person: labels come from the data's label column.
+
+Every (strategy, repeat) run is independent and seeded from ``random_state`` and the repeat number
+only, so ``n_jobs`` changes the speed, never the result; repeat r of every strategy starts from the same
+seed (common random numbers), which makes strategies comparable with few repeats.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from engine.errors import ConfigError
+from engine.learner import Learner
+from engine.loop import ActiveLoop
+from engine.strategies import get_strategy
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One loop: metrics after every iteration and the items each iteration queried."""
+
+    strategy: str
+    repeat: int
+    n_labels: np.ndarray  # (iterations,)
+    accuracy: np.ndarray
+    f1: np.ndarray
+    queried: list[np.ndarray]  # one array of pool indices per iteration
+    seconds: float  # wall time of the loop (query + teach + metrics), no loading or vectorizing
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Mean and standard deviation over repeats of one strategy, per iteration."""
+
+    strategy: str
+    n_labels: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    f1_mean: np.ndarray
+    f1_std: np.ndarray
+    seconds: float  # summed over the runs
+    runs: int
+
+
+def max_iterations(n_items: int, batch_size: int) -> int:
+    return math.ceil(n_items / batch_size)
+
+
+def repeat_seeds(random_state: int | None, repeats: int) -> list[int]:
+    return [int(s) for s in np.random.SeedSequence(random_state).generate_state(repeats)]
+
+
+def run_once(
+    X, y, X_test, y_test, n_classes: int, strategy: str, iterations: int, batch_size: int, seed: int,
+    repeat: int = 0, learner: Learner | None = None,
+) -> RunResult:
+    """One active-learning loop of ``iterations`` rounds of ``batch_size`` answers from ``y``."""
+    loop = ActiveLoop(
+        X, n_classes, X_test=X_test, y_test=y_test, strategy=strategy, batch_size=batch_size,
+        learner=None if learner is None else clone(learner), random_state=seed,
+    )
+    n_labels, acc, f1, queried = [], [], [], []
+    started = time.perf_counter()
+    for _ in range(iterations):
+        batch = loop.query()
+        for index in batch:
+            loop.answer(index, int(y[index]))
+        metrics = loop.teach()
+        queried.append(np.asarray(batch, dtype=np.int64))
+        n_labels.append(metrics.n_labels)
+        acc.append(metrics.accuracy)
+        f1.append(metrics.f1)
+    seconds = time.perf_counter() - started
+    return RunResult(strategy, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried, seconds)
+
+
+def simulate(
+    X, y, X_test, y_test, *, n_classes: int, strategies: Iterable[str] = ("uncertainty", "random"),
+    repeats: int = 5, iterations: int = 30, batch_size: int = 10, random_state: int | None = 0,
+    n_jobs: int = 1, learner: Learner | None = None, on_run_done: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat."""
+    strategies = list(strategies)
+    for name in strategies:
+        get_strategy(name)  # unknown names fail before any work
+    if repeats < 1:
+        raise ConfigError(f"--repeats must be at least 1, got {repeats}")
+    if iterations < 1:
+        raise ConfigError(f"--iterations must be at least 1, got {iterations}")
+    if batch_size < 1:
+        raise ConfigError(f"--batch must be at least 1, got {batch_size}")
+    limit = max_iterations(X.shape[0], batch_size)
+    if iterations > limit:
+        raise ConfigError(
+            f"{iterations} iterations of {batch_size} need {iterations * batch_size} items but the pool has "
+            f"{X.shape[0]}: use --iterations {limit} or less"
+        )
+    y = np.asarray(y, dtype=np.int64)
+    seeds = repeat_seeds(random_state, repeats)
+    tasks = [
+        delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner)
+        for name in strategies
+        for r in range(repeats)
+    ]
+    results = []
+    for result in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+        results.append(result)
+        if on_run_done is not None:
+            on_run_done(result)
+    return results
+
+
+def summarize(results: list[RunResult]) -> dict[str, Curve]:
+    """Mean ± standard deviation (over repeats) of each strategy's curve."""
+    curves: dict[str, Curve] = {}
+    for name in dict.fromkeys(r.strategy for r in results):
+        runs = [r for r in results if r.strategy == name]
+        acc = np.vstack([r.accuracy for r in runs])
+        f1 = np.vstack([r.f1 for r in runs])
+        curves[name] = Curve(
+            name, runs[0].n_labels, acc.mean(axis=0), acc.std(axis=0), f1.mean(axis=0), f1.std(axis=0),
+            float(sum(r.seconds for r in runs)), len(runs),
+        )
+    return curves
