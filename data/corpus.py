@@ -84,8 +84,11 @@ def load_corpus(
     if require_labels:
         require_two_classes(train)
     test = load_table(test_path, text_col, label_col, sep, header, require_labels=True) if test_path else None
-    values = list(train.labels or []) + list(test.labels if test and test.labels else [])
-    labels = label_set(values, label_names, youtube_names=youtube or train.label_column == "CLASS")
+    # The classes come from the training labels; only a training file without labels takes them from
+    # the test file. Test labels outside those classes are an error (encode_labels below).
+    has_train_labels = train.labels is not None and any(train.labels)
+    values = train.labels if has_train_labels else (test.labels if test is not None else [])
+    labels = label_set(values or [], label_names, youtube_names=youtube or train.label_column == "CLASS")
     if len(labels) < 2:
         raise DataError(
             f"{train.path}: found {len(labels)} label value(s); pass the classes with --labels ham,spam "

@@ -116,7 +116,7 @@ class SessionStore:
             return store
         db = cls._connect(path)
         with _transaction(db):
-            db.executescript(_SCHEMA)
+            _create_tables(db)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT INTO meta VALUES ('info', ?)", (json.dumps(asdict(info)),))
         return cls(path, db, info)
@@ -138,7 +138,8 @@ class SessionStore:
             raise DataError(
                 f"{path} has session schema {version}, this altui reads {SCHEMA_VERSION}; use a matching altui version"
             )
-        db.executescript(_SCHEMA)  # tables added by later minor versions
+        with _transaction(db):
+            _create_tables(db)  # tables added by later minor versions
         return cls(path, db, SessionInfo(**json.loads(rows["info"])))
 
     def close(self) -> None:
@@ -230,6 +231,12 @@ class SessionStore:
     def outbox_remove(self, seqs: Iterable[int]) -> None:
         with _transaction(self._db):
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+
+
+def _create_tables(db: sqlite3.Connection) -> None:
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 class _transaction:

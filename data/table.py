@@ -201,10 +201,7 @@ def load_table(
     id_index = resolve_column(None, columns, ID_COLUMNS, "id", path, required=False) if header else None
     texts = [row[text_index] for row in body]
     labels = [row[label_index].strip() for row in body] if label_index is not None else None
-    if id_index is not None and len(set(row[id_index] for row in body)) == len(body):
-        ids = [row[id_index] for row in body]
-    else:
-        ids = [f"row-{i}" for i in range(len(body))]
+    ids = unique_ids([row[id_index] for row in body]) if id_index is not None else [f"row-{i}" for i in range(len(body))]
     metadata = {
         name: [row[i] for row in body]
         for i, name in enumerate(columns)
@@ -214,6 +211,17 @@ def load_table(
         path=path, texts=texts, ids=ids, labels=labels, columns=columns, text_column=columns[text_index],
         label_column=None if label_index is None else columns[label_index], metadata=metadata, encoding=encoding,
     )
+
+
+def unique_ids(raw: list[str]) -> list[str]:
+    """The id column, with empty ids replaced by the row number and repeats made unique (``id#2``)."""
+    seen: dict[str, int] = {}
+    ids = []
+    for row, value in enumerate(raw):
+        value = value.strip() or f"row-{row}"
+        seen[value] = seen.get(value, 0) + 1
+        ids.append(value if seen[value] == 1 else f"{value}#{seen[value]}")
+    return ids
 
 
 def _sort_key(value: str):

@@ -1,4 +1,8 @@
-"""Test-set metrics, computed with numpy only (scikit-learn's scorers cost ~1 ms of validation each)."""
+"""Test-set metrics from a confusion matrix.
+
+Computed with plain numpy/Python: scikit-learn's scorers spend ~1 ms validating their input, more than a
+whole active-learning iteration of altui. The tests compare both with scikit-learn.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndar
 
 
 def accuracy(matrix: np.ndarray) -> float:
-    total = matrix.sum()
-    return float(np.trace(matrix) / total) if total else float("nan")
+    rows = matrix.tolist()
+    total = sum(map(sum, rows))
+    return sum(rows[i][i] for i in range(len(rows))) / total if total else float("nan")
 
 
 def macro_f1(matrix: np.ndarray) -> float:
@@ -20,9 +25,11 @@ def macro_f1(matrix: np.ndarray) -> float:
 
     Same as ``sklearn.metrics.f1_score(y_true, y_pred, average="macro", zero_division=0)``.
     """
-    if not matrix.sum():
-        return float("nan")
-    hits = np.diag(matrix)
-    support = matrix.sum(axis=1) + matrix.sum(axis=0)
-    present = support > 0
-    return float(np.mean(2.0 * hits[present] / support[present]))
+    rows = matrix.tolist()
+    k = len(rows)
+    scores = []
+    for c in range(k):
+        support = sum(rows[c]) + sum(rows[r][c] for r in range(k))  # true + predicted
+        if support:
+            scores.append(2.0 * rows[c][c] / support)
+    return sum(scores) / len(scores) if scores else float("nan")

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.preprocessing import normalize
 
 from engine.errors import ConfigError, PoolExhaustedError
-from engine.learner import Scores
+from engine.learner import Scores, row_max, row_sum
 from engine.pool import Pool
 
 
@@ -51,7 +51,7 @@ def top_k(utility: np.ndarray, k: int) -> np.ndarray:
 
 
 def least_confident(proba: np.ndarray) -> np.ndarray:
-    return 1.0 - np.max(proba, axis=1)
+    return 1.0 - row_max(proba)
 
 
 def margin(proba: np.ndarray) -> np.ndarray:
@@ -65,7 +65,7 @@ def margin(proba: np.ndarray) -> np.ndarray:
 def entropy(proba: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(proba > 0, proba * np.log(proba), 0.0)
-    return -terms.sum(axis=1)
+    return -row_sum(terms)
 
 
 class _UtilityStrategy(QueryStrategy):

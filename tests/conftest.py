@@ -1,0 +1,59 @@
+"""Shared fixtures. Tests read the YouTube data from ../shared/data (never the internet) and never touch the
+user's cache or data directories."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+YOUTUBE = ROOT.parent / "shared" / "data" / "youtube-spam"
+TRAIN_CSV = YOUTUBE / "train.csv"
+TEST_CSV = YOUTUBE / "test.csv"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory, monkeypatch):
+    """Cache and data dirs in a temp folder; the default data set is built from the local raw files."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("ALTUI_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("ALTUI_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("ALTUI_YOUTUBE_SOURCE", str(YOUTUBE / "raw"))
+    monkeypatch.delenv("RUBRIX_API_KEY", raising=False)
+    return home
+
+
+def read_youtube(path: Path) -> tuple[list[str], np.ndarray]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["CONTENT"] for r in rows], np.array([int(r["CLASS"]) for r in rows])
+
+
+@pytest.fixture(scope="session")
+def youtube_features():
+    """(X, y, X_test, y_test) of the reference split with the reference vectorizer."""
+    from engine.features import vectorize
+
+    texts, y = read_youtube(TRAIN_CSV)
+    test_texts, y_test = read_youtube(TEST_CSV)
+    _, X, X_test = vectorize(texts, test_texts)
+    return X, y, X_test, y_test
+
+
+def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return path
+
+
+@pytest.fixture
+def small_csv(tmp_path) -> Path:
+    """A tiny labeled data set: 40 texts, two classes with distinct vocabularies."""
+    rows = [["id", "text", "label"]]
+    for i in range(20):
+        rows.append([f"s{i}", f"win free money now click offer {i} subscribe", "spam"])
+        rows.append([f"h{i}", f"great song love the video number {i}", "ham"])
+    return write_csv(tmp_path / "small.csv", rows)

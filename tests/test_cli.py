@@ -1,0 +1,128 @@
+"""The `altui` command line, driven with Typer's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from altui import app
+from conftest import TEST_CSV, TRAIN_CSV, write_csv
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def assert_one_line_error(result, fragment):
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and fragment in lines[0], lines[0]
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == "altui 0.1.0"
+
+
+def test_simulate_writes_curves_queries_and_summary(tmp_path):
+    out, queries, summary = tmp_path / "curves.csv", tmp_path / "q.csv", tmp_path / "s.json"
+    result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "-s", "uncertainty", "-s", "random", "--repeats", 2,
+                 "--iterations", 5, "--batch", 10, "--seed", 3, "--out", out, "--queries", queries, "--json", summary)
+    assert result.exit_code == 0, result.output
+    assert "uncertainty" in result.stdout and "n=50" in result.stdout and "test accuracy vs number of labels" in result.stdout
+    with open(out, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1"]
+    assert len(rows) == 2 * 2 * 5
+    with open(queries, newline="") as fh:
+        picked = list(csv.DictReader(fh))
+    assert list(picked[0]) == ["strategy", "repeat", "iteration", "index"] and len(picked) == 2 * 2 * 5 * 10
+    for strategy in ("uncertainty", "random"):
+        for repeat in ("0", "1"):
+            indices = [p["index"] for p in picked if p["strategy"] == strategy and p["repeat"] == repeat]
+            assert len(indices) == len(set(indices)) == 50
+    data = json.loads(summary.read_text())
+    assert data["config"]["repeats"] == 2 and data["config"]["batch"] == 10
+    uncertainty = data["strategies"]["uncertainty"]
+    assert uncertainty["n_labels"] == [10, 20, 30, 40, 50] and uncertainty["seconds"] > 0
+    last = [float(r["accuracy"]) for r in rows if r["strategy"] == "uncertainty" and r["iteration"] == "4"]
+    assert uncertainty["mean"][-1] == pytest.approx(np.mean(last), abs=1e-6)
+    assert uncertainty["std"][-1] == pytest.approx(np.std(last), abs=1e-6)
+
+
+def test_simulate_on_the_default_data_set_and_with_a_holdout(small_csv):
+    result = run("simulate", "--repeats", 1, "--iterations", 2)
+    assert result.exit_code == 0, result.output
+    assert "392 test items" in result.stdout  # the downloaded (here: local) YouTube split
+    result = run("simulate", small_csv, "--repeats", 1, "--iterations", 2, "--batch", 5)
+    assert result.exit_code == 0, result.output
+    assert "8 test items" in result.stdout  # 20 % held out
+
+
+def test_too_many_iterations_are_clamped_with_a_warning(small_csv):
+    result = run("simulate", small_csv, "--repeats", 1, "--iterations", 50, "--batch", 10)
+    assert result.exit_code == 0, result.output
+    assert "warning: the pool has 32 items, enough for 4 iterations of 10; running 4" in result.stderr
+    assert "n=32" in result.stdout  # the last batch takes the 2 items left
+
+
+def test_parallel_jobs_give_the_same_curves(tmp_path):
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"c{jobs}.csv"
+        result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "--repeats", 2, "--iterations", 3, "--jobs", jobs, "--out", out)
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize(
+    "make, extra, fragment",
+    [
+        (lambda p: p / "missing.csv", [], "no such file"),
+        (lambda p: _write(p / "empty.csv", b""), [], "is empty"),
+        (lambda p: _write(p / "cols.csv", b"text,label\na,x\nb,y\n"), ["--text-col", "body"], "unknown column 'body'"),
+        (lambda p: _write(p / "one.csv", b"text,label\na,x\nb,x\nc,x\n"), [], "only one class"),
+        (lambda p: _write(p / "ragged.csv", b"text,label\na,x\nb,y,z\n"), [], "row 3 has 3 fields"),
+        (lambda p: _write(p / "q.csv", b'text,label\n"open,x\nb,y\n'), [], "malformed CSV"),
+        (lambda p: _write(p / "nolabel.csv", b"text\na\nb\n"), [], "no label column found"),
+        (lambda p: _write(p / "ok.csv", b"text,label\na,x\nb,y\n"), ["--sep", "pipe!"], "unknown separator"),
+        (lambda p: TRAIN_CSV, ["--batch", "0"], "--batch must be at least 1"),
+        (lambda p: TRAIN_CSV, ["--iterations", "-3"], "--iterations must be at least 1"),
+        (lambda p: TRAIN_CSV, ["--repeats", "0"], "--repeats must be at least 1"),
+        (lambda p: TRAIN_CSV, ["--strategy", "smart"], "unknown strategy 'smart'"),
+        (lambda p: TRAIN_CSV, ["--jobs", "0"], "--jobs must be"),
+        (lambda p: TRAIN_CSV, ["--test", "/nonexistent/test.csv"], "no such file"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path, make, extra, fragment):
+    result = run("simulate", make(tmp_path), "--repeats", 1, "--iterations", 1, *extra)
+    assert_one_line_error(result, fragment)
+
+
+def test_non_utf8_file_is_decoded_not_a_traceback(tmp_path):
+    rows = "text,label\n" + "".join(f"caf\xe9 {i} cr\xe8me,{'ab'[i % 2]}\n" for i in range(30))
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(rows.encode("cp1252"))
+    result = run("simulate", path, "--repeats", 1, "--iterations", 1, "--batch", 5)
+    assert result.exit_code == 0, result.output
+
+
+def test_prepare_writes_the_reference_split(tmp_path):
+    result = run("prepare", tmp_path / "youtube")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "youtube" / "train.csv").read_bytes() == TRAIN_CSV.read_bytes()
+    assert (tmp_path / "youtube" / "test.csv").read_bytes() == TEST_CSV.read_bytes()
+
+
+def _write(path, content: bytes):
+    path.write_bytes(content)
+    return path

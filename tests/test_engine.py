@@ -1,0 +1,219 @@
+"""The learner logic: exactness of the incremental model, modAL parity, pool bookkeeping, simulate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from modAL.uncertainty import entropy_sampling, margin_sampling, uncertainty_sampling
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.naive_bayes import MultinomialNB
+
+from engine import ActiveLoop, ConfigError, MultinomialNBLearner, PoolExhaustedError, SklearnLearner, get_strategy
+from engine.metrics import accuracy, confusion, macro_f1
+from engine.pool import Pool
+from engine.simulate import run_once, simulate, summarize
+
+
+def labeled_subset(y, n, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.choice(len(y), n, replace=False)
+
+
+def test_incremental_nb_equals_refit(youtube_features):
+    X, y, X_test, _ = youtube_features
+    rows = labeled_subset(y, 120)
+    learner = MultinomialNBLearner(n_classes=2)
+    learner.fit(X[:0], np.zeros(0, dtype=int))
+    scores = learner.attach(X_test)
+    for batch in np.array_split(rows, 12):  # teach in 12 batches
+        learner.update(X, y[batch], rows=batch)
+    reference = MultinomialNB().fit(X[rows], y[rows])
+    np.testing.assert_array_equal(learner.feature_count_, reference.feature_count_)
+    np.testing.assert_allclose(learner.feature_log_prob_, reference.feature_log_prob_, rtol=1e-12)
+    np.testing.assert_allclose(scores.predict_proba(), reference.predict_proba(X_test), atol=1e-10)
+    np.testing.assert_array_equal(scores.predict(), reference.predict(X_test))
+
+
+def test_forgetting_a_batch_equals_never_teaching_it(youtube_features):
+    X, y, X_test, _ = youtube_features
+    rows = labeled_subset(y, 60)
+    learner = MultinomialNBLearner(n_classes=2).fit(X[rows[:50]], y[rows[:50]])
+    scores = learner.attach(X_test)
+    before = scores.predict_proba().copy()
+    learner.update(X, y[rows[50:]], rows=rows[50:])
+    assert not np.allclose(scores.predict_proba(), before)
+    learner.update(X, y[rows[50:]], weight=-1.0, rows=rows[50:])
+    np.testing.assert_allclose(scores.predict_proba(), before, atol=1e-10)
+    np.testing.assert_array_equal(learner.feature_count_, MultinomialNB().fit(X[rows[:50]], y[rows[:50]]).feature_count_)
+
+
+@pytest.mark.parametrize(
+    "name, modal_query",
+    [("uncertainty", uncertainty_sampling), ("margin", margin_sampling), ("entropy", entropy_sampling)],
+)
+def test_query_picks_the_same_items_as_modal(youtube_features, name, modal_query):
+    X, y, _, _ = youtube_features
+    loop = ActiveLoop(X, 2, strategy=name, batch_size=10, random_state=3)
+    for index in labeled_subset(y, 80, seed=5):
+        loop.answer(index, int(y[index]))
+    loop.teach()
+    ours = loop.query()
+    unlabeled = loop.pool.unlabeled()
+    reference = MultinomialNB().fit(X[loop.pool.labeled()], y[loop.pool.labeled()])
+    picked, _ = modal_query(reference, X[unlabeled], n_instances=10)
+    assert sorted(ours) == sorted(unlabeled[picked].tolist())
+
+
+def test_query_costs_one_probability_pass_over_the_unlabeled_pool(youtube_features):
+    X, y, _, _ = youtube_features
+    loop = ActiveLoop(X, 2, random_state=0)
+    for index in labeled_subset(y, 30):
+        loop.answer(index, int(y[index]))
+    loop.teach()
+    calls = []
+    original = loop.pool_scores_.predict_proba
+
+    def counting(rows=None):
+        calls.append(None if rows is None else len(rows))
+        return original(rows)
+
+    loop.pool_scores_.predict_proba = counting
+    loop.query()
+    assert calls == [loop.pool.n_unlabeled]
+
+
+def test_cold_start_is_seeded_and_random_until_two_classes(youtube_features):
+    X, y, _, _ = youtube_features
+    first = ActiveLoop(X, 2, random_state=7).query()
+    again = ActiveLoop(X, 2, random_state=7).query()
+    other = ActiveLoop(X, 2, random_state=8).query()
+    assert first == again and first != other
+    loop = ActiveLoop(X, 2, random_state=7)
+    ham = np.flatnonzero(y == 0)[:10]
+    for index in ham:  # one class only: the model cannot rank yet
+        loop.answer(index, 0)
+    loop.teach()
+    assert not loop.learner.is_ready
+    assert loop.query() != ActiveLoop(X, 2, strategy="uncertainty", random_state=7).query()
+
+
+def test_labeled_and_skipped_items_are_never_queried_again(youtube_features):
+    X, y, _, _ = youtube_features
+    loop = ActiveLoop(X, 2, batch_size=25, random_state=1)
+    seen = []
+    for round_ in range(20):
+        batch = loop.query()
+        assert not set(batch) & set(seen)
+        for i, index in enumerate(batch):
+            loop.answer(index, None if i % 5 == 0 else int(y[index]))  # every 5th is skipped
+        seen.extend(batch)
+        loop.teach()
+    assert len(seen) == len(set(seen)) == 500
+    assert len(loop.pool.skipped()) == 100
+
+
+def test_pool_exhausted_and_empty_pool():
+    X = sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 1]]))
+    loop = ActiveLoop(X, 2, batch_size=2, random_state=0)
+    for index in loop.query():
+        loop.answer(index, 0)
+    assert len(loop.query()) == 1
+    loop.answer(loop.pending()[0], 1)
+    with pytest.raises(PoolExhaustedError):
+        loop.query()
+    with pytest.raises(Exception, match="no rows"):
+        Pool(0)
+
+
+def test_undo_across_a_batch_boundary_forgets_the_taught_label(youtube_features):
+    X, y, X_test, y_test = youtube_features
+    loop = ActiveLoop(X, 2, X_test=X_test, y_test=y_test, batch_size=10, random_state=2)
+    for _ in range(3):
+        for index in loop.query():
+            loop.answer(index, int(y[index]))
+        loop.teach()
+    next_batch = loop.query()
+    undone = loop.undo()
+    assert undone is not None and undone.index not in next_batch
+    assert loop.pending()[0] == undone.index  # asked again first
+    loop.teach()
+    labeled = loop.pool.labeled()
+    assert undone.index not in labeled
+    reference = MultinomialNB().fit(X[labeled], y[labeled])
+    np.testing.assert_allclose(loop.test_scores_.predict_proba(), reference.predict_proba(X_test), atol=1e-10)
+
+
+def test_answer_validation(youtube_features):
+    X, _, _, _ = youtube_features
+    loop = ActiveLoop(X, 2, random_state=0)
+    loop.answer(0, 1)
+    with pytest.raises(ConfigError, match="already answered"):
+        loop.answer(0, 0)
+    with pytest.raises(ConfigError, match="not one of"):
+        loop.answer(1, 5)
+    with pytest.raises(ConfigError, match="batch size"):
+        ActiveLoop(X, 2, batch_size=0)
+    with pytest.raises(ConfigError, match="unknown strategy 'best'"):
+        get_strategy("best")
+
+
+def test_generic_sklearn_learner_equals_a_refit_on_the_labels(youtube_features):
+    X, y, X_test, y_test = youtube_features
+    learner = SklearnLearner(LogisticRegression(max_iter=1000), n_classes=2)
+    loop = ActiveLoop(X, 2, X_test=X_test, y_test=y_test, learner=learner, random_state=0)
+    for _ in range(4):
+        for index in loop.query():
+            loop.answer(index, int(y[index]))
+        loop.teach()
+    loop.undo()
+    loop.teach()
+    labeled = loop.pool.labeled()
+    assert len(labeled) == 39
+    reference = LogisticRegression(max_iter=1000).fit(X[labeled], y[labeled])
+    np.testing.assert_allclose(loop.test_scores_.predict_proba(), reference.predict_proba(X_test), atol=1e-8)
+    assert loop.history_[-1].accuracy == pytest.approx(reference.score(X_test, y_test))
+
+
+def test_metrics_match_scikit_learn():
+    rng = np.random.RandomState(0)
+    for _ in range(20):
+        k = rng.randint(2, 5)
+        y_true, y_pred = rng.randint(0, k, 50), rng.randint(0, k - 1, 50)  # a class never predicted
+        matrix = confusion(y_true, y_pred, k)
+        assert accuracy(matrix) == pytest.approx(accuracy_score(y_true, y_pred))
+        assert macro_f1(matrix) == pytest.approx(f1_score(y_true, y_pred, average="macro", zero_division=0))
+
+
+def test_simulate_is_identical_with_parallel_jobs(youtube_features):
+    X, y, X_test, y_test = youtube_features
+    kwargs = dict(n_classes=2, strategies=["uncertainty", "random"], repeats=2, iterations=4, batch_size=10,
+                  random_state=11)
+    serial = simulate(X, y, X_test, y_test, n_jobs=1, **kwargs)
+    parallel = simulate(X, y, X_test, y_test, n_jobs=2, **kwargs)
+    for a, b in zip(serial, parallel):
+        assert (a.strategy, a.repeat) == (b.strategy, b.repeat)
+        np.testing.assert_array_equal(a.accuracy, b.accuracy)
+        for qa, qb in zip(a.queried, b.queried):
+            np.testing.assert_array_equal(qa, qb)
+
+
+def test_uncertainty_beats_random_on_the_reference_split(youtube_features):
+    """Acceptance: 5 repeats x 30 iterations x 10; at 200 labels uncertainty >= random + 0.05."""
+    X, y, X_test, y_test = youtube_features
+    results = simulate(X, y, X_test, y_test, n_classes=2, strategies=["uncertainty", "random"], repeats=5,
+                       iterations=30, batch_size=10, random_state=0, n_jobs=2)
+    for run in results:
+        queried = np.concatenate(run.queried)
+        assert len(queried) == len(np.unique(queried)) == 300  # zero items queried twice
+    curves = summarize(results)
+    at_200 = list(curves["uncertainty"].n_labels).index(200)
+    assert curves["uncertainty"].mean[at_200] >= curves["random"].mean[at_200] + 0.05
+
+
+def test_simulate_rejects_more_iterations_than_the_pool_allows():
+    X = sp.csr_matrix(np.eye(12))
+    y = np.array([0, 1] * 6)
+    with pytest.raises(ConfigError, match="--iterations 3 or less"):
+        simulate(X, y, X, y, n_classes=2, iterations=4, batch_size=5)
