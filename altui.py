@@ -246,5 +246,145 @@ def prepare(
     stdout.print(f"wrote {written.train} and {written.test}", markup=False)
 
 
+@app.command()
+@domain_errors
+def label(
+    data: DataArg = None,
+    test: TestOpt = None,
+    text_col: TextColOpt = None,
+    label_col: LabelColOpt = None,
+    sep: SepOpt = None,
+    no_header: NoHeaderOpt = False,
+    labels: Annotated[
+        Optional[str], typer.Option("--labels", help="Comma-separated label names, e.g. ham,spam (keys 1, 2, ...).")
+    ] = None,
+    strategy: Annotated[str, typer.Option("--strategy", "-s", help="Query strategy.")] = "uncertainty",
+    batch: BatchOpt = 10,
+    seed: SeedOpt = 0,
+    session: Annotated[
+        Optional[Path], typer.Option("--session", envvar="ALTUI_SESSION", help="Session file (resumed if it exists).")
+    ] = None,
+) -> None:
+    """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once."""
+    from engine.strategies import get_strategy
+    from tui.app import make_app
+    from tui.config import LabelConfig
+
+    get_strategy(strategy)
+    _check_positive("--batch", batch)
+    config = LabelConfig(
+        data=str(data) if data else None, test=str(test) if test else None, text_col=text_col,
+        label_col=label_col, sep=sep, header=not no_header,
+        labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
+        strategy=strategy, batch=batch, seed=seed, session=str(session) if session else None,
+    )
+    altui_app = make_app(config)
+    store = altui_app.session.store
+    if (store.info.strategy, store.info.batch_size) != (strategy, batch) and store.n_events():
+        stderr.print(f"resuming {store.path} with its own settings: strategy {store.info.strategy}, "
+                     f"batch {store.info.batch_size}", markup=False)
+    altui_app.run()
+    stdout.print(f"session saved in {store.path}", markup=False)
+
+
+def _open_session_data(session: Path):
+    """The session store and the data set it was made from (checked by fingerprint)."""
+    from data.errors import DataError
+    from data.store import SessionStore
+    from data.table import load_table
+
+    store = SessionStore.open_existing(session)
+    info = store.info
+    try:
+        dataset = load_table(info.data_path, info.text_col, info.label_col, info.sep, info.header)
+    except DataError as exc:
+        store.close()
+        raise DataError(f"session {session} needs its data file {info.data_path}: {exc}") from None
+    if dataset.fingerprint != info.fingerprint:
+        from data.corpus import holdout  # the session may hold out part of the file as its test set
+        from data.table import encode_labels, label_set
+
+        if dataset.labels is not None:
+            labels = label_set(dataset.labels)
+            train, _ = holdout(dataset, encode_labels(dataset, labels), info.seed)
+            if train.fingerprint == info.fingerprint:
+                return store, train
+        store.close()
+        raise DataError(f"{info.data_path} changed since session {session} was started; restore that file")
+    return store, dataset
+
+
+@app.command()
+@domain_errors
+def export(
+    session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
+    skipped: Annotated[bool, typer.Option("--skipped", help="Also export skipped items (label empty).")] = False,
+) -> None:
+    """Write the labeled items of a session: id, text, label, answered_at, round."""
+    if format not in ("csv", "jsonl"):
+        raise AltuiError(f"unknown format {format!r}: use --format csv or --format jsonl")
+    store, dataset = _open_session_data(session)
+    names = store.info.label_names
+    rows = []
+    for stored in store.answers():
+        answer = stored.answer
+        if answer.label is None and not skipped:
+            continue
+        rows.append({
+            "id": dataset.ids[answer.index], "text": dataset.texts[answer.index],
+            "label": "" if answer.label is None else names[answer.label], "answered_at": stored.at,
+            "round": answer.round, "source": stored.source,
+        })
+    store.close()
+    if format == "jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    else:
+        import csv
+        import io
+
+        buffer = io.StringIO(newline="")
+        writer = csv.DictWriter(buffer, ["id", "text", "label", "answered_at", "round", "source"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if output:
+        _write_text(output, text)
+        stderr.print(f"wrote {len(rows)} items to {output}", markup=False)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+@domain_errors
+def status(session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")]) -> None:
+    """Print a session's counts and its last metrics."""
+    from data.store import SessionStore
+
+    store = SessionStore.open_existing(session)
+    info = store.info
+    answers = [a.answer for a in store.answers()]
+    counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
+    skipped = sum(1 for a in answers if a.label is None)
+    metrics = store.metrics()
+    last_batch = store.last_batch()
+    store.close()
+    out = Console(width=max(stdout.width, 100), highlight=False)
+    out.print(f"session   {session}", markup=False)
+    out.print(f"data      {info.data_path}", markup=False)
+    out.print(f"strategy  {info.strategy}, batch {info.batch_size}, seed {info.seed}", markup=False)
+    out.print(f"labeled   {sum(counts)} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
+              markup=False)
+    out.print(f"skipped   {skipped}", markup=False)
+    out.print(f"round     {(last_batch[0] if last_batch else 0) + 1}", markup=False)
+    if metrics and metrics[-1].accuracy == metrics[-1].accuracy:
+        m = metrics[-1]
+        out.print(f"test      accuracy {m.accuracy:.3f}, macro F1 {m.f1:.3f} after round {m.round + 1} "
+                  f"({m.n_labels} labels)", markup=False)
+    else:
+        out.print("test      no round taught yet", markup=False)
+
+
 if __name__ == "__main__":
     app()

@@ -177,6 +177,13 @@ class SessionStore:
                 stack.append(StoredAnswer(Answer(item, label, round_), item_id, at, source))
         return stack
 
+    def reopened_items(self) -> list[int]:
+        """Items whose latest event is an undo (asked again next), most recently undone first."""
+        return [row[0] for row in self._db.execute(
+            "SELECT item FROM events AS e WHERE kind = 'undo' "
+            "AND seq = (SELECT MAX(seq) FROM events WHERE item = e.item) ORDER BY seq DESC"
+        )]
+
     def n_events(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 

@@ -1,0 +1,168 @@
+"""A labeling session: the engine's loop, the corpus, and the session store, kept in step.
+
+Every answer is committed to the store before the loop changes, so what the person sees is always
+already saved. Teach + query (the heavy part) is a pure computation the TUI runs in a worker thread;
+its result is committed by :meth:`LabelingSession.commit_round` on the caller's thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from data.corpus import Corpus
+from data.errors import DataError
+from data.store import SessionInfo, SessionStore
+from engine.loop import ActiveLoop, Answer, RoundMetrics
+
+DATA_ENV = "ALTUI_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float
+    pushed_by: list[tuple[str, float]]  # n-grams of this text that pushed the model towards ``label``
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """What a worker computed after a batch: the taught round's metrics and the next batch."""
+
+    metrics: RoundMetrics
+    next_batch: list[int]
+
+
+def default_session_path(corpus: Corpus) -> Path:
+    """``$ALTUI_DATA_DIR`` or the user data dir, one file per data set (name + fingerprint)."""
+    base = Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("altui")) / "sessions"
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(corpus.train.path).stem)[:40] or "data"
+    digest = hashlib.sha256(corpus.train.fingerprint.encode()).hexdigest()[:10]
+    return base / f"{stem}-{digest}.db"
+
+
+class LabelingSession:
+    def __init__(self, corpus: Corpus, store: SessionStore, loop: ActiveLoop):
+        self.corpus = corpus
+        self.store = store
+        self.loop = loop
+
+    @classmethod
+    def open(
+        cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = "uncertainty",
+        batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
+    ) -> "LabelingSession":
+        """Create a new session, or resume the one at ``path`` exactly where it was."""
+        path = Path(path) if path else default_session_path(corpus)
+        info = SessionInfo(
+            data_path=corpus.train.path, fingerprint=corpus.train.fingerprint,
+            label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
+            strategy=strategy, batch_size=batch_size, seed=seed, **(info_extra or {}),
+        )
+        store = SessionStore.create_or_resume(path, info)
+        saved = store.info
+        if list(saved.label_values) != list(corpus.labels.values):
+            store.close()
+            raise DataError(
+                f"session {path} uses the labels {', '.join(saved.label_names)}; "
+                "start it with the same labels or use a new --session path"
+            )
+        loop = ActiveLoop(
+            corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
+            strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
+        )
+        session = cls(corpus, store, loop)
+        session._restore()
+        return session
+
+    def _restore(self) -> None:
+        answers = [a.answer for a in self.store.answers()]
+        last = self.store.last_batch()
+        n_items = self.corpus.X.shape[0]
+        if any(not 0 <= a.index < n_items for a in answers):
+            raise DataError(f"session {self.store.path} names rows this data set does not have; use a new --session")
+        self.loop.history_ = self.store.metrics()
+        if last is None:
+            self.loop.replay(answers, 0, [])
+            self.store.record_batch(0, self.loop.query(), self.loop.strategy.name)
+        else:
+            round_, batch = last
+            reopened = self.store.reopened_items()  # taken back, not answered again: asked first
+            self.loop.replay(answers, round_, reopened + [i for i in batch if i not in reopened])
+
+    # -- what to show
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.corpus.labels.names
+
+    def current(self) -> int | None:
+        pending = self.loop.pending()
+        return pending[0] if pending else None
+
+    @property
+    def needs_teaching(self) -> bool:
+        """The current batch is fully answered: time to teach and query the next one."""
+        return self.loop.batch_done
+
+    def text(self, index: int) -> str:
+        return self.corpus.train.texts[index]
+
+    def item_id(self, index: int) -> str:
+        return self.corpus.train.ids[index]
+
+    def predict(self, index: int, k: int = 5) -> Prediction | None:
+        if not self.loop.learner.is_ready:
+            return None
+        proba = self.loop.predict_proba([index])[0]
+        best = int(np.argmax(proba))
+        names = self._feature_names()
+        pushed = [(str(names[f]), w) for f, w in self.loop.explain(index, k)]
+        return Prediction(self.labels[best], float(proba[best]), pushed)
+
+    def _feature_names(self) -> np.ndarray:
+        if not hasattr(self, "_names"):
+            self._names = self.corpus.feature_names
+        return self._names
+
+    # -- answers (committed first, then applied)
+    def answer(self, label: int | None) -> Answer:
+        index = self.current()
+        if index is None:
+            raise DataError("no comment is waiting for an answer")
+        answer = Answer(index, label, self.loop.round_)
+        self.store.record_answer(answer, self.item_id(index))
+        return self.loop.answer(index, label)
+
+    def undo(self) -> Answer | None:
+        if not self.loop.answers_:
+            return None
+        last = self.loop.answers_[-1]
+        self.store.record_undo(last, self.item_id(last.index))
+        return self.loop.undo()
+
+    def answers(self) -> list[Answer]:
+        return list(self.loop.answers_)
+
+    # -- rounds
+    def teach_and_query(self) -> RoundResult:
+        """Teach the finished batch and pick the next one. Pure computation (run it in a worker)."""
+        metrics = self.loop.teach()
+        next_batch = self.loop.query() if self.loop.pool.n_unlabeled else []
+        return RoundResult(metrics, next_batch)
+
+    def commit_round(self, result: RoundResult) -> None:
+        self.store.record_round(result.metrics, result.next_batch if result.next_batch else None,
+                                self.loop.strategy.name)
+
+    @property
+    def finished(self) -> bool:
+        return self.loop.pool.n_unlabeled == 0 and self.loop.batch_done
+
+    def close(self) -> None:
+        self.store.close()

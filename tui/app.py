@@ -1,0 +1,122 @@
+"""The altui Textual app. Build it with :func:`make_app` (the CLI and the tests both do)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.worker import Worker, WorkerState
+
+from data.corpus import load_corpus
+from data.session import LabelingSession, RoundResult
+from engine.errors import AltuiError
+from tui.config import LabelConfig
+from tui.messages import BatchReady
+from tui.screens.annotate import AnnotateScreen
+from tui.screens.help import HelpScreen
+from tui.screens.plot import PlotScreen
+
+
+class AltuiApp(App[None]):
+    """Owns the labeling session; screens render it, the teach worker advances it."""
+
+    CSS_PATH = "altui.tcss"
+    TITLE = "altui"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, session: LabelingSession):
+        super().__init__()
+        self.session = session
+        self.teaching = False
+        self._undos_waiting = 0
+        self.sub_title = f"{Path(session.corpus.train.path).name} · {session.loop.strategy.name} · session {session.store.path.name}"
+
+    def on_mount(self) -> None:
+        self.annotate_screen = AnnotateScreen(self.session)
+        self.push_screen(self.annotate_screen)
+        if self.session.needs_teaching and not self.session.finished:
+            self.start_teaching()
+
+    def on_unmount(self) -> None:
+        self.session.close()
+
+    # -- answers (UI thread; each is committed before the screen changes)
+    def answer(self, label: int | None) -> None:
+        if self.teaching or self.session.current() is None:
+            return
+        try:
+            self.session.answer(label)
+        except AltuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if self.session.needs_teaching:
+            self.start_teaching()
+        self.annotate_screen.refresh_view()
+
+    def undo(self) -> None:
+        if self.teaching:  # applied as soon as the worker is done; the loop is not touched meanwhile
+            self._undos_waiting += 1
+            return
+        undone = self.session.undo()
+        if undone is None:
+            self.notify("nothing to undo", timeout=2)
+        self.annotate_screen.refresh_view()
+
+    # -- teach + query in a worker thread
+    def start_teaching(self) -> None:
+        self.teaching = True
+        self.teach_and_query()
+
+    @work(thread=True, exclusive=True, group="teach", exit_on_error=False)
+    def teach_and_query(self) -> None:
+        result = self.session.teach_and_query()
+        self.post_message(BatchReady(result))
+
+    def on_batch_ready(self, message: BatchReady) -> None:
+        self._finish_round(message.result)
+
+    def _finish_round(self, result: RoundResult) -> None:
+        try:
+            self.session.commit_round(result)
+        except AltuiError as exc:
+            self.notify(f"could not save the round: {exc}", severity="error", markup=False)
+        self.teaching = False
+        for _ in range(self._undos_waiting):
+            self.session.undo()
+        self._undos_waiting = 0
+        self.annotate_screen.refresh_view()
+        if isinstance(self.screen, PlotScreen):
+            self.screen.redraw()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures are handled: say what went wrong, keep the session usable."""
+        if event.state == WorkerState.ERROR:
+            self.teaching = False
+            error = event.worker.error
+            message = str(error) if isinstance(error, AltuiError) else f"{type(error).__name__}: {error}"
+            self.notify(f"teaching failed: {message}. Your answers are saved; press a key to retry.",
+                        severity="error", timeout=10, markup=False)
+            self.annotate_screen.refresh_view()
+
+    # -- screens
+    def action_show_help(self) -> None:
+        self.push_screen(HelpScreen(self.session.labels))
+
+    def action_show_plot(self) -> None:
+        self.push_screen(PlotScreen(self.session))
+
+
+def make_app(config: LabelConfig) -> AltuiApp:
+    """Load the data and open (or resume) the session; raises AltuiError on bad input, before any UI."""
+    corpus = load_corpus(
+        config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
+        header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
+    )
+    session = LabelingSession.open(
+        corpus, config.session, strategy=config.strategy, batch_size=config.batch, seed=config.seed,
+        info_extra={"test_path": corpus.test.path if corpus.test is not None and not corpus.held_out else None,
+                    "text_col": config.text_col, "label_col": config.label_col, "sep": config.sep,
+                    "header": config.header},
+    )
+    return AltuiApp(session)

@@ -1,0 +1,21 @@
+"""Messages between the workers and the screens (small dataclasses, one place)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from data.session import RoundResult
+
+
+@dataclass
+class BatchReady(Message):
+    """A worker taught the finished batch and queried the next one."""
+
+    result: RoundResult
+
+
+@dataclass
+class SessionChanged(Message):
+    """An answer, undo or new batch changed what the screens show."""

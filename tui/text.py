@@ -1,0 +1,47 @@
+"""Untrusted text, made safe to show: never markup, never terminal control.
+
+Comments contain HTML, URLs, emoji, ``[tags]`` that look like Rich markup, ANSI escapes and bidi
+controls. They are rendered as :class:`rich.text.Text` (no markup parsing), and every control
+character is replaced by a visible stand-in so it cannot move the cursor, recolour the terminal or
+reorder the line: ESC becomes ␛, other C0 controls their Unicode "control picture", C1 controls and
+bidi overrides a ⟨U+XXXX⟩ tag. Newlines and tabs stay.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+
+
+def _visible(match: re.Match) -> str:
+    char = match.group()
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀..␟ (ESC -> ␛)
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"⟨U+{code:04X}⟩"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character replaced by a visible stand-in.
+
+    Variation selector 16 (emoji presentation) is dropped: terminals draw "❤️" two cells wide while
+    Rich counts one, which shifts everything after it on the line.
+    """
+    return _UNSAFE.sub(_visible, text.replace("\r\n", "\n").replace("\ufe0f", ""))
+
+
+def safe_text(text: str, style: str = "") -> Text:
+    """A Text that shows ``text`` literally: no markup, no control codes."""
+    return Text(printable(text), style=style)
+
+
+def one_line(text: str, width: int) -> str:
+    """The start of ``text`` on one line, at most ``width`` characters."""
+    flat = " ".join(printable(text).split())
+    return flat if len(flat) <= width else flat[: max(0, width - 1)] + "…"
