@@ -79,6 +79,9 @@ SepOpt = Annotated[Optional[str], typer.Option("--sep", help="Separator: , | tab
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
 BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
+ModelOpt = Annotated[
+    str, typer.Option("--model", help="nb: multinomial naive Bayes (fast, the reference); logreg: logistic regression.")
+]
 
 
 def _check_positive(name: str, value: int, minimum: int = 1) -> None:
@@ -101,6 +104,7 @@ def simulate(
     repeats: Annotated[int, typer.Option("--repeats", help="Runs per strategy.")] = 5,
     iterations: Annotated[int, typer.Option("--iterations", help="Rounds per run.")] = 30,
     batch: BatchOpt = 10,
+    model: ModelOpt = "nb",
     seed: SeedOpt = 0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores.")] = 1,
     out: Annotated[Optional[Path], typer.Option("--out", help="CSV: one row per strategy, repeat, iteration.")] = None,
@@ -110,9 +114,11 @@ def simulate(
     """Run the loop without a person (labels from the label column) and compare strategies."""
     from data.corpus import load_corpus
     from engine.simulate import max_iterations, simulate as run_simulation, summarize
+    from engine.learner import make_learner
     from engine.strategies import get_strategy
 
     strategies = strategy or ["uncertainty", "random"]
+    make_learner(model, 2)
     for name in strategies:
         get_strategy(name)
     _check_positive("--batch", batch)
@@ -142,14 +148,15 @@ def simulate(
         results = run_simulation(
             corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
             strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
-            n_jobs=jobs, on_run_done=lambda _: progress.advance(task),
+            n_jobs=jobs, learner=make_learner(model, len(corpus.labels)),
+            on_run_done=lambda _: progress.advance(task),
         )
     curves = summarize(results)
     _print_summary(curves, corpus)
     config = {
         "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
         "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
-        "strategies": strategies, "repeats": repeats, "iterations": iterations, "batch": batch, "seed": seed,
+        "strategies": strategies, "model": model, "repeats": repeats, "iterations": iterations, "batch": batch, "seed": seed,
         "jobs": jobs,
     }
     if out:
@@ -260,29 +267,32 @@ def label(
     ] = None,
     strategy: Annotated[str, typer.Option("--strategy", "-s", help="Query strategy.")] = "uncertainty",
     batch: BatchOpt = 10,
+    model: ModelOpt = "nb",
     seed: SeedOpt = 0,
     session: Annotated[
         Optional[Path], typer.Option("--session", envvar="ALTUI_SESSION", help="Session file (resumed if it exists).")
     ] = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once."""
+    from engine.learner import make_learner
     from engine.strategies import get_strategy
     from tui.app import make_app
     from tui.config import LabelConfig
 
     get_strategy(strategy)
+    make_learner(model, 2)
     _check_positive("--batch", batch)
     config = LabelConfig(
         data=str(data) if data else None, test=str(test) if test else None, text_col=text_col,
         label_col=label_col, sep=sep, header=not no_header,
         labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
-        strategy=strategy, batch=batch, seed=seed, session=str(session) if session else None,
+        strategy=strategy, model=model, batch=batch, seed=seed, session=str(session) if session else None,
     )
     altui_app = make_app(config)
     store = altui_app.session.store
-    if (store.info.strategy, store.info.batch_size) != (strategy, batch) and store.n_events():
+    if (store.info.strategy, store.info.batch_size, store.info.model) != (strategy, batch, model) and store.n_events():
         stderr.print(f"resuming {store.path} with its own settings: strategy {store.info.strategy}, "
-                     f"batch {store.info.batch_size}", markup=False)
+                     f"model {store.info.model}, batch {store.info.batch_size}", markup=False)
     altui_app.run()
     stdout.print(f"session saved in {store.path}", markup=False)
 
@@ -373,7 +383,8 @@ def status(session: Annotated[Path, typer.Argument(help="Session file written by
     out = Console(width=max(stdout.width, 100), highlight=False)
     out.print(f"session   {session}", markup=False)
     out.print(f"data      {info.data_path}", markup=False)
-    out.print(f"strategy  {info.strategy}, batch {info.batch_size}, seed {info.seed}", markup=False)
+    out.print(f"strategy  {info.strategy}, model {info.model}, batch {info.batch_size}, seed {info.seed}",
+              markup=False)
     out.print(f"labeled   {sum(counts)} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
               markup=False)
     out.print(f"skipped   {skipped}", markup=False)

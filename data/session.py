@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import platformdirs
 from data.corpus import Corpus
 from data.errors import DataError
 from data.store import SessionInfo, SessionStore
+from engine.learner import make_learner
 from engine.loop import ActiveLoop, Answer, RoundMetrics
 
 DATA_ENV = "ALTUI_DATA_DIR"
@@ -37,6 +39,7 @@ class RoundResult:
 
     metrics: RoundMetrics
     next_batch: list[int]
+    seconds: float = 0.0  # teach + query, wall time
 
 
 def default_session_path(corpus: Corpus) -> Path:
@@ -56,14 +59,14 @@ class LabelingSession:
     @classmethod
     def open(
         cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = "uncertainty",
-        batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
+        model: str = "nb", batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
     ) -> "LabelingSession":
         """Create a new session, or resume the one at ``path`` exactly where it was."""
         path = Path(path) if path else default_session_path(corpus)
         info = SessionInfo(
             data_path=corpus.train.path, fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
-            strategy=strategy, batch_size=batch_size, seed=seed, **(info_extra or {}),
+            strategy=strategy, model=model, batch_size=batch_size, seed=seed, **(info_extra or {}),
         )
         store = SessionStore.create_or_resume(path, info)
         saved = store.info
@@ -76,6 +79,7 @@ class LabelingSession:
         loop = ActiveLoop(
             corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
+            learner=make_learner(saved.model, len(corpus.labels)),
         )
         session = cls(corpus, store, loop)
         session._restore()
@@ -152,9 +156,10 @@ class LabelingSession:
     # -- rounds
     def teach_and_query(self) -> RoundResult:
         """Teach the finished batch and pick the next one. Pure computation (run it in a worker)."""
+        started = time.perf_counter()
         metrics = self.loop.teach()
         next_batch = self.loop.query() if self.loop.pool.n_unlabeled else []
-        return RoundResult(metrics, next_batch)
+        return RoundResult(metrics, next_batch, time.perf_counter() - started)
 
     def commit_round(self, result: RoundResult) -> None:
         self.store.record_round(result.metrics, result.next_batch if result.next_batch else None,

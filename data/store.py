@@ -56,6 +56,7 @@ class SessionInfo:
     label_values: list[str]
     label_names: list[str]
     strategy: str = "uncertainty"
+    model: str = "nb"
     batch_size: int = 10
     seed: int = 0
     test_path: str | None = None

@@ -342,3 +342,20 @@ class SklearnLearner(Learner):
         weight = x.data * np.asarray(row)[x.indices]
         order = np.argsort(-weight, kind="stable")[:k]
         return [(int(x.indices[i]), float(weight[i])) for i in order if weight[i] > 0]
+
+
+MODELS = ("nb", "logreg")
+"""Names accepted by :func:`make_learner`: ``nb`` = multinomial naive Bayes (the reference, fast path),
+``logreg`` = logistic regression (refit every round)."""
+
+
+def make_learner(model: str, n_classes: int) -> Learner:
+    from engine.errors import ConfigError
+
+    if model == "nb":
+        return MultinomialNBLearner(n_classes=n_classes)
+    if model == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return SklearnLearner(LogisticRegression(max_iter=1000), n_classes=n_classes)
+    raise ConfigError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")

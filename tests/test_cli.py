@@ -126,3 +126,15 @@ def test_prepare_writes_the_reference_split(tmp_path):
 def _write(path, content: bytes):
     path.write_bytes(content)
     return path
+
+
+def test_simulate_with_logistic_regression(tmp_path):
+    summary = tmp_path / "s.json"
+    result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "--model", "logreg", "--repeats", 1, "--iterations", 3,
+                 "--json", summary)
+    assert result.exit_code == 0, result.output
+    assert json.loads(summary.read_text())["config"]["model"] == "logreg"
+
+
+def test_unknown_model_is_one_line():
+    assert_one_line_error(run("simulate", TRAIN_CSV, "--model", "gpt"), "unknown model 'gpt'")

@@ -15,6 +15,7 @@ class LabelConfig:
     header: bool = True
     labels: tuple[str, ...] | None = None
     strategy: str = "uncertainty"
+    model: str = "nb"
     batch: int = 10
     seed: int = 0
     session: str | None = None

@@ -1,0 +1,103 @@
+"""`altui label` start-up errors, `altui export` and `altui status` (CliRunner)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from altui import app
+from conftest import TEST_CSV, TRAIN_CSV, write_csv
+from data.corpus import load_corpus
+from data.session import LabelingSession
+from test_cli import assert_one_line_error
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def labeled_session(tmp_path):
+    """A session on the YouTube split with 12 answers (one round taught, one skip) and no UI."""
+    path = tmp_path / "s.db"
+    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
+    session = LabelingSession.open(corpus, path, batch_size=10, info_extra={"test_path": str(TEST_CSV)})
+    y = [int(v) for v in corpus.train.labels]
+    for i in range(12):
+        session.answer(None if i == 3 else y[session.current()])
+        if session.needs_teaching:
+            session.commit_round(session.teach_and_query())
+    texts = {corpus.train.ids[a.index]: corpus.train.texts[a.index] for a in session.answers()}
+    session.close()
+    return path, texts
+
+
+def test_export_csv_and_jsonl(labeled_session, tmp_path):
+    path, texts = labeled_session
+    result = run("export", path)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [k for k in rows[0]] == ["id", "text", "label", "answered_at", "round", "source"]
+    assert len(rows) == 11 and {r["label"] for r in rows} <= {"ham", "spam"}
+    assert all(texts[r["id"]] == r["text"] for r in rows)
+    assert [r["round"] for r in rows].count("1") == 2  # answers 11 and 12 belong to round 2 (index 1)
+    out = tmp_path / "out.jsonl"
+    result = run("export", path, "--format", "jsonl", "--skipped", "-o", out)
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 12 and sum(r["label"] == "" for r in records) == 1
+
+
+def test_status(labeled_session):
+    path, _ = labeled_session
+    result = run("status", path)
+    assert result.exit_code == 0, result.output
+    assert "labeled   11 (ham" in result.stdout and "skipped   1" in result.stdout
+    assert "round     2" in result.stdout and "accuracy 0." in result.stdout
+
+
+def test_export_and_status_bad_input(labeled_session, tmp_path):
+    path, _ = labeled_session
+    assert_one_line_error(run("export", tmp_path / "none.db"), "no such session file")
+    (tmp_path / "junk.db").write_bytes(b"definitely not sqlite" * 100)
+    assert_one_line_error(run("status", tmp_path / "junk.db"), "not an altui session")
+    assert_one_line_error(run("export", path, "--format", "xml"), "unknown format 'xml'")
+
+
+def test_export_refuses_a_changed_data_file(tmp_path):
+    data = write_csv(tmp_path / "d.csv", [["text", "label"]] + [[f"text {i}", "ab"[i % 2]] for i in range(20)])
+    corpus = load_corpus(str(data))
+    session = LabelingSession.open(corpus, tmp_path / "s.db", batch_size=5)
+    session.answer(0)
+    session.close()
+    assert run("export", tmp_path / "s.db").exit_code == 0
+    write_csv(data, [["text", "label"]] + [[f"other {i}", "ab"[i % 2]] for i in range(20)])
+    assert_one_line_error(run("export", tmp_path / "s.db"), "changed since session")
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["/nonexistent.csv"], "no such file"),
+        ([TRAIN_CSV, "--test", TEST_CSV, "--batch", "0"], "--batch must be at least 1"),
+        ([TRAIN_CSV, "--test", TEST_CSV, "--strategy", "psychic"], "unknown strategy"),
+        ([TRAIN_CSV, "--test", TEST_CSV, "--labels", "a,b,c"], "--labels gives 3 names"),
+        ([TRAIN_CSV, "--test", TEST_CSV, "--text-col", "NOPE"], "unknown column 'NOPE'"),
+    ],
+)
+def test_label_bad_input_fails_before_the_ui(args, fragment, tmp_path):
+    assert_one_line_error(run("label", *args, "--session", tmp_path / "x.db"), fragment)
+
+
+def test_label_refuses_a_session_of_another_data_set(labeled_session, tmp_path):
+    path, _ = labeled_session
+    other = write_csv(tmp_path / "o.csv", [["text", "label"]] + [[f"t {i}", "ab"[i % 2]] for i in range(20)])
+    before = path.read_bytes()
+    assert_one_line_error(run("label", other, "--session", path), "belongs to another data set")
+    assert path.read_bytes() == before  # nothing saved is touched

@@ -1,0 +1,251 @@
+"""The labeling TUI, driven headless with Textual's Pilot (no TTY), plus snapshot tests."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from modAL.uncertainty import uncertainty_sampling
+from sklearn.naive_bayes import MultinomialNB
+from textual.widgets import Static
+
+from conftest import TEST_CSV, TRAIN_CSV, write_csv
+from tui.app import AltuiApp, make_app
+from tui.config import LabelConfig
+from tui.screens.annotate import AnnotateScreen
+from tui.screens.help import HelpScreen
+from tui.screens.plot import PlotScreen
+from tui.text import printable
+
+NASTY = "[bold red]FREE[/] \x1b[31mgift \u202eevil"
+SIZE = (110, 30)
+
+
+@pytest.fixture
+def tiny_csv(tmp_path):
+    """30 comments with two clear classes; the first (and most uncertain at start) is the nasty one."""
+    rows = [["COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS"], ["c-0", "mallory", "2015-01-01", NASTY, "1"]]
+    for i in range(1, 30):
+        spam = i % 2
+        text = f"check out my channel free gift {i}" if spam else f"love this song so much {i}"
+        rows.append([f"c-{i}", f"user{i}", f"2015-01-{i % 28 + 1:02d}", text, str(spam)])
+    path = tmp_path / "tiny"
+    path.mkdir()
+    return write_csv(path / "comments.csv", rows)
+
+
+def tiny_app(tiny_csv, tmp_path, **kwargs) -> AltuiApp:
+    config = LabelConfig(data=str(tiny_csv), batch=5, seed=0, session=str(tmp_path / "session.db"), **kwargs)
+    return make_app(config)
+
+
+def youtube_app(tmp_path, **kwargs) -> AltuiApp:
+    return make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "yt.db"), **kwargs))
+
+
+def screen_text(app) -> str:
+    """What a person sees: the plain text of every line of the current screen."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for_batch(pilot, app):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_label_skip_undo_keys(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.session.current()
+        await pilot.press("1")
+        second = app.session.current()
+        await pilot.press("2")
+        third = app.session.current()
+        await pilot.press("space")
+        answers = app.session.answers()
+        assert [(a.index, a.label) for a in answers] == [(first, 0), (second, 1), (third, None)]
+        assert app.session.store.n_events() == 3  # each key committed at once
+        await pilot.press("u")
+        assert app.session.current() == third and len(app.session.answers()) == 2
+        await pilot.press("backspace")
+        assert app.session.current() == second and len(app.session.answers()) == 1
+        await pilot.press("space")
+        assert app.session.loop.pool.state[second] == 2  # skipped: never asked again
+        assert second not in app.session.loop.pending()
+
+
+async def test_a_full_batch_is_taught_and_the_next_is_the_most_uncertain(tmp_path):
+    app = youtube_app(tmp_path)
+    y = np.array([int(v) for v in app.session.corpus.train.labels])
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(10):
+            index = app.session.current()
+            await pilot.press(str(y[index] + 1))
+        await wait_for_batch(pilot, app)
+        loop = app.session.loop
+        assert loop.round_ == 1 and len(loop.history_) == 1
+        labeled = loop.pool.labeled()
+        reference = MultinomialNB().fit(loop.X[labeled], y[labeled])
+        unlabeled = loop.pool.unlabeled()
+        picked, _ = uncertainty_sampling(reference, loop.X[unlabeled], n_instances=10)
+        assert sorted(loop.pending()) == sorted(unlabeled[picked].tolist())
+        assert app.session.store.last_batch() == (1, loop.batch_)
+        assert "after round 1" in screen_text(app)
+
+
+async def test_undo_across_the_batch_boundary(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(10):
+            await pilot.press("1")
+        await wait_for_batch(pilot, app)
+        last = app.session.answers()[-1].index
+        await pilot.press("u")
+        assert app.session.current() == last
+        assert len(app.session.answers()) == 9
+
+
+async def test_help_and_plot_screens(tmp_path, tiny_csv):
+    app = tiny_app(tiny_csv, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "label the comment spam" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, AnnotateScreen)
+        for _ in range(5):
+            await pilot.press("1")
+        await wait_for_batch(pilot, app)
+        await pilot.press("p")
+        assert isinstance(app.screen, PlotScreen)
+        assert "rounds" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, AnnotateScreen)
+
+
+async def test_quit_key_exits_and_everything_is_saved(tmp_path, tiny_csv):
+    app = tiny_app(tiny_csv, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "1", "q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
+    again = tiny_app(tiny_csv, tmp_path)
+    assert [a.label for a in again.session.answers()] == [1, 0]
+    again.session.close()
+
+
+async def test_a_hostile_comment_is_shown_literally(tmp_path, tiny_csv):
+    app = tiny_app(tiny_csv, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        while app.session.text(app.session.current()) != NASTY:
+            await pilot.press("space")
+        comment = app.screen.query_one("#comment", Static)
+        shown = str(comment.render())
+        assert "[bold red]FREE[/]" in shown  # markup shown, not applied
+        assert "\x1b" not in shown and "␛[31mgift" in shown  # the escape is visible, not sent
+        assert "⟨U+202E⟩evil" in shown
+        assert printable(NASTY) == "[bold red]FREE[/] ␛[31mgift ⟨U+202E⟩evil"
+
+
+async def test_worker_failure_is_a_notification_and_the_session_stays_usable(tmp_path, tiny_csv, monkeypatch):
+    app = tiny_app(tiny_csv, tmp_path)
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise RuntimeError("disk on fire")
+
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        monkeypatch.setattr(app.session, "teach_and_query", broken)
+        for _ in range(5):
+            await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert calls and not app.teaching
+        assert any("disk on fire" in str(n.message) for n in app._notifications)
+        await pilot.press("u")  # still usable: undo works, and answering again retries the round
+        assert len(app.session.answers()) == 4
+        monkeypatch.undo()
+        await pilot.press("1")
+        await wait_for_batch(pilot, app)
+        assert app.session.loop.round_ == 1
+
+
+async def test_resume_continues_where_it_was(tmp_path, tiny_csv):
+    app = tiny_app(tiny_csv, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.press("1")
+        await wait_for_batch(pilot, app)
+        await pilot.press("2", "space")
+        expected = app.session.current()
+        batch = list(app.session.loop.batch_)
+    again = tiny_app(tiny_csv, tmp_path)
+    async with again.run_test(size=SIZE):
+        assert again.session.current() == expected
+        assert again.session.loop.round_ == 1 and again.session.loop.batch_ == batch
+        assert len(again.session.answers()) == 7
+
+
+def test_another_data_set_is_refused(tmp_path, tiny_csv):
+    tiny_app(tiny_csv, tmp_path).session.close()
+    with pytest.raises(Exception, match="belongs to another data set"):
+        make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "session.db")))
+
+
+# -- snapshots (SVG files under tests/__snapshots__; `pytest --snapshot-update` to accept a change)
+def test_snapshot_annotate(snap_compare, tmp_path, tiny_csv):
+    async def run_before(pilot):
+        for _ in range(3):
+            await pilot.press("2")
+        await pilot.pause()
+
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_hostile_comment(snap_compare, tmp_path, tiny_csv):
+    async def run_before(pilot):
+        app = pilot.app
+        while app.session.text(app.session.current()) != NASTY:
+            await pilot.press("space")
+        await pilot.pause()
+
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_help(snap_compare, tmp_path, tiny_csv):
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, press=["question_mark"])
+
+
+def test_snapshot_plot(snap_compare, tmp_path, tiny_csv):
+    async def run_before(pilot):
+        for _ in range(3):
+            for key in "12121":
+                await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_refit_model_is_taught_in_a_thread_worker(tmp_path, tiny_csv):
+    app = tiny_app(tiny_csv, tmp_path, model="logreg")
+    assert not app.session.loop.learner.incremental
+    threads = []
+    teach = app.session.teach_and_query
+
+    def spy():
+        threads.append(threading.current_thread())
+        return teach()
+
+    app.session.teach_and_query = spy
+    async with app.run_test(size=SIZE) as pilot:
+        for key in "12121":
+            await pilot.press(key)
+        await wait_for_batch(pilot, app)
+        assert threads and threads[0] is not threading.main_thread()
+        assert app.session.loop.round_ == 1 and app.session.current() is not None
+        assert app.session.store.info.model == "logreg"
