@@ -148,7 +148,8 @@ class AnnotateScreen(Screen):
                              (f"{last.accuracy:.3f}", "bold"), ("  F1 ", "dim"), (f"{last.f1:.3f}", "bold"))
         if len(history) > 1 and not math.isnan(history[-2].accuracy):
             delta = last.accuracy - history[-2].accuracy
-            text.append(f"  {delta:+.3f}", style="green" if delta >= 0 else "red")
+            text.append(f"\n{delta:+.3f}", style="green" if delta >= 0 else "red")
+            text.append(f" vs round {history[-2].round + 1}", style="dim")
         return text
 
     def _progress(self) -> Text:
