@@ -79,6 +79,10 @@ SepOpt = Annotated[Optional[str], typer.Option("--sep", help="Separator: , | tab
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
 BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
+UrlOpt = Annotated[
+    Optional[str], typer.Option("--url", envvar="RUBRIX_API_URL", help="Rubrix URL (default http://localhost:6900).")
+]
+WorkspaceOpt = Annotated[Optional[str], typer.Option("--workspace", envvar="RUBRIX_WORKSPACE", help="Rubrix workspace.")]
 ModelOpt = Annotated[
     str, typer.Option("--model", help="nb: multinomial naive Bayes (fast, the reference); logreg: logistic regression.")
 ]
@@ -272,6 +276,11 @@ def label(
     session: Annotated[
         Optional[Path], typer.Option("--session", envvar="ALTUI_SESSION", help="Session file (resumed if it exists).")
     ] = None,
+    rubrix_dataset: Annotated[
+        Optional[str], typer.Option("--rubrix-dataset", help="Log each batch to this Rubrix dataset; key r pulls.")
+    ] = None,
+    rubrix_url: UrlOpt = None,
+    rubrix_workspace: WorkspaceOpt = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once."""
     from engine.learner import make_learner
@@ -287,6 +296,7 @@ def label(
         label_col=label_col, sep=sep, header=not no_header,
         labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
         strategy=strategy, model=model, batch=batch, seed=seed, session=str(session) if session else None,
+        rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
     )
     altui_app = make_app(config)
     store = altui_app.session.store
@@ -395,6 +405,84 @@ def status(session: Annotated[Path, typer.Argument(help="Session file written by
                   f"({m.n_labels} labels)", markup=False)
     else:
         out.print("test      no round taught yet", markup=False)
+
+
+rubrix_app = typer.Typer(
+    help="Link a session to a Rubrix (or Argilla 1.0-1.4) server. The key comes from RUBRIX_API_KEY.",
+    no_args_is_help=True,
+)
+app.add_typer(rubrix_app, name="rubrix")
+SessionArg = Annotated[Path, typer.Argument(help="Session file written by `altui label`.")]
+DatasetOpt = Annotated[str, typer.Option("--dataset", "-d", help="Rubrix dataset name (lowercase, digits, - _).")]
+
+
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each Rubrix answer.")]
+
+
+def _rubrix_client(url: str | None, workspace: str | None, timeout: float):
+    from data.rubrix import RubrixClient, RubrixConfig
+
+    if timeout <= 0:
+        raise AltuiError(f"--timeout must be more than 0 seconds, got {timeout:g}")
+    return RubrixClient(RubrixConfig.from_env(url, workspace, timeout=timeout))
+
+
+@rubrix_app.command("push")
+@domain_errors
+def rubrix_push(
+    session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Send answered items (Validated/Discarded) and the pending batch (Default, with predictions)."""
+    from data.rubrix import RubrixUnavailable, check_dataset_name
+    from data.rubrix_link import push
+    from data.session import LabelingSession
+
+    check_dataset_name(dataset)
+    labeling = LabelingSession.resume(session)
+    try:
+        with _rubrix_client(url, workspace, timeout) as client:
+            try:
+                report = push(labeling, client, dataset)
+            except RubrixUnavailable as exc:
+                waiting = len(labeling.store.outbox(dataset))
+                raise AltuiError(f"{exc}; {waiting} records wait in the outbox of {session} "
+                                 "and are sent on the next push or `altui label --rubrix-dataset` start") from None
+    finally:
+        labeling.close()
+    stdout.print(f"sent {report.sent} records to Rubrix dataset {dataset!r} at {client.config.url}", markup=False)
+
+
+@rubrix_app.command("pull")
+@domain_errors
+def rubrix_pull(
+    session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
+    timeout: TimeoutOpt = 10.0,
+) -> None:
+    """Apply annotations made in the Rubrix web UI to the session (the next round uses them)."""
+    from data.rubrix import check_dataset_name
+    from data.rubrix_link import label_counts_text, pull
+    from data.session import LabelingSession
+
+    check_dataset_name(dataset)
+    labeling = LabelingSession.resume(session)
+    try:
+        with _rubrix_client(url, workspace, timeout) as client:
+            report = pull(labeling, client, dataset)
+    finally:
+        labeling.close()
+    stdout.print(f"applied {report.applied} annotations from {dataset!r}: {label_counts_text(report.labeled)}, "
+                 f"{report.discarded} discarded", markup=False)
+    if report.round_taught:
+        stdout.print("the batch was complete: the model was taught and the next batch queried", markup=False)
+    if report.conflicts:
+        stderr.print(f"warning: {len(report.conflicts)} items were answered differently in the terminal; the "
+                     f"terminal answers are kept (first: {', '.join(report.conflicts[:5])})", markup=False)
+    if report.unknown_labels:
+        stderr.print(f"warning: ignored labels that are not in this session: "
+                     f"{', '.join(sorted(set(report.unknown_labels)))}", markup=False)
+    if report.unknown_ids:
+        stderr.print(f"warning: {report.unknown_ids} records are not items of this data set", markup=False)
 
 
 if __name__ == "__main__":

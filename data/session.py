@@ -85,6 +85,26 @@ class LabelingSession:
         session._restore()
         return session
 
+    @classmethod
+    def resume(cls, path: str | Path) -> "LabelingSession":
+        """Reopen a saved session with the data and settings it was started with."""
+        from data.corpus import load_corpus
+
+        info = SessionStore.open_existing(path)
+        saved = info.info
+        info.close()
+        try:
+            corpus = load_corpus(
+                saved.data_path, saved.test_path, text_col=saved.text_col, label_col=saved.label_col,
+                sep=saved.sep, header=saved.header, label_names=list(saved.label_names), seed=saved.seed,
+            )
+        except DataError as exc:
+            raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}") from None
+        if corpus.train.fingerprint != saved.fingerprint:
+            raise DataError(f"{saved.data_path} changed since session {path} was started; restore that file")
+        return cls.open(corpus, path, strategy=saved.strategy, model=saved.model, batch_size=saved.batch_size,
+                        seed=saved.seed)
+
     def _restore(self) -> None:
         answers = [a.answer for a in self.store.answers()]
         last = self.store.last_batch()
@@ -136,11 +156,16 @@ class LabelingSession:
 
     # -- answers (committed first, then applied)
     def answer(self, label: int | None) -> Answer:
+        """Answer the current comment (label index, or None to skip)."""
         index = self.current()
         if index is None:
             raise DataError("no comment is waiting for an answer")
+        return self.answer_item(index, label)
+
+    def answer_item(self, index: int, label: int | None, source: str = "terminal") -> Answer:
+        """Answer any unanswered item: committed to the store first, then applied to the loop."""
         answer = Answer(index, label, self.loop.round_)
-        self.store.record_answer(answer, self.item_id(index))
+        self.store.record_answer(answer, self.item_id(index), source)
         return self.loop.answer(index, label)
 
     def undo(self) -> Answer | None:

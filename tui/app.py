@@ -12,7 +12,10 @@ from data.corpus import load_corpus
 from data.session import LabelingSession, RoundResult
 from engine.errors import AltuiError
 from tui.config import LabelConfig
-from tui.messages import BatchReady
+from data.rubrix import RubrixClient, RubrixConfig, check_dataset_name
+from data.rubrix_link import apply_annotations, build_records, drain, label_counts_text
+from data.store import SessionStore
+from tui.messages import BatchReady, RubrixFetched, RubrixSent
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.plot import PlotScreen
@@ -25,18 +28,23 @@ class AltuiApp(App[None]):
     TITLE = "altui"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, session: LabelingSession):
+    def __init__(self, session: LabelingSession, rubrix: RubrixConfig | None = None,
+                 rubrix_dataset: str | None = None):
         super().__init__()
         self.session = session
+        self.rubrix = rubrix if rubrix_dataset else None
+        self.rubrix_dataset = rubrix_dataset
         self.teaching = False
         self._undos_waiting = 0
-        self.sub_title = f"{Path(session.corpus.train.path).name} · {session.loop.strategy.name} · session {session.store.path.name}"
+        self.sub_title = self._subtitle()
 
     def on_mount(self) -> None:
-        self.annotate_screen = AnnotateScreen(self.session)
+        self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None)
         self.push_screen(self.annotate_screen)
         if self.session.needs_teaching and not self.session.finished:
             self.start_teaching()
+        elif self.rubrix:
+            self.push_to_rubrix()
 
     def on_unmount(self) -> None:
         self.session.close()
@@ -100,20 +108,82 @@ class AltuiApp(App[None]):
         self.annotate_screen.refresh_view()
         if isinstance(self.screen, PlotScreen):
             self.screen.redraw()
+        if self.rubrix:
+            self.push_to_rubrix()
+
+    # -- Rubrix: log each batch as it is queried; `r` pulls annotations made in the web UI
+    def push_to_rubrix(self) -> None:
+        """Queue the session's records in the outbox (UI thread, committed), then drain it in a worker."""
+        try:
+            self.session.store.outbox_put(self.rubrix_dataset, build_records(self.session))
+        except AltuiError as exc:
+            self.notify(f"Rubrix: {exc}", severity="error", markup=False)
+            return
+        self.drain_rubrix_outbox()
+
+    @work(thread=True, exclusive=True, group="rubrix-push", exit_on_error=False)
+    def drain_rubrix_outbox(self) -> None:
+        store = SessionStore.open_existing(self.session.store.path)  # this thread's own connection
+        try:
+            with RubrixClient(self.rubrix) as client:
+                self.post_message(RubrixSent(drain(store, client)))
+        finally:
+            store.close()
+
+    def on_rubrix_sent(self, message: RubrixSent) -> None:
+        self.sub_title = self._subtitle(f"Rubrix: {message.sent} records sent to {self.rubrix_dataset}")
+
+    def action_rubrix_pull(self) -> None:
+        if self.rubrix is None:
+            return
+        self.notify(f"pulling annotations from Rubrix dataset {self.rubrix_dataset}…", timeout=2)
+        self.fetch_rubrix_annotations()
+
+    @work(thread=True, exclusive=True, group="rubrix-pull", exit_on_error=False)
+    def fetch_rubrix_annotations(self) -> None:
+        with RubrixClient(self.rubrix) as client:
+            self.post_message(RubrixFetched(client.load(self.rubrix_dataset)))
+
+    def on_rubrix_fetched(self, message: RubrixFetched) -> None:
+        if self.teaching:  # apply once the loop is not being taught
+            self.set_timer(0.05, lambda: self.on_rubrix_fetched(message))
+            return
+        report = apply_annotations(self.session, message.records)
+        text = f"Rubrix: {report.applied} new answers ({label_counts_text(report.labeled)}, {report.discarded} skipped)"
+        if report.conflicts:
+            text += f"; {len(report.conflicts)} answered differently here, kept as answered here"
+        self.notify(text, timeout=6, markup=False)
+        if report.applied and self.session.needs_teaching and not self.session.finished:
+            self.start_teaching()
+        self.annotate_screen.refresh_view()
+
+    def _subtitle(self, extra: str = "") -> str:
+        session = self.session
+        text = f"{Path(session.corpus.train.path).name} · {session.loop.strategy.name} · session {session.store.path.name}"
+        return f"{text} · {extra}" if extra else text
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures are handled: say what went wrong, keep the session usable."""
-        if event.state == WorkerState.ERROR:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = str(error) if isinstance(error, AltuiError) else f"{type(error).__name__}: {error}"
+        if event.worker.group == "teach":
             self.teaching = False
-            error = event.worker.error
-            message = str(error) if isinstance(error, AltuiError) else f"{type(error).__name__}: {error}"
             self.notify(f"teaching failed: {message}. Your answers are saved; press a key to retry.",
                         severity="error", timeout=10, markup=False)
-            self.annotate_screen.refresh_view()
+        elif event.worker.group == "rubrix-push":
+            waiting = len(self.session.store.outbox())
+            self.notify(f"Rubrix: {message}. {waiting} records wait in the session's outbox; they are sent "
+                        "with the next batch or start.", severity="warning", timeout=10, markup=False)
+            self.sub_title = self._subtitle(f"Rubrix: {waiting} records waiting")
+        else:
+            self.notify(f"Rubrix pull failed: {message}", severity="error", timeout=10, markup=False)
+        self.annotate_screen.refresh_view()
 
     # -- screens
     def action_show_help(self) -> None:
-        self.push_screen(HelpScreen(self.session.labels))
+        self.push_screen(HelpScreen(self.session.labels, rubrix=self.rubrix is not None))
 
     def action_show_plot(self) -> None:
         self.push_screen(PlotScreen(self.session))
@@ -132,4 +202,8 @@ def make_app(config: LabelConfig) -> AltuiApp:
                     "text_col": config.text_col, "label_col": config.label_col, "sep": config.sep,
                     "header": config.header},
     )
-    return AltuiApp(session)
+    rubrix = None
+    if config.rubrix_dataset:
+        check_dataset_name(config.rubrix_dataset)
+        rubrix = RubrixConfig.from_env(config.rubrix_url, config.rubrix_workspace)
+    return AltuiApp(session, rubrix, config.rubrix_dataset)

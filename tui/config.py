@@ -19,3 +19,6 @@ class LabelConfig:
     batch: int = 10
     seed: int = 0
     session: str | None = None
+    rubrix_dataset: str | None = None  # log each batch there; `r` pulls annotations back
+    rubrix_url: str | None = None
+    rubrix_workspace: str | None = None

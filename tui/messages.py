@@ -19,3 +19,17 @@ class BatchReady(Message):
 @dataclass
 class SessionChanged(Message):
     """An answer, undo or new batch changed what the screens show."""
+
+
+@dataclass
+class RubrixSent(Message):
+    """A worker drained the Rubrix outbox: ``sent`` records were accepted."""
+
+    sent: int
+
+
+@dataclass
+class RubrixFetched(Message):
+    """A worker loaded the Rubrix dataset; the records are applied on the UI thread."""
+
+    records: list[dict]

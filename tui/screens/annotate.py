@@ -34,12 +34,14 @@ class AnnotateScreen(Screen):
         ("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, session: LabelingSession):
+    def __init__(self, session: LabelingSession, rubrix: bool = False):
         super().__init__(id="annotate")
         self.session = session
         # one key per label (1..9), first in the footer: "1 ham  2 spam  space Skip ..."
         label_keys = [Binding(str(i + 1), f"label({i})", name) for i, name in enumerate(session.labels[:9])]
         screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
+        if rubrix:
+            screen_keys.insert(2, Binding("r", "app.rubrix_pull", "Pull Rubrix"))
         self._bindings = BindingsMap(label_keys + screen_keys)
 
     def compose(self) -> ComposeResult:

@@ -1,0 +1,183 @@
+"""What a session sends to Rubrix and takes back from it.
+
+push: every answered item (label -> ``Validated`` with the annotation, skip -> ``Discarded``) and the
+current queried-but-unanswered batch as ``Default`` with the model's prediction. Records go into the
+session's outbox first (committed), then the outbox is drained; whatever Rubrix does not take stays there
+for the next push or start, so nothing is lost while Rubrix is down.
+
+pull: annotations made in the Rubrix web UI (``Validated`` -> label, ``Discarded`` -> skip) for items the
+session has not answered yet become answers of the session (source ``rubrix``). An item answered in both
+places with different labels is a conflict: the terminal answer is kept and the conflict reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from data.rubrix import RubrixClient
+from data.session import LabelingSession
+from data.store import SessionStore
+
+USER_AGENT = "altui-terminal"
+METADATA_LIMIT = 128  # Rubrix keeps at most 128 characters of a metadata value
+
+
+def rubrix_id(item_id: str) -> str:
+    """Rubrix turns all-digit ids into numbers ("007" -> 7): give those a prefix, keep the rest."""
+    return f"id-{item_id}" if item_id.isdigit() else item_id
+
+
+def prediction_agent(session: LabelingSession) -> str:
+    return f"altui-{session.loop.strategy.name}-{session.store.info.model}"
+
+
+def build_records(session: LabelingSession) -> list[dict]:
+    """The records a push sends: answered items, then the pending batch."""
+    corpus = session.corpus
+    names = list(session.labels)
+    answered = session.store.answers()
+    pending = session.loop.pending()
+    indices = [a.answer.index for a in answered] + pending
+    proba = session.loop.predict_proba(indices) if session.loop.learner.is_ready and indices else None
+    agent = prediction_agent(session)
+    records = []
+    for position, index in enumerate(indices):
+        stored = answered[position] if position < len(answered) else None
+        record = {
+            "id": rubrix_id(corpus.train.ids[index]),
+            "inputs": {"text": corpus.train.texts[index]},
+            "prediction": None if proba is None else {
+                "agent": agent,
+                "labels": [{"class": n, "score": round(float(p), 6)} for n, p in zip(names, proba[position])],
+            },
+            "annotation": None,
+            "status": "Default",
+            "multi_label": False,
+            "metadata": _metadata(session, index, stored.answer.round if stored else session.loop.round_),
+            "event_timestamp": None,
+            "metrics": {},
+            "search_keywords": None,
+            "explanation": None,
+        }
+        if stored is not None:
+            record["event_timestamp"] = _naive_iso(stored.at)
+            if stored.answer.label is None:
+                record["status"] = "Discarded"
+            else:
+                record["status"] = "Validated"
+                record["annotation"] = {"agent": USER_AGENT, "labels": [{"class": names[stored.answer.label], "score": 1.0}]}
+        records.append(record)
+    return records
+
+
+def _metadata(session: LabelingSession, index: int, round_: int) -> dict:
+    train = session.corpus.train
+    meta = {"row": index, "round": round_, "source": "altui"}
+    for key, value in (("author", train.author(index)), ("date", train.date(index))):
+        if value:
+            meta[key] = value[-METADATA_LIMIT:]
+    return meta
+
+
+def _naive_iso(at: str) -> str:
+    return datetime.fromisoformat(at).replace(tzinfo=None).isoformat()
+
+
+@dataclass(frozen=True)
+class PushReport:
+    sent: int
+    dataset: str
+
+
+def push(session: LabelingSession, client: RubrixClient, dataset: str) -> PushReport:
+    """Queue the session's records in the outbox (committed), then drain it. Raises RubrixError on failure
+    with the records still queued."""
+    session.store.outbox_put(dataset, build_records(session))
+    return PushReport(drain(session.store, client, dataset), dataset)
+
+
+def drain(store: SessionStore, client: RubrixClient, dataset: str | None = None) -> int:
+    """Send what waits in the outbox (of one dataset, or all); each accepted chunk leaves the outbox."""
+    waiting = store.outbox(dataset)
+    sent = 0
+    by_dataset: dict[str, list[tuple[int, dict]]] = {}
+    for seq, name, record in waiting:
+        by_dataset.setdefault(name, []).append((seq, record))
+    for name, rows in by_dataset.items():
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            client.log(name, [record for _, record in chunk])
+            store.outbox_remove(seq for seq, _ in chunk)
+            sent += len(chunk)
+    return sent
+
+
+@dataclass
+class PullReport:
+    labeled: dict[str, int] = field(default_factory=dict)
+    discarded: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    unknown_ids: int = 0
+    unknown_labels: list[str] = field(default_factory=list)
+    round_taught: bool = False
+
+    @property
+    def applied(self) -> int:
+        return sum(self.labeled.values()) + self.discarded
+
+
+def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> PullReport:
+    """Turn Validated/Discarded records into answers of the session (committed one by one)."""
+    report = PullReport()
+    names = list(session.labels)
+    values = list(session.corpus.labels.values)
+    index_of = {rubrix_id(item_id): i for i, item_id in enumerate(session.corpus.train.ids)}
+    answered = {a.index: a.label for a in session.answers()}
+    for record in records:
+        status = record.get("status")
+        if status not in ("Validated", "Discarded"):
+            continue
+        index = index_of.get(str(record.get("id")))
+        if index is None:
+            report.unknown_ids += 1
+            continue
+        label = None
+        if status == "Validated":
+            labels = ((record.get("annotation") or {}).get("labels") or [])
+            if not labels:
+                continue
+            name = str(labels[0].get("class"))
+            if name in names:
+                label = names.index(name)
+            elif name in values:
+                label = values.index(name)
+            else:
+                report.unknown_labels.append(name)
+                continue
+        if index in answered:
+            if answered[index] != label:
+                report.conflicts.append(session.corpus.train.ids[index])
+            continue
+        session.answer_item(index, label, source="rubrix")
+        answered[index] = label
+        if label is None:
+            report.discarded += 1
+        else:
+            report.labeled[names[label]] = report.labeled.get(names[label], 0) + 1
+    return report
+
+
+def pull(session: LabelingSession, client: RubrixClient, dataset: str) -> PullReport:
+    """Fetch the dataset's annotations, apply them, and teach a round if that completes the batch."""
+    report = apply_annotations(session, client.load(dataset))
+    if report.applied and session.needs_teaching and not session.finished:
+        session.commit_round(session.teach_and_query())
+        report.round_taught = True
+    return report
+
+
+def label_counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n}" for name, n in counts.items()) or "no labels"
+
