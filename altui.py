@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -307,33 +308,6 @@ def label(
     stdout.print(f"session saved in {store.path}", markup=False)
 
 
-def _open_session_data(session: Path):
-    """The session store and the data set it was made from (checked by fingerprint)."""
-    from data.errors import DataError
-    from data.store import SessionStore
-    from data.table import load_table
-
-    store = SessionStore.open_existing(session)
-    info = store.info
-    try:
-        dataset = load_table(info.data_path, info.text_col, info.label_col, info.sep, info.header)
-    except DataError as exc:
-        store.close()
-        raise DataError(f"session {session} needs its data file {info.data_path}: {exc}") from None
-    if dataset.fingerprint != info.fingerprint:
-        from data.corpus import holdout  # the session may hold out part of the file as its test set
-        from data.table import encode_labels, label_set
-
-        if dataset.labels is not None:
-            labels = label_set(dataset.labels)
-            train, _ = holdout(dataset, encode_labels(dataset, labels), info.seed)
-            if train.fingerprint == info.fingerprint:
-                return store, train
-        store.close()
-        raise DataError(f"{info.data_path} changed since session {session} was started; restore that file")
-    return store, dataset
-
-
 @app.command()
 @domain_errors
 def export(
@@ -343,9 +317,12 @@ def export(
     skipped: Annotated[bool, typer.Option("--skipped", help="Also export skipped items (label empty).")] = False,
 ) -> None:
     """Write the labeled items of a session: id, text, label, answered_at, round."""
+    from data.session import LabelingSession
+
     if format not in ("csv", "jsonl"):
         raise AltuiError(f"unknown format {format!r}: use --format csv or --format jsonl")
-    store, dataset = _open_session_data(session)
+    labeling = LabelingSession.resume(session)  # checks the data file is the one the session was made from
+    store, dataset = labeling.store, labeling.corpus.train
     names = store.info.label_names
     rows = []
     for stored in store.answers():
@@ -357,7 +334,7 @@ def export(
             "label": "" if answer.label is None else names[answer.label], "answered_at": stored.at,
             "round": answer.round, "source": stored.source,
         })
-    store.close()
+    labeling.close()
     if format == "jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     else:
@@ -427,6 +404,21 @@ def _rubrix_client(url: str | None, workspace: str | None, timeout: float):
     return RubrixClient(RubrixConfig.from_env(url, workspace, timeout=timeout))
 
 
+@contextlib.contextmanager
+def _rubrix_session(session: Path, dataset: str, url: str | None, workspace: str | None, timeout: float):
+    """The resumed session and a Rubrix client, both closed afterwards."""
+    from data.rubrix import check_dataset_name
+    from data.session import LabelingSession
+
+    check_dataset_name(dataset)
+    labeling = LabelingSession.resume(session)
+    try:
+        with _rubrix_client(url, workspace, timeout) as client:
+            yield labeling, client
+    finally:
+        labeling.close()
+
+
 @rubrix_app.command("push")
 @domain_errors
 def rubrix_push(
@@ -434,22 +426,16 @@ def rubrix_push(
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Send answered items (Validated/Discarded) and the pending batch (Default, with predictions)."""
-    from data.rubrix import RubrixUnavailable, check_dataset_name
+    from data.rubrix import RubrixUnavailable
     from data.rubrix_link import push
-    from data.session import LabelingSession
 
-    check_dataset_name(dataset)
-    labeling = LabelingSession.resume(session)
-    try:
-        with _rubrix_client(url, workspace, timeout) as client:
-            try:
-                report = push(labeling, client, dataset)
-            except RubrixUnavailable as exc:
-                waiting = len(labeling.store.outbox(dataset))
-                raise AltuiError(f"{exc}; {waiting} records wait in the outbox of {session} "
-                                 "and are sent on the next push or `altui label --rubrix-dataset` start") from None
-    finally:
-        labeling.close()
+    with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
+        try:
+            report = push(labeling, client, dataset)
+        except RubrixUnavailable as exc:
+            waiting = len(labeling.store.outbox(dataset))
+            raise AltuiError(f"{exc}; {waiting} records wait in the outbox of {session} "
+                             "and are sent on the next push or `altui label --rubrix-dataset` start") from None
     stdout.print(f"sent {report.sent} records to Rubrix dataset {dataset!r} at {client.config.url}", markup=False)
 
 
@@ -460,17 +446,10 @@ def rubrix_pull(
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Apply annotations made in the Rubrix web UI to the session (the next round uses them)."""
-    from data.rubrix import check_dataset_name
     from data.rubrix_link import label_counts_text, pull
-    from data.session import LabelingSession
 
-    check_dataset_name(dataset)
-    labeling = LabelingSession.resume(session)
-    try:
-        with _rubrix_client(url, workspace, timeout) as client:
-            report = pull(labeling, client, dataset)
-    finally:
-        labeling.close()
+    with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
+        report = pull(labeling, client, dataset)
     stdout.print(f"applied {report.applied} annotations from {dataset!r}: {label_counts_text(report.labeled)}, "
                  f"{report.discarded} discarded", markup=False)
     if report.round_taught:

@@ -10,7 +10,15 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.model_selection import train_test_split
 
 from data.errors import DataError
-from data.table import Dataset, LabelSet, encode_labels, label_set, load_table, require_two_classes
+from data.table import (
+    Dataset,
+    LabelSet,
+    encode_labels,
+    is_youtube_layout,
+    label_set,
+    load_table,
+    require_two_classes,
+)
 from data.youtube import ensure_youtube
 from engine.features import vectorize
 
@@ -88,7 +96,7 @@ def load_corpus(
     # the test file. Test labels outside those classes are an error (encode_labels below).
     has_train_labels = train.labels is not None and any(train.labels)
     values = train.labels if has_train_labels else (test.labels if test is not None else [])
-    labels = label_set(values or [], label_names, youtube_names=youtube or train.label_column == "CLASS")
+    labels = label_set(values or [], label_names, youtube_names=youtube or is_youtube_layout(train))
     if len(labels) < 2:
         raise DataError(
             f"{train.path}: found {len(labels)} label value(s); pass the classes with --labels ham,spam "

@@ -7,7 +7,6 @@ its result is committed by :meth:`LabelingSession.commit_round` on the caller's 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -46,8 +45,7 @@ def default_session_path(corpus: Corpus) -> Path:
     """``$ALTUI_DATA_DIR`` or the user data dir, one file per data set (name + fingerprint)."""
     base = Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("altui")) / "sessions"
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(corpus.train.path).stem)[:40] or "data"
-    digest = hashlib.sha256(corpus.train.fingerprint.encode()).hexdigest()[:10]
-    return base / f"{stem}-{digest}.db"
+    return base / f"{stem}-{corpus.train.fingerprint[:10]}.db"
 
 
 class LabelingSession:

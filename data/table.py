@@ -213,6 +213,14 @@ def load_table(
     )
 
 
+YOUTUBE_COLUMNS = {"COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS"}
+
+
+def is_youtube_layout(dataset: Dataset) -> bool:
+    """The columns of the YouTube Spam Collection, whose classes 0/1 mean ham/spam."""
+    return YOUTUBE_COLUMNS <= set(dataset.columns) and dataset.label_column == "CLASS"
+
+
 def unique_ids(raw: list[str]) -> list[str]:
     """The id column, with empty ids replaced by the row number and repeats made unique (``id#2``)."""
     seen: dict[str, int] = {}

@@ -276,7 +276,8 @@ class MultinomialNBLearner(Learner):
         x = sp.csr_matrix(x)
         if not self.is_ready or x.nnz == 0:
             return []
-        log_prob = self.feature_log_prob_[:, x.indices]
+        # log P(feature | class) of this text's features only, shape (n_classes, nnz)
+        log_prob = (np.log(self._feature_count[x.indices] + self.alpha) - self.log_denominator_).T
         others = np.delete(log_prob, predicted, axis=0).mean(axis=0)
         weight = x.data * (log_prob[predicted] - others)
         order = np.argsort(-weight, kind="stable")[:k]

@@ -188,3 +188,24 @@ def test_store_refuses_another_data_set_and_foreign_files(tmp_path):
         SessionStore.open_existing(tmp_path / "notes.db")
     with pytest.raises(DataError, match="no such session"):
         SessionStore.open_existing(tmp_path / "nope.db")
+
+
+def test_ham_spam_names_only_for_the_youtube_layout(tmp_path):
+    youtube = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
+    assert youtube.labels.names == ("ham", "spam")
+    other = write_csv(tmp_path / "o.csv", [["text", "CLASS"]] + [[f"t {i}", str(i % 2)] for i in range(20)])
+    assert load_corpus(str(other)).labels.names == ("0", "1")
+
+
+def test_explain_names_the_ngrams_that_pushed_the_prediction(youtube_features):
+    from engine.learner import MultinomialNBLearner
+
+    X, y, _, _ = youtube_features
+    learner = MultinomialNBLearner(2).fit(X[:300], y[:300])
+    row = int(np.flatnonzero(y[300:] == 1)[0]) + 300
+    reasons = learner.explain(X[row], predicted=1, k=3)
+    assert 0 < len(reasons) <= 3 and all(w > 0 for _, w in reasons)
+    log_prob = learner.feature_log_prob_
+    for feature, weight in reasons:
+        assert weight == pytest.approx(X[row, feature] * (log_prob[1, feature] - log_prob[0, feature]))
+    assert [w for _, w in reasons] == sorted((w for _, w in reasons), reverse=True)

@@ -17,11 +17,6 @@ class BatchReady(Message):
 
 
 @dataclass
-class SessionChanged(Message):
-    """An answer, undo or new batch changed what the screens show."""
-
-
-@dataclass
 class RubrixSent(Message):
     """A worker drained the Rubrix outbox: ``sent`` records were accepted."""
 

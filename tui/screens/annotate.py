@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from data.session import LabelingSession
+from engine.pool import UNLABELED
 from tui.text import one_line, safe_text
 
 LABEL_STYLES = ("bold green", "bold red", "bold blue", "bold magenta", "bold yellow", "bold cyan")
@@ -157,7 +158,7 @@ class AnnotateScreen(Screen):
     def _progress(self) -> Text:
         loop = self.session.loop
         batch = loop.batch_
-        done = sum(1 for i in batch if loop.pool.state[i] != 0)
+        done = sum(1 for i in batch if loop.pool.state[i] != UNLABELED)
         counts = loop.pool.label_counts(len(self.session.labels))
         text = Text.assemble(("round ", "dim"), (str(loop.round_ + 1), "bold"),
                              ("  ·  ", "dim"), (f"{min(done + 1, len(batch))}/{len(batch)}", "bold"),
