@@ -60,6 +60,8 @@ class AltuiApp(App[None]):
             return
         if self.session.needs_teaching:
             self.start_teaching()
+            if self.session.loop.learner.incremental:
+                return  # the next batch is on screen within milliseconds (BatchReady refreshes)
         self.annotate_screen.refresh_view()
 
     def undo(self) -> None:
