@@ -242,3 +242,18 @@ def test_the_api_key_is_never_written_or_printed(rubrix_server, env, tmp_path):
     ours = [e for e in sent if "altui-secret" in e["path"]]
     assert ours and all(e["request_headers"].get("x-rubrix-api-key") == "***" for e in ours)
     assert all(e["request_headers"].get("x-argilla-api-key") == "***" for e in ours)
+
+
+async def test_label_start_drains_what_an_earlier_push_left_in_the_outbox(rubrix_server, env, tmp_path):
+    url, _ = rubrix_server
+    path = tmp_path / "left.db"
+    labeling, _, _ = make_session(path)
+    down = runner.invoke(cli, ["rubrix", "push", str(path), "-d", "altui-leftover", "--url", f"http://127.0.0.1:{free_port()}"])
+    assert down.exit_code == 1
+    labeling.close()
+    app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(path),
+                               rubrix_dataset="altui-leftover", rubrix_url=url))
+    async with app.run_test(size=(110, 30)):
+        await app.workers.wait_for_complete()
+        assert app.session.store.outbox() == []
+    assert len(server_records(url, "altui-leftover")) == 20
