@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from altui import app
-from conftest import TEST_CSV, TRAIN_CSV, write_csv
+from conftest import TEST_CSV, TRAIN_CSV
 
 runner = CliRunner()
 

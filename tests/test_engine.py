@@ -13,7 +13,7 @@ from sklearn.naive_bayes import MultinomialNB
 from engine import ActiveLoop, ConfigError, MultinomialNBLearner, PoolExhaustedError, SklearnLearner, get_strategy
 from engine.metrics import accuracy, confusion, macro_f1
 from engine.pool import Pool
-from engine.simulate import run_once, simulate, summarize
+from engine.simulate import simulate, summarize
 
 
 def labeled_subset(y, n, seed=0):
@@ -103,7 +103,7 @@ def test_labeled_and_skipped_items_are_never_queried_again(youtube_features):
     X, y, _, _ = youtube_features
     loop = ActiveLoop(X, 2, batch_size=25, random_state=1)
     seen = []
-    for round_ in range(20):
+    for _ in range(20):
         batch = loop.query()
         assert not set(batch) & set(seen)
         for i, index in enumerate(batch):

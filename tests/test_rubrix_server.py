@@ -3,8 +3,6 @@ by this test set-up and started on a free 127.0.0.1 port."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import socket
