@@ -101,3 +101,9 @@ def test_label_refuses_a_session_of_another_data_set(labeled_session, tmp_path):
     before = path.read_bytes()
     assert_one_line_error(run("label", other, "--session", path), "belongs to another data set")
     assert path.read_bytes() == before  # nothing saved is touched
+
+
+def test_label_refuses_more_labels_than_keys(tmp_path):
+    data = write_csv(tmp_path / "many.csv", [["text", "label"]] + [[f"text {i}", f"c{i % 10}"] for i in range(60)])
+    assert_one_line_error(run("label", data, "--session", tmp_path / "m.db"), "10 labels, but altui label has keys 1-9")
+    assert not (tmp_path / "m.db").exists()

@@ -21,6 +21,9 @@ from tui.screens.help import HelpScreen
 from tui.screens.plot import PlotScreen
 
 
+MAX_LABELS = 9  # one key each: 1..9
+
+
 class AltuiApp(App[None]):
     """Owns the labeling session; screens render it, the teach worker advances it."""
 
@@ -197,6 +200,11 @@ def make_app(config: LabelConfig) -> AltuiApp:
         config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
         header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
     )
+    if len(corpus.labels) > MAX_LABELS:
+        raise AltuiError(
+            f"{corpus.train.path}: {len(corpus.labels)} labels, but altui label has keys 1-{MAX_LABELS} only; "
+            "merge classes or pick another --label-col"
+        )
     session = LabelingSession.open(
         corpus, config.session, strategy=config.strategy, model=config.model, batch_size=config.batch,
         seed=config.seed,
