@@ -235,14 +235,9 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_rows(path: Path, header: list[str], rows) -> None:
-    import csv
-    import io
+    from data.table import csv_text
 
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    _write_text(path, buffer.getvalue())
+    _write_text(path, csv_text(header, rows))
 
 
 @app.command()
@@ -338,14 +333,10 @@ def export(
     if format == "jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     else:
-        import csv
-        import io
+        from data.table import csv_text
 
-        buffer = io.StringIO(newline="")
-        writer = csv.DictWriter(buffer, ["id", "text", "label", "answered_at", "round", "source"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buffer.getvalue()
+        columns = ["id", "text", "label", "answered_at", "round", "source"]
+        text = csv_text(columns, ([r[c] for c in columns] for r in rows))
     if output:
         _write_text(output, text)
         stderr.print(f"wrote {len(rows)} items to {output}", markup=False)

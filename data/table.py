@@ -87,6 +87,15 @@ class Dataset:
         return self.meta(row, DATE_COLUMNS)
 
 
+def csv_text(header: Sequence[str], rows) -> str:
+    """A CSV as pandas' ``to_csv(index=False)`` writes it: minimal quoting, "\\n" line ends."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def decode(raw: bytes, path: str) -> tuple[str, str]:
     """Text of a file and the encoding that read it: UTF-8 (with or without BOM), else cp1252, else latin-1."""
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):

@@ -21,6 +21,7 @@ import platformdirs
 from sklearn.model_selection import train_test_split
 
 from data.errors import DataError
+from data.table import csv_text
 
 YOUTUBE_URL = "https://archive.ics.uci.edu/static/public/380/youtube+spam+collection.zip"
 RAW_FILES = (
@@ -63,16 +64,7 @@ def split(raw_files: dict[str, bytes]) -> tuple[bytes, bytes]:
         header = header or file_header + ["VIDEO"]
         rows.extend(row + [str(video)] for row in reader if row)
     train_rows, test_rows = train_test_split(rows, test_size=0.2, random_state=42)
-    return _write_csv(header, train_rows), _write_csv(header, test_rows)
-
-
-def _write_csv(header: list[str], rows: list[list[str]]) -> bytes:
-    # pandas' to_csv(index=False): minimal quoting, "\n" line ends
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return csv_text(header, train_rows).encode("utf-8"), csv_text(header, test_rows).encode("utf-8")
 
 
 def read_archive(data: bytes) -> dict[str, bytes]:
