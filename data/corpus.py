@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.model_selection import train_test_split
 
 from data.errors import DataError
@@ -20,7 +20,8 @@ from data.table import (
     require_two_classes,
 )
 from data.youtube import ensure_youtube
-from engine.features import vectorize
+from data.feature_cache import cached_features
+from engine.features import FeatureSpace
 
 HOLDOUT_FRACTION = 0.2
 
@@ -32,14 +33,10 @@ class Corpus:
     labels: LabelSet
     y_train: np.ndarray  # class index per training row, -1 where unknown (hidden from the annotator)
     y_test: np.ndarray | None
-    vectorizer: CountVectorizer
+    features: FeatureSpace
     X: sp.csr_matrix
     X_test: sp.csr_matrix | None
     held_out: bool  # the test set is a stratified part of the data file
-
-    @property
-    def feature_names(self) -> np.ndarray:
-        return self.vectorizer.get_feature_names_out()
 
 
 def holdout(dataset: Dataset, y: np.ndarray, seed: int) -> tuple[Dataset, Dataset]:
@@ -78,20 +75,28 @@ def load_corpus(
     label_names: list[str] | None = None,
     seed: int = 0,
     require_labels: bool = False,
+    format: str | None = None,
+    quoting: str | None = None,
+    encoding: str | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> Corpus:
     """Load the training data (default: the YouTube Spam Collection) and a test set.
 
     With ``require_labels`` (simulate) every training row needs a label and there must be two classes.
-    Without a test file, a stratified 20 % of the labeled training rows is held out.
+    Without a test file, a stratified 20 % of the labeled training rows is held out. ``on_progress``
+    is called with (stage, done, total) while the data is read and vectorized.
     """
+    read = dict(sep=sep, header=header, format=format, quoting=quoting, encoding=encoding)
     youtube = data_path is None
     if youtube:
         split = ensure_youtube()
         data_path, test_path = str(split.train), test_path or str(split.test)
-    train = load_table(data_path, text_col, label_col, sep, header, require_labels=require_labels)
+    if on_progress is not None:
+        on_progress("reading", 0, 1)
+    train = load_table(data_path, text_col, label_col, require_labels=require_labels, **read)
     if require_labels:
         require_two_classes(train)
-    test = load_table(test_path, text_col, label_col, sep, header, require_labels=True) if test_path else None
+    test = load_table(test_path, text_col, label_col, require_labels=True, **read) if test_path else None
     # The classes come from the training labels; only a training file without labels takes them from
     # the test file. Test labels outside those classes are an error (encode_labels below).
     has_train_labels = train.labels is not None and any(train.labels)
@@ -112,5 +117,7 @@ def load_corpus(
     if y_test is not None and (y_test < 0).any():
         row = int(np.flatnonzero(y_test < 0)[0]) + 1
         raise DataError(f"{test.path}: test row {row} has no label; every test row needs one")
-    vectorizer, X, X_test = vectorize(train.texts, test.texts if test is not None else None)
-    return Corpus(train, test, labels, y_train, y_test, vectorizer, X, X_test, held_out)
+    features, X, X_test = cached_features(
+        train.texts, test.texts if test is not None else None, on_progress=on_progress
+    )
+    return Corpus(train, test, labels, y_train, y_test, features, X, X_test, held_out)

@@ -1,7 +1,8 @@
-"""Load a CSV/TSV of texts (and maybe labels) into a typed :class:`Dataset`.
+"""Load a table of texts (and maybe labels) into a typed :class:`Dataset`.
 
-Any delimiter (given or sniffed), header or not, columns by name or 0-based index, labels as found
-(ints or strings) with stable names. Every problem is a :class:`DataError` that says how to fix it.
+CSV, TSV, JSONL or Parquet (read by :mod:`data.readers`), header or not, columns by name, dotted key
+(``meta.id``) or 0-based index, labels as found (ints or strings) with stable names. Every problem is a
+:class:`DataError` that says how to fix it.
 """
 
 from __future__ import annotations
@@ -12,19 +13,17 @@ import io
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from data.errors import DataError
+from data.readers import ReadOptions, read_table
 
 TEXT_COLUMNS = ("CONTENT", "text", "Text", "TEXT", "content", "comment", "sentence")
 LABEL_COLUMNS = ("CLASS", "label", "Label", "LABEL", "labels", "class")
-ID_COLUMNS = ("COMMENT_ID", "id", "ID", "Id")
-AUTHOR_COLUMNS = ("AUTHOR", "author")
-DATE_COLUMNS = ("DATE", "date")
-SEPARATORS = {",": ",", "comma": ",", "tab": "\t", "\\t": "\t", "\t": "\t", ";": ";", "semicolon": ";", "|": "|"}
-_SEPARATOR_NAMES = {",": "','", "\t": "tab", ";": "';'", "|": "'|'"}
+ID_COLUMNS = ("COMMENT_ID", "id", "ID", "Id", "meta.id", "_id")
+AUTHOR_COLUMNS = ("AUTHOR", "author", "meta.author")
+DATE_COLUMNS = ("DATE", "date", "meta.date")
 # The YouTube Spam Collection's classes: 0 = ham, 1 = spam.
 YOUTUBE_LABEL_NAMES = {"0": "ham", "1": "spam"}
 
@@ -59,6 +58,7 @@ class Dataset:
     label_column: str | None
     metadata: dict[str, list[str]] = field(default_factory=dict)
     encoding: str = "utf-8"
+    format: str = "csv"
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -96,60 +96,6 @@ def csv_text(header: Sequence[str], rows) -> str:
     return out.getvalue()
 
 
-def decode(raw: bytes, path: str) -> tuple[str, str]:
-    """Text of a file and the encoding that read it: UTF-8 (with or without BOM), else cp1252, else latin-1."""
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return raw.decode(encoding), encoding.replace("-sig", "")
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"{path}: cannot decode the file as text; save it as UTF-8")  # latin-1 never fails
-
-
-def parse_separator(sep: str | None) -> str | None:
-    if sep is None:
-        return None
-    try:
-        return SEPARATORS[sep]
-    except KeyError:
-        raise DataError(f"unknown separator {sep!r}: use --sep , or --sep tab or --sep ';'") from None
-
-
-def sniff_separator(text: str, path: str) -> str:
-    sample = text[:65536]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
-    except csv.Error:
-        if path.lower().endswith((".tsv", ".tab")):
-            return "\t"
-        return ","
-
-
-def read_rows(path: str | os.PathLike, sep: str | None = None) -> tuple[list[list[str]], str, str]:
-    """Non-blank rows of a delimited file, the encoding that read it and the delimiter used."""
-    path = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise DataError(f"{path}: no such file; check the path (or run `altui prepare` for the YouTube data)")
-    if p.is_dir():
-        raise DataError(f"{path} is a folder; give the path of a CSV or TSV file")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the file ({exc.strerror}); check its permissions") from None
-    if not raw.strip():
-        raise DataError(f"{path} is empty; give a CSV/TSV with a text column")
-    text, encoding = decode(raw, path)
-    text = text.replace("\x00", "")
-    delimiter = parse_separator(sep) or sniff_separator(text, path)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        raise DataError(f"{path}: malformed CSV ({exc}); check quoting and --sep") from None
-    rows = [r for r in rows if r and any(cell.strip() for cell in r)]
-    return rows, encoding, delimiter
-
-
 def resolve_column(spec: str | int | None, columns: list[str], candidates: Sequence[str], what: str, path: str,
                    required: bool) -> int | None:
     """Index of a column given by name, by 0-based index, or found among ``candidates``."""
@@ -174,6 +120,10 @@ def resolve_column(spec: str | int | None, columns: list[str], candidates: Seque
     raise DataError(f"{path}: unknown column {spec!r} for --{what}-col; the columns are: {', '.join(columns)}")
 
 
+MISSING_LABELS = frozenset({"", "nan", "NaN", "NAN", "None", "null", "NULL", "<NA>", "NA", "N/A"})
+"""Label values that mean "no label": the row is unlabeled (empty fields, JSON null, NaN, None)."""
+
+
 def load_table(
     path: str | os.PathLike,
     text_col: str | int | None = None,
@@ -181,23 +131,16 @@ def load_table(
     sep: str | None = None,
     header: bool = True,
     require_labels: bool = False,
+    *,
+    format: str | None = None,
+    quoting: str | None = None,
+    encoding: str | None = None,
 ) -> Dataset:
     """Read a table of texts. ``label_col`` is looked for by default and needed only if ``require_labels``."""
     path = str(path)
-    rows, encoding, delimiter = read_rows(path, sep)
-    if header:
-        columns, body = [c.strip() for c in rows[0]], rows[1:]
-        if not body:
-            raise DataError(f"{path} has a header but no rows; add texts below the header")
-    else:
-        columns, body = [str(i) for i in range(len(rows[0]))], rows
-    width = len(columns)
-    for number, row in enumerate(body, start=2 if header else 1):
-        if len(row) != width:
-            raise DataError(
-                f"{path}: row {number} has {len(row)} fields but {'the header has' if header else 'row 1 has'} "
-                f"{width}; check --sep (read with {_SEPARATOR_NAMES.get(delimiter, repr(delimiter))}) and quoting"
-            )
+    table = read_table(path, ReadOptions(format=format, sep=sep, quoting=quoting, header=header, encoding=encoding))
+    header = header or table.format in ("jsonl", "parquet")
+    columns = list(table.columns)
     default_text = TEXT_COLUMNS if header else ()
     text_index = resolve_column(text_col, columns, default_text, "text", path, required=True)
     if text_col is None and not header:
@@ -208,17 +151,18 @@ def load_table(
     if label_index is not None and label_index == text_index:
         raise DataError(f"{path}: the text and label columns are the same ({columns[text_index]}); pick two columns")
     id_index = resolve_column(None, columns, ID_COLUMNS, "id", path, required=False) if header else None
-    texts = [row[text_index] for row in body]
-    labels = [row[label_index].strip() for row in body] if label_index is not None else None
-    ids = unique_ids([row[id_index] for row in body]) if id_index is not None else [f"row-{i}" for i in range(len(body))]
-    metadata = {
-        name: [row[i] for row in body]
-        for i, name in enumerate(columns)
-        if i not in (text_index, label_index)
-    }
+    text_name = columns[text_index]
+    label_name = None if label_index is None else columns[label_index]
+    texts = table.columns[text_name]
+    labels = None
+    if label_name is not None:
+        labels = [v.strip() for v in table.columns[label_name]]
+        labels = ["" if v in MISSING_LABELS else v for v in labels]
+    ids = unique_ids(table.columns[columns[id_index]]) if id_index is not None else [f"row-{i}" for i in range(table.n_rows)]
+    metadata = {name: values for name, values in table.columns.items() if name not in (text_name, label_name)}
     return Dataset(
-        path=path, texts=texts, ids=ids, labels=labels, columns=columns, text_column=columns[text_index],
-        label_column=None if label_index is None else columns[label_index], metadata=metadata, encoding=encoding,
+        path=path, texts=texts, ids=ids, labels=labels, columns=columns, text_column=text_name,
+        label_column=label_name, metadata=metadata, encoding=table.encoding, format=table.format,
     )
 
 

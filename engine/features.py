@@ -1,31 +1,157 @@
-"""Text features: the reference tutorial's bag of word n-grams."""
+"""Text features: the reference tutorial's word 1-5-grams, hashed so memory does not grow with the vocabulary.
+
+The tutorial counts word n-grams with ``CountVectorizer(ngram_range=(1, 5))``, whose vocabulary is a
+Python dict of every n-gram seen: 19M entries (7.7 GB) for a million comments. altui counts the same
+n-grams (same tokenizer, same lowercasing) into ``2**20`` hashed buckets (``HashingVectorizer``,
+no alternate sign, no normalisation: counts) and then keeps only the buckets the training texts use, in
+bucket order. On the tutorial's 1,564 comments that is the vocabulary up to a few hash collisions, so
+naive Bayes smooths over the same number of features as the tutorial; on any data it is at most
+``2**20`` columns, and the model's memory is bounded by that.
+
+Hashing is stateless, so texts are vectorized in chunks, in parallel over the machine's cores.
+Explanations still name real n-grams: :meth:`FeatureSpace.ngrams_of` hashes the n-grams of one text
+and maps them to their columns.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 
+import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 
 from engine.errors import ConfigError
 
 NGRAM_RANGE = (1, 5)
+N_BUCKETS = 2**20
+CHUNK_SIZE = 20_000
+PARALLEL_FROM = 50_000  # fewer texts: one process (starting workers costs more than it saves)
 
 
-def make_vectorizer(ngram_range: tuple[int, int] = NGRAM_RANGE) -> CountVectorizer:
-    return CountVectorizer(ngram_range=ngram_range)
+@dataclass(frozen=True)
+class FeatureConfig:
+    """What turns a text into features; part of the feature cache's key."""
+
+    ngram_range: tuple[int, int] = NGRAM_RANGE
+    n_buckets: int = N_BUCKETS
+    lowercase: bool = True
+    token_pattern: str = r"(?u)\b\w\w+\b"
+    version: int = 1  # bump when the meaning of the features changes
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_hasher(config: FeatureConfig) -> HashingVectorizer:
+    return HashingVectorizer(
+        ngram_range=tuple(config.ngram_range), n_features=config.n_buckets, lowercase=config.lowercase,
+        token_pattern=config.token_pattern, alternate_sign=False, norm=None, dtype=np.float32,
+    )
+
+
+def hash_texts(
+    texts: Sequence[str], config: FeatureConfig = FeatureConfig(), *, n_jobs: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> sp.csr_matrix:
+    """Hashed n-gram counts of ``texts`` (rows in order), in chunks; ``n_jobs`` None = all cores."""
+    hasher = make_hasher(config)
+    total = len(texts)
+    chunks = [texts[i : i + CHUNK_SIZE] for i in range(0, total, CHUNK_SIZE)] or [texts]
+    jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
+    parts = []
+    done = 0
+    if total < PARALLEL_FROM or jobs == 1:
+        results = (hasher.transform(chunk) for chunk in chunks)
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=jobs, return_as="generator")(delayed(hasher.transform)(c) for c in chunks)
+    for part in results:
+        parts.append(part.tocsr())
+        done += part.shape[0]
+        if on_progress is not None:
+            on_progress(done, total)
+    X = sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+    X.sum_duplicates()
+    return X
+
+
+@dataclass(frozen=True)
+class FeatureSpace:
+    """The columns of a feature matrix: ``buckets[j]`` is the hashed bucket of column ``j``."""
+
+    config: FeatureConfig
+    buckets: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return int(self.buckets.shape[0])
+
+    def ngrams_of(self, text: str) -> dict[int, str]:
+        """Column -> n-gram for the n-grams of ``text`` that have a column (shortest n-gram on a collision)."""
+        analyzer = make_hasher(self.config).build_analyzer()
+        out: dict[int, str] = {}
+        for ngram in analyzer(text):
+            column = self.column_of(ngram)
+            if column is not None and (column not in out or len(ngram) < len(out[column])):
+                out[column] = ngram
+        return out
+
+    def column_of(self, ngram: str) -> int | None:
+        bucket = bucket_of(ngram, self.config.n_buckets)
+        j = int(np.searchsorted(self.buckets, bucket))
+        return j if j < self.buckets.shape[0] and self.buckets[j] == bucket else None
+
+
+def bucket_of(ngram: str, n_buckets: int) -> int:
+    """The bucket ``HashingVectorizer`` puts ``ngram`` in (signed murmurhash3, seed 0, absolute value)."""
+    h = murmurhash3_32(ngram, seed=0, positive=False)
+    if h == -(2**31):
+        return (2**31 - 1 - (n_buckets - 1)) % n_buckets
+    return abs(h) % n_buckets
+
+
+def compact(X: sp.csr_matrix, *others: sp.csr_matrix | None) -> tuple[np.ndarray, list[sp.csr_matrix | None]]:
+    """Keep only the buckets ``X`` uses: the bucket of each kept column, and every matrix re-indexed.
+
+    Entries of ``others`` (the test set) in buckets the training texts never use are dropped, as a
+    vocabulary fitted on the training texts would ignore unseen n-grams.
+    """
+    used = np.bincount(X.indices, minlength=X.shape[1]) > 0
+    buckets = np.flatnonzero(used)
+    new_index = np.cumsum(used, dtype=np.int64) - 1
+    out = []
+    for M in (X, *others):
+        if M is None:
+            out.append(None)
+            continue
+        keep = used[M.indices]
+        indices = new_index[M.indices[keep]].astype(np.int32)
+        indptr = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))[M.indptr]
+        out.append(sp.csr_matrix((M.data[keep], indices, indptr), shape=(M.shape[0], buckets.shape[0])))
+    return buckets, out
 
 
 def vectorize(
-    train_texts: Sequence[str], test_texts: Sequence[str] | None = None, ngram_range=NGRAM_RANGE
-) -> tuple[CountVectorizer, sp.csr_matrix, sp.csr_matrix | None]:
-    """Fit the vocabulary on the training texts (no labels involved) and transform both sets."""
-    vectorizer = make_vectorizer(ngram_range)
-    try:
-        X = vectorizer.fit_transform(train_texts).tocsr()
-    except ValueError:  # "empty vocabulary"
+    train_texts: Sequence[str], test_texts: Sequence[str] | None = None, config: FeatureConfig = FeatureConfig(),
+    *, n_jobs: int | None = None, on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[FeatureSpace, sp.csr_matrix, sp.csr_matrix | None]:
+    """Hashed n-gram counts of the training texts (and the test texts), compacted to the training buckets."""
+    n_train = len(train_texts)
+    n_all = n_train + (len(test_texts) if test_texts is not None else 0)
+    progress = None if on_progress is None else (lambda done, _total: on_progress(done, n_all))
+    X = hash_texts(train_texts, config, n_jobs=n_jobs, on_progress=progress)
+    X_test = None
+    if test_texts is not None:
+        tail = None if on_progress is None else (lambda done, _total: on_progress(n_train + done, n_all))
+        X_test = hash_texts(test_texts, config, n_jobs=n_jobs, on_progress=tail)
+    if X.nnz == 0:
         raise ConfigError(
             "the text column has no words to learn from: check --text-col names the column with the texts"
-        ) from None
-    X_test = vectorizer.transform(test_texts).tocsr() if test_texts is not None else None
-    return vectorizer, X, X_test
+        )
+    buckets, (X, X_test) = compact(X, X_test)
+    return FeatureSpace(config, buckets), X, X_test

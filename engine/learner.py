@@ -4,10 +4,8 @@ Two implementations share one interface:
 
 * :class:`MultinomialNBLearner` — the fast path. Multinomial naive Bayes is a function of per-class
   feature counts, and counts are additive, so teaching a batch (or forgetting one, for undo) updates the
-  counts and is *equal to a refit* on all labels. It also keeps the joint log-likelihood of every
-  matrix it serves (:meth:`Learner.attach`) up to date by touching only the features the batch
-  contains, so scoring the whole pool after a batch costs a few sparse column gathers, not a pass over
-  the pool.
+  counts of the batch's features only and is *equal to a refit* on all labels. Scores are one sparse
+  mat-vec over the rows asked about (the query's candidates, the test set).
 * :class:`SklearnLearner` — any scikit-learn classifier with ``predict_proba``, refit on every teach.
 
 Classes are integers ``0..n_classes-1``; names are the data layer's business.
@@ -100,48 +98,33 @@ class Learner(BaseEstimator, ABC):
 
 
 class _NBScores(Scores):
+    """Naive Bayes scores computed when asked: ``X[rows] @ log P(feature|class)`` with the current counts.
+
+    Memory is the matrix only, and the cost of a query is proportional to the rows it asks about, not
+    to the pool: with a candidate subsample, a query on a million-item pool reads a few thousand rows.
+    """
+
     learner: "MultinomialNBLearner"
+
+    #: matrices with at most this many stored entries are converted to float64 once (a copy of at most
+    #: ~100 MB); larger ones keep their dtype and only the rows asked about are converted, per query.
+    UPCAST_LIMIT = 8_000_000
 
     def __init__(self, learner: "MultinomialNBLearner", X):
         super().__init__(learner, X)
-        self.X_csc = self.X.tocsc().astype(np.float64)
-        self.X_csc.sort_indices()
-        self.row_length = np.asarray(self.X.sum(axis=1)).ravel().astype(np.float64)
-        self.recompute()
-
-    def recompute(self) -> None:
-        self.base = np.ascontiguousarray(self.X @ self.learner._log_numerator, dtype=np.float64)
-
-    def add_columns(self, columns: np.ndarray, delta: np.ndarray) -> None:
-        """``base += X[:, columns] @ delta`` (delta: one row per column), reading only those columns.
-
-        scipy's compiled kernels do the gather (``csr_row_index`` on the CSC arrays) and the
-        multiply-add (``csc_matvecs``) in one pass each; numpy fancy indexing would cost 3x more here.
-        """
-        X = self.X_csc
-        starts = X.indptr[columns]
-        indptr = np.zeros(columns.shape[0] + 1, dtype=X.indptr.dtype)
-        np.cumsum(X.indptr[columns + 1] - starts, out=indptr[1:])
-        nnz = int(indptr[-1])
-        if nnz == 0:
-            return
-        indices = np.empty(nnz, dtype=X.indices.dtype)
-        data = np.empty(nnz, dtype=X.data.dtype)
-        _sparsetools.csr_row_index(
-            columns.shape[0], columns.astype(X.indices.dtype), X.indptr, X.indices, X.data, indices, data
-        )
-        _sparsetools.csc_matvecs(
-            self.base.shape[0], columns.shape[0], delta.shape[1], indptr, indices, data,
-            np.ascontiguousarray(delta, dtype=np.float64).reshape(-1), self.base.reshape(-1),
-        )
+        if self.X.dtype != np.float64 and self.X.nnz <= self.UPCAST_LIMIT:
+            self.X = self.X.astype(np.float64)
+        self.row_length = np.asarray(self.X.sum(axis=1), dtype=np.float64).ravel()
 
     def joint_log_likelihood(self, rows=None) -> np.ndarray:
         """A new array: ``X @ feature_log_prob_.T + class_log_prior_`` for the rows."""
         learner = self.learner
-        if rows is None:
-            rows = slice(None)
-        jll = np.multiply.outer(self.row_length[rows], -learner.log_denominator_)
-        jll += self.base[rows]
+        X = self.X if rows is None else self.X[rows]
+        lengths = self.row_length if rows is None else self.row_length[rows]
+        if X.dtype != np.float64:
+            X = X.astype(np.float64)
+        jll = np.asarray(X @ learner._log_numerator)
+        jll -= np.multiply.outer(lengths, learner.log_denominator_)
         jll += learner.class_log_prior_
         return jll
 
@@ -174,10 +157,8 @@ class MultinomialNBLearner(Learner):
         self.class_count_ = np.zeros(k)
         self.feature_total_ = np.zeros(k)
         self._feature_count = np.zeros((n_features, k))
-        self._attached: list[_NBScores] = getattr(self, "_attached", [])
+        self._log_numerator = np.full((n_features, k), math.log(self.alpha))
         self._update_normalizers()
-        for scores in self._attached:
-            scores.recompute()
 
     def _update_normalizers(self) -> None:
         # k is small: plain Python is faster than numpy's per-call overhead here
@@ -189,10 +170,6 @@ class MultinomialNBLearner(Learner):
         self.class_log_prior_ = np.array(
             [math.log(c / total) if c > 0 else -math.inf for c in counts] if total > 0 else [0.0] * len(counts)
         )
-
-    @property
-    def _log_numerator(self) -> np.ndarray:
-        return np.log(self._feature_count + self.alpha)
 
     @property
     def feature_count_(self) -> np.ndarray:
@@ -218,7 +195,7 @@ class MultinomialNBLearner(Learner):
         """Teach (``weight=1``) or forget (``weight=-1``) labeled rows; exact, and O(size of the rows).
 
         ``rows`` selects rows of ``X`` (a CSR matrix) without copying them out; ``y`` is then one class
-        per selected row.
+        per selected row. Rows without any feature change only the class counts.
         """
         X = X if sp.isspmatrix_csr(X) or isinstance(X, sp.csr_array) else sp.csr_matrix(X)
         if not hasattr(self, "class_count_"):
@@ -233,28 +210,25 @@ class MultinomialNBLearner(Learner):
         starts = X.indptr[rows]
         row_nnz = X.indptr[rows + 1] - starts
         nnz = int(row_nnz.sum())
-        features = np.empty(nnz, dtype=X.indices.dtype)
-        values = np.empty(nnz, dtype=X.data.dtype)
-        _sparsetools.csr_row_index(rows.shape[0], rows.astype(X.indptr.dtype), X.indptr, X.indices, X.data,
-                                   features, values)
-        ordered = np.sort(features)  # np.unique costs 5x more on arrays this small
-        columns = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
-        # (column, class) cell of every stored entry, summed: the change of the counts
-        cell = np.searchsorted(columns, features) * k + np.repeat(y, row_nnz)
-        delta_counts = np.bincount(cell, weights=values, minlength=columns.shape[0] * k).reshape(-1, k)
-        if weight != 1.0:
-            delta_counts *= weight
-        # integer counts add and subtract exactly, so forgetting restores the earlier state
-        old_counts = self._feature_count[columns]
-        new_counts = old_counts + delta_counts
-        self._feature_count[columns] = new_counts
-        self.feature_total_ += delta_counts.sum(axis=0)
-        old_counts += self.alpha
-        new_counts += self.alpha
-        delta_log = np.log(new_counts / old_counts)
+        if nnz:
+            features = np.empty(nnz, dtype=X.indices.dtype)
+            values = np.empty(nnz, dtype=X.data.dtype)
+            _sparsetools.csr_row_index(rows.shape[0], rows.astype(X.indptr.dtype), X.indptr, X.indices, X.data,
+                                       features, values)
+            ordered = np.sort(features)  # np.unique costs 5x more on arrays this small
+            columns = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+            # (column, class) cell of every stored entry, summed: the change of the counts
+            cell = np.searchsorted(columns, features) * k + np.repeat(y, row_nnz)
+            delta_counts = np.bincount(cell, weights=values, minlength=columns.shape[0] * k).reshape(-1, k)
+            if weight != 1.0:
+                delta_counts *= weight
+            # integer counts add and subtract exactly, so forgetting restores the earlier state
+            new_counts = self._feature_count[columns] + delta_counts
+            self._feature_count[columns] = new_counts
+            self.feature_total_ += delta_counts.sum(axis=0)
+            new_counts += self.alpha
+            self._log_numerator[columns] = np.log(new_counts)
         self._update_normalizers()
-        for scores in self._attached:
-            scores.add_columns(columns, delta_log)
         return self
 
     def check_has_labels(self) -> None:
@@ -265,9 +239,7 @@ class MultinomialNBLearner(Learner):
     def attach(self, X) -> Scores:
         if not hasattr(self, "class_count_"):
             self._init_counts(X.shape[1])
-        scores = _NBScores(self, X)
-        self._attached.append(scores)
-        return scores
+        return _NBScores(self, X)
 
     def predict_proba(self, X) -> np.ndarray:
         return _NBScores(self, X).predict_proba()
@@ -277,7 +249,7 @@ class MultinomialNBLearner(Learner):
         if not self.is_ready or x.nnz == 0:
             return []
         # log P(feature | class) of this text's features only, shape (n_classes, nnz)
-        log_prob = (np.log(self._feature_count[x.indices] + self.alpha) - self.log_denominator_).T
+        log_prob = (self._log_numerator[x.indices] - self.log_denominator_).T
         others = np.delete(log_prob, predicted, axis=0).mean(axis=0)
         weight = x.data * (log_prob[predicted] - others)
         order = np.argsort(-weight, kind="stable")[:k]

@@ -14,10 +14,10 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from engine.errors import ConfigError
-from engine.learner import Learner, MultinomialNBLearner, Scores
+from engine.learner import Learner, MultinomialNBLearner
 from engine.metrics import accuracy, confusion, macro_f1
 from engine.pool import LABELED, MISSING, UNLABELED, Pool
-from engine.strategies import QueryStrategy, get_strategy
+from engine.strategies import DEFAULT_MAX_CANDIDATES, QueryStrategy, get_strategy
 
 
 @dataclass(frozen=True)
@@ -45,26 +45,6 @@ class RoundMetrics:
     teach_seconds: float
 
 
-class _RowsOf(Scores):
-    """The scores of a contiguous block of rows of another :class:`Scores` (pool or test part)."""
-
-    def __init__(self, scores: Scores, start: int, n_rows: int):
-        self.learner = scores.learner
-        self.X = scores.X[start : start + n_rows]
-        self._scores = scores
-        self._start = start
-        self._all = slice(start, start + n_rows)
-
-    def _rows(self, rows):
-        return self._all if rows is None else self._start + np.asarray(rows, dtype=np.int64)
-
-    def predict_proba(self, rows=None) -> np.ndarray:
-        return self._scores.predict_proba(self._rows(rows))
-
-    def predict(self, rows=None) -> np.ndarray:
-        return self._scores.predict(self._rows(rows))
-
-
 class ActiveLoop:
     """Owns the pool, the learner and the current batch.
 
@@ -77,6 +57,8 @@ class ActiveLoop:
     batch_size : items per round.
     learner : an unfitted :class:`engine.learner.Learner` (default: :class:`MultinomialNBLearner`).
     random_state : seed of the cold start and of the random strategies.
+    max_candidates : a query scores at most this many unlabeled items (a seeded random subsample of a
+        larger pool; None: all of them). Bounds the cost of a round on any pool size.
     """
 
     def __init__(
@@ -90,6 +72,7 @@ class ActiveLoop:
         batch_size: int = 10,
         learner: Learner | None = None,
         random_state=None,
+        max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
     ):
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}: use --batch 1 or more")
@@ -102,7 +85,10 @@ class ActiveLoop:
         self.learner = learner if learner is not None else MultinomialNBLearner(n_classes=n_classes)
         self.random_state = random_state
         self.rng_ = check_random_state(random_state)
-        self.pool = Pool(X.shape[0])
+        self.max_candidates = max_candidates
+        if max_candidates is not None and max_candidates < 1:
+            raise ConfigError(f"--candidates must be at least 1, got {max_candidates}")
+        self.pool = Pool(self.X.shape[0], has_features=np.diff(self.X.indptr) > 0)
         self.round_ = 0
         self.batch_: list[int] = []
         self.answers_: list[Answer] = []
@@ -111,15 +97,14 @@ class ActiveLoop:
         self.learner.fit(self.X[:0], np.zeros(0, dtype=np.int64))
         self.y_test = None if y_test is None else np.asarray(y_test, dtype=np.int64)
         has_test = X_test is not None and X_test.shape[0] > 0
-        # Pool and test rows are scored as one matrix: one incremental update per teach serves both.
-        self.scores_ = self.learner.attach(sp.vstack([self.X, X_test], format="csr") if has_test else self.X)
-        self.pool_scores_ = _RowsOf(self.scores_, 0, self.X.shape[0])
-        self.test_scores_ = _RowsOf(self.scores_, self.X.shape[0], X_test.shape[0]) if has_test else None
+        self.pool_scores_ = self.learner.attach(self.X)
+        self.test_scores_ = self.learner.attach(sp.csr_matrix(X_test)) if has_test else None
 
     # -- query
     def query(self) -> list[int]:
         """Pick the next batch from the unlabeled items; it replaces whatever was pending."""
-        picked = self.strategy.query(self.pool_scores_, self.X, self.pool, self.batch_size, self.rng_)
+        picked = self.strategy.query(self.pool_scores_, self.X, self.pool, self.batch_size, self.rng_,
+                                     self.max_candidates)
         self.batch_ = [int(i) for i in picked]
         return list(self.batch_)
 

@@ -22,11 +22,13 @@ class Pool:
     for querying again: :meth:`unlabeled` is the only source of query candidates.
     """
 
-    def __init__(self, n_items: int):
+    def __init__(self, n_items: int, has_features: np.ndarray | None = None):
         if n_items <= 0:
             raise EmptyPoolError("the training data has no rows: give a file with at least one text")
         self.state = np.full(n_items, UNLABELED, dtype=np.int8)
         self.y = np.full(n_items, MISSING, dtype=np.int64)
+        #: False for items whose text carries no feature (``:D``, ``❤❤❤``): a model cannot tell them apart.
+        self.has_features = np.ones(n_items, dtype=bool) if has_features is None else np.asarray(has_features, bool)
 
     def __len__(self) -> int:
         return self.state.shape[0]
@@ -46,6 +48,12 @@ class Pool:
 
     def unlabeled(self) -> np.ndarray:
         return np.flatnonzero(self.state == UNLABELED)
+
+    def query_tiers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Unlabeled items with features, then unlabeled items without any (asked only after the first)."""
+        unlabeled = self.unlabeled()
+        featured = self.has_features[unlabeled]
+        return unlabeled[featured], unlabeled[~featured]
 
     def labeled(self) -> np.ndarray:
         return np.flatnonzero(self.state == LABELED)

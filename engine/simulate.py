@@ -19,7 +19,7 @@ from sklearn.base import clone
 from engine.errors import ConfigError
 from engine.learner import Learner
 from engine.loop import ActiveLoop
-from engine.strategies import get_strategy
+from engine.strategies import DEFAULT_MAX_CANDIDATES, get_strategy
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,12 @@ def repeat_seeds(random_state: int | None, repeats: int) -> list[int]:
 
 def run_once(
     X, y, X_test, y_test, n_classes: int, strategy: str, iterations: int, batch_size: int, seed: int,
-    repeat: int = 0, learner: Learner | None = None,
+    repeat: int = 0, learner: Learner | None = None, max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
 ) -> RunResult:
     """One active-learning loop of ``iterations`` rounds of ``batch_size`` answers from ``y``."""
     loop = ActiveLoop(
         X, n_classes, X_test=X_test, y_test=y_test, strategy=strategy, batch_size=batch_size,
-        learner=None if learner is None else clone(learner), random_state=seed,
+        learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
     )
     n_labels, acc, f1, queried = [], [], [], []
     started = time.perf_counter()
@@ -85,6 +85,7 @@ def simulate(
     X, y, X_test, y_test, *, n_classes: int, strategies: Iterable[str] = ("uncertainty", "random"),
     repeats: int = 5, iterations: int = 30, batch_size: int = 10, random_state: int | None = 0,
     n_jobs: int = 1, learner: Learner | None = None, on_run_done: Callable[[RunResult], None] | None = None,
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
 ) -> list[RunResult]:
     """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat."""
     strategies = list(strategies)
@@ -105,7 +106,8 @@ def simulate(
     y = np.asarray(y, dtype=np.int64)
     seeds = repeat_seeds(random_state, repeats)
     tasks = [
-        delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner)
+        delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner,
+                          max_candidates)
         for name in strategies
         for r in range(repeats)
     ]

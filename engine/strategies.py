@@ -22,31 +22,84 @@ from engine.learner import Scores, row_max, row_sum
 from engine.pool import Pool
 
 
+DEFAULT_MAX_CANDIDATES = 20_000
+"""A query scores at most this many unlabeled items: a seeded random subsample of a larger pool."""
+
+
 class QueryStrategy(ABC):
+    """Picks the next items to ask about.
+
+    Rules every strategy follows, so the same data, settings and seed give the same batch anywhere:
+
+    * candidates are the unlabeled items; items whose text has no feature come only after every item with
+      features is answered (a model cannot rank them: they all score the class prior);
+    * on a pool with more than ``max_candidates`` unlabeled items, the candidates are a seeded random
+      subsample of that size, drawn anew for every query (bounded cost on any pool size);
+    * until the model has seen two classes, the pick is a seeded random draw (cold start);
+    * ties in utility go to the lowest row.
+    """
+
     name: str = ""
 
-    def query(self, scores: Scores, X, pool: Pool, n: int, rng: np.random.RandomState) -> np.ndarray:
+    def query(self, scores: Scores, X, pool: Pool, n: int, rng: np.random.RandomState,
+              max_candidates: int | None = DEFAULT_MAX_CANDIDATES) -> np.ndarray:
         """Up to ``n`` pool indices to ask about, most useful first."""
         if n <= 0:
             raise ConfigError(f"batch size must be at least 1, got {n}")
-        candidates = pool.unlabeled()
-        if candidates.shape[0] == 0:
+        picked = []
+        for tier in pool.query_tiers():
+            wanted = n - sum(p.shape[0] for p in picked)
+            if wanted == 0:
+                break
+            if tier.shape[0] == 0:
+                continue
+            candidates = subsample(tier, max_candidates, rng)
+            wanted = min(wanted, candidates.shape[0])
+            if not scores.learner.is_ready:
+                picked.append(rng.choice(candidates, size=wanted, replace=False))
+            else:
+                picked.append(self._select(scores, X, pool, candidates, wanted, rng))
+        if not picked:
             raise PoolExhaustedError("every item of the pool is labeled or skipped: nothing is left to ask")
-        n = min(n, candidates.shape[0])
-        if not scores.learner.is_ready:
-            return rng.choice(candidates, size=n, replace=False)
-        return self._select(scores, X, pool, candidates, n, rng)
+        return np.concatenate(picked)
 
     @abstractmethod
-    def _select(self, scores, X, pool, candidates, n, rng) -> np.ndarray: ...
+    def _select(self, scores, X, pool, candidates, n, rng) -> np.ndarray:
+        """``n`` of ``candidates`` (ascending pool rows), most useful first."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
+def subsample(candidates: np.ndarray, limit: int | None, rng: np.random.RandomState) -> np.ndarray:
+    """``candidates`` if there are at most ``limit``, else ``limit`` of them drawn at random (ascending).
+
+    Costs O(limit), not O(len(candidates)): a million-item pool is never shuffled.
+    """
+    total = candidates.shape[0]
+    if limit is None or total <= limit:
+        return candidates
+    chosen = np.unique(rng.randint(0, total, size=limit + limit // 4 + 16))
+    while chosen.shape[0] < limit:
+        chosen = np.union1d(chosen, rng.randint(0, total, size=limit))
+    chosen = np.sort(rng.choice(chosen, size=limit, replace=False))
+    return candidates[chosen]
+
+
 def top_k(utility: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` highest utilities (modAL's ``multi_argmax``), highest first."""
-    chosen = np.argpartition(-utility, k - 1, axis=0)[:k]
+    """Positions of the ``k`` highest utilities, highest first; equal utilities: lowest position first.
+
+    The set is modAL's ``multi_argmax``; unlike an ``argpartition``, which of several tied items is
+    taken does not depend on the numpy version or platform.
+    """
+    n = utility.shape[0]
+    if k < n:
+        kth = np.partition(utility, n - k)[n - k]  # the k-th highest value
+        above = np.flatnonzero(utility > kth)
+        tied = np.flatnonzero(utility == kth)[: k - above.shape[0]]
+        chosen = np.sort(np.concatenate((above, tied)))
+    else:
+        chosen = np.arange(n)
     return chosen[np.argsort(-utility[chosen], kind="stable")]
 
 

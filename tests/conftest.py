@@ -57,3 +57,25 @@ def small_csv(tmp_path) -> Path:
         rows.append([f"s{i}", f"win free money now click offer {i} subscribe", "spam"])
         rows.append([f"h{i}", f"great song love the video number {i}", "ham"])
     return write_csv(tmp_path / "small.csv", rows)
+
+
+def assert_modal_parity(loop, y, ours, modal_query, measure, n=10) -> None:
+    """``ours`` equals what modAL's ``modal_query`` picks on the items a model can rank (texts with features).
+
+    Compared is what must be equal: the utilities picked, every item above the tie boundary, and the tie
+    rule (equal utilities: lowest row first), never the order an argpartition happened to leave.
+    """
+    from sklearn.naive_bayes import MultinomialNB
+
+    featured, _ = loop.pool.query_tiers()
+    labeled = loop.pool.labeled()
+    reference = MultinomialNB().fit(loop.X[labeled], y[labeled])
+    picked, _ = modal_query(reference, loop.X[featured], n_instances=n)
+    utility = measure(reference, loop.X[featured])
+    by_row = dict(zip(featured.tolist(), utility.tolist()))
+    np.testing.assert_allclose(sorted(by_row[i] for i in ours), sorted(utility[picked]), rtol=1e-9)
+    boundary = min(by_row[i] for i in ours)
+    above = {i for i, u in by_row.items() if u > boundary + 1e-12}
+    assert above <= set(ours)
+    tied = sorted(i for i, u in by_row.items() if abs(u - boundary) <= 1e-12)
+    assert [i for i in ours if i not in above] == tied[: n - len(above)]

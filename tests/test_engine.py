@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from modAL.uncertainty import entropy_sampling, margin_sampling, uncertainty_sampling
+from modAL.uncertainty import (
+    classifier_entropy, classifier_margin, classifier_uncertainty, entropy_sampling, margin_sampling,
+    uncertainty_sampling,
+)
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.naive_bayes import MultinomialNB
 
+from conftest import assert_modal_parity
 from engine import ActiveLoop, ConfigError, MultinomialNBLearner, PoolExhaustedError, SklearnLearner, get_strategy
 from engine.metrics import accuracy, confusion, macro_f1
 from engine.pool import Pool
@@ -50,20 +54,61 @@ def test_forgetting_a_batch_equals_never_teaching_it(youtube_features):
 
 
 @pytest.mark.parametrize(
-    "name, modal_query",
-    [("uncertainty", uncertainty_sampling), ("margin", margin_sampling), ("entropy", entropy_sampling)],
+    "name, modal_query, measure",
+    [("uncertainty", uncertainty_sampling, classifier_uncertainty), ("margin", margin_sampling,
+     lambda model, X: -classifier_margin(model, X)), ("entropy", entropy_sampling, classifier_entropy)],
 )
-def test_query_picks_the_same_items_as_modal(youtube_features, name, modal_query):
+def test_query_picks_the_same_items_as_modal(youtube_features, name, modal_query, measure):
+    """What must be equal: the utilities picked, every item above the tie boundary, and the tie rule."""
     X, y, _, _ = youtube_features
     loop = ActiveLoop(X, 2, strategy=name, batch_size=10, random_state=3)
     for index in labeled_subset(y, 80, seed=5):
         loop.answer(index, int(y[index]))
     loop.teach()
-    ours = loop.query()
-    unlabeled = loop.pool.unlabeled()
-    reference = MultinomialNB().fit(X[loop.pool.labeled()], y[loop.pool.labeled()])
-    picked, _ = modal_query(reference, X[unlabeled], n_instances=10)
-    assert sorted(ours) == sorted(unlabeled[picked].tolist())
+    assert_modal_parity(loop, y, loop.query(), modal_query, measure)
+
+
+def test_ties_go_to_the_lowest_row_whatever_the_order_of_computation():
+    from engine.strategies import top_k
+
+    utility = np.array([0.5, 0.2, 0.5, 0.9, 0.5, 0.5, 0.1])
+    assert top_k(utility, 3).tolist() == [3, 0, 2]
+    assert top_k(utility, 7).tolist() == [3, 0, 2, 4, 5, 1, 6]
+    assert top_k(np.full(1000, 0.5), 5).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_texts_without_features_never_crash_and_come_last():
+    X = sp.csr_matrix(np.array([[0, 0], [1, 0], [0, 0], [0, 1], [0, 0], [2, 0], [0, 2], [1, 1], [0, 0], [0, 0]]))
+    y = np.array([0, 0, 1, 1, 0, 0, 1, 1, 0, 1])
+    loop = ActiveLoop(X, 2, batch_size=3, random_state=0)
+    loop.answer(0, 0)  # a batch made only of featureless items is taught without an error
+    loop.answer(2, 1)
+    loop.teach()
+    seen = []
+    for _ in range(3):
+        batch = loop.query()
+        seen.append(batch)
+        for index in batch:
+            loop.answer(index, int(y[index]))
+        loop.teach()
+    featured = {1, 3, 5, 6, 7}
+    assert set(seen[0]) <= featured
+    assert set(seen[0]) | set(seen[1][:2]) == featured  # every item with features before any without
+    assert set(seen[1][2:]) | set(seen[2]) == {4, 8, 9}
+
+
+def test_a_candidate_subsample_bounds_the_query_and_is_seeded(youtube_features):
+    X, y, _, _ = youtube_features
+    loops = [ActiveLoop(X, 2, random_state=4, max_candidates=200) for _ in range(2)]
+    for loop in loops:
+        for index in labeled_subset(y, 40):
+            loop.answer(index, int(y[index]))
+        loop.teach()
+    calls = []
+    original = loops[0].pool_scores_.predict_proba
+    loops[0].pool_scores_.predict_proba = lambda rows=None: calls.append(len(rows)) or original(rows)
+    assert loops[0].query() == loops[1].query()
+    assert calls == [200]
 
 
 def test_query_costs_one_probability_pass_over_the_unlabeled_pool(youtube_features):
@@ -81,7 +126,7 @@ def test_query_costs_one_probability_pass_over_the_unlabeled_pool(youtube_featur
 
     loop.pool_scores_.predict_proba = counting
     loop.query()
-    assert calls == [loop.pool.n_unlabeled]
+    assert calls == [len(loop.pool.query_tiers()[0])]
 
 
 def test_cold_start_is_seeded_and_random_until_two_classes(youtube_features):

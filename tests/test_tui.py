@@ -6,11 +6,10 @@ import threading
 
 import numpy as np
 import pytest
-from modAL.uncertainty import uncertainty_sampling
-from sklearn.naive_bayes import MultinomialNB
+from modAL.uncertainty import classifier_uncertainty, uncertainty_sampling
 from textual.widgets import Static
 
-from conftest import TEST_CSV, TRAIN_CSV, write_csv
+from conftest import TEST_CSV, TRAIN_CSV, assert_modal_parity, write_csv
 from tui.app import AltuiApp, make_app
 from tui.config import LabelConfig
 from tui.screens.annotate import AnnotateScreen
@@ -85,11 +84,7 @@ async def test_a_full_batch_is_taught_and_the_next_is_the_most_uncertain(tmp_pat
         await wait_for_batch(pilot, app)
         loop = app.session.loop
         assert loop.round_ == 1 and len(loop.history_) == 1
-        labeled = loop.pool.labeled()
-        reference = MultinomialNB().fit(loop.X[labeled], y[labeled])
-        unlabeled = loop.pool.unlabeled()
-        picked, _ = uncertainty_sampling(reference, loop.X[unlabeled], n_instances=10)
-        assert sorted(loop.pending()) == sorted(unlabeled[picked].tolist())
+        assert_modal_parity(loop, y, loop.pending(), uncertainty_sampling, classifier_uncertainty)
         assert app.session.store.last_batch() == (1, loop.batch_)
         assert "after round 1" in screen_text(app)
 
