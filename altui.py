@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.errors import AltuiError
+from engine.strategies import DEFAULT_MAX_CANDIDATES
 
 __version__ = "0.1.0"
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -71,13 +72,29 @@ def main(
 
 # -- shared options
 DataArg = Annotated[
-    Optional[Path], typer.Argument(help="CSV/TSV of texts. Default: the YouTube Spam Collection (downloaded once).")
+    Optional[Path],
+    typer.Argument(help="CSV, TSV, JSONL or Parquet file of texts. Default: the YouTube Spam Collection (downloaded once)."),
 ]
 TestOpt = Annotated[Optional[Path], typer.Option("--test", help="Test CSV (same columns). Default: hold out 20 %.")]
 TextColOpt = Annotated[Optional[str], typer.Option("--text-col", help="Text column: name or 0-based index.")]
 LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", help="Label column: name or 0-based index.")]
 SepOpt = Annotated[Optional[str], typer.Option("--sep", help="Separator: , | tab | ; (default: sniffed).")]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row.")]
+FormatOpt = Annotated[
+    Optional[str], typer.Option("--format", help="csv | tsv | jsonl | parquet (default: from the file's extension).")
+]
+QuotingOpt = Annotated[
+    Optional[str],
+    typer.Option("--quoting", help="csv: quotes enclose fields; none: quotes are text (default for tab-separated)."),
+]
+EncodingOpt = Annotated[
+    Optional[str], typer.Option("--encoding", help="Text encoding (default: BOM, else UTF-8, cp1252, latin-1).")
+]
+CandidatesOpt = Annotated[
+    int,
+    typer.Option("--candidates", help="A query scores at most this many unlabeled items (a seeded random "
+                 "subsample of a larger pool); 0 = all."),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
 BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
 UrlOpt = Annotated[
@@ -87,6 +104,25 @@ WorkspaceOpt = Annotated[Optional[str], typer.Option("--workspace", envvar="RUBR
 ModelOpt = Annotated[
     str, typer.Option("--model", help="nb: multinomial naive Bayes (fast, the reference); logreg: logistic regression.")
 ]
+
+
+@contextlib.contextmanager
+def data_progress():
+    """A progress bar on stderr while data is read and vectorized (a terminal only); yields the callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, disable=not sys.stderr.isatty(), transient=True,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield on_progress
 
 
 def _check_positive(name: str, value: int, minimum: int = 1) -> None:
@@ -103,6 +139,9 @@ def simulate(
     label_col: LabelColOpt = None,
     sep: SepOpt = None,
     no_header: NoHeaderOpt = False,
+    format: FormatOpt = None,
+    quoting: QuotingOpt = None,
+    encoding: EncodingOpt = None,
     strategy: Annotated[
         Optional[list[str]], typer.Option("--strategy", "-s", help="Strategy to compare (repeatable).")
     ] = None,
@@ -110,6 +149,7 @@ def simulate(
     iterations: Annotated[int, typer.Option("--iterations", help="Rounds per run.")] = 30,
     batch: BatchOpt = 10,
     model: ModelOpt = "nb",
+    candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
     seed: SeedOpt = 0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores.")] = 1,
     out: Annotated[Optional[Path], typer.Option("--out", help="CSV: one row per strategy, repeat, iteration.")] = None,
@@ -131,10 +171,13 @@ def simulate(
     _check_positive("--repeats", repeats)
     if jobs == 0 or jobs < -1:
         raise AltuiError(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
-    corpus = load_corpus(
-        str(data) if data else None, str(test) if test else None, text_col=text_col, label_col=label_col,
-        sep=sep, header=not no_header, seed=seed, require_labels=True,
-    )
+    _check_positive("--candidates", candidates, minimum=0)
+    with data_progress() as on_progress:
+        corpus = load_corpus(
+            str(data) if data else None, str(test) if test else None, text_col=text_col, label_col=label_col,
+            sep=sep, header=not no_header, seed=seed, require_labels=True, format=format, quoting=quoting,
+            encoding=encoding, on_progress=on_progress,
+        )
     limit = max_iterations(corpus.X.shape[0], batch)
     if iterations > limit:
         stderr.print(
@@ -154,14 +197,14 @@ def simulate(
             corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
             strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
             n_jobs=jobs, learner=make_learner(model, len(corpus.labels)),
-            on_run_done=lambda _: progress.advance(task),
+            on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
         )
     curves = summarize(results)
     _print_summary(curves, corpus)
     config = {
         "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
         "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
-        "strategies": strategies, "model": model, "repeats": repeats, "iterations": iterations, "batch": batch, "seed": seed,
+        "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats, "iterations": iterations, "batch": batch, "seed": seed,
         "jobs": jobs,
     }
     if out:
@@ -262,12 +305,16 @@ def label(
     label_col: LabelColOpt = None,
     sep: SepOpt = None,
     no_header: NoHeaderOpt = False,
+    format: FormatOpt = None,
+    quoting: QuotingOpt = None,
+    encoding: EncodingOpt = None,
     labels: Annotated[
         Optional[str], typer.Option("--labels", help="Comma-separated label names, e.g. ham,spam (keys 1, 2, ...).")
     ] = None,
     strategy: Annotated[str, typer.Option("--strategy", "-s", help="Query strategy.")] = "uncertainty",
     batch: BatchOpt = 10,
     model: ModelOpt = "nb",
+    candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
     seed: SeedOpt = 0,
     session: Annotated[
         Optional[Path], typer.Option("--session", envvar="ALTUI_SESSION", help="Session file (resumed if it exists).")
@@ -287,14 +334,17 @@ def label(
     get_strategy(strategy)
     make_learner(model, 2)
     _check_positive("--batch", batch)
+    _check_positive("--candidates", candidates, minimum=0)
     config = LabelConfig(
         data=str(data) if data else None, test=str(test) if test else None, text_col=text_col,
-        label_col=label_col, sep=sep, header=not no_header,
+        label_col=label_col, sep=sep, header=not no_header, format=format, quoting=quoting, encoding=encoding,
+        max_candidates=candidates or None,
         labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
         strategy=strategy, model=model, batch=batch, seed=seed, session=str(session) if session else None,
         rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
     )
-    altui_app = make_app(config)
+    with data_progress() as on_progress:
+        altui_app = make_app(config, on_progress)
     store = altui_app.session.store
     if (store.info.strategy, store.info.batch_size, store.info.model) != (strategy, batch, model) and store.n_events():
         stderr.print(f"resuming {store.path} with its own settings: strategy {store.info.strategy}, "

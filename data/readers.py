@@ -195,7 +195,7 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
 # -- JSONL
 def _read_jsonl(raw: bytes, path: str, encoding: str) -> Table:
     try:
-        frame = pd.read_json(io.BytesIO(raw), lines=True, dtype=False, convert_dates=False, encoding=encoding)
+        frame = pd.read_json(io.BytesIO(raw), lines=True, dtype=False, encoding=encoding)  # dtype=False: no conversion
     except ValueError:
         raise DataError(_first_bad_json_line(raw, path, encoding)) from None
     if frame.shape[0] == 0:

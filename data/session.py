@@ -77,7 +77,7 @@ class LabelingSession:
         loop = ActiveLoop(
             corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
-            learner=make_learner(saved.model, len(corpus.labels)),
+            learner=make_learner(saved.model, len(corpus.labels)), max_candidates=saved.max_candidates,
         )
         session = cls(corpus, store, loop)
         session._restore()
@@ -95,6 +95,7 @@ class LabelingSession:
             corpus = load_corpus(
                 saved.data_path, saved.test_path, text_col=saved.text_col, label_col=saved.label_col,
                 sep=saved.sep, header=saved.header, label_names=list(saved.label_names), seed=saved.seed,
+                format=saved.format, quoting=saved.quoting, encoding=saved.encoding,
             )
         except DataError as exc:
             raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}") from None

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from data.errors import DataError
 from engine.loop import Answer, RoundMetrics
+from engine.strategies import DEFAULT_MAX_CANDIDATES
 
 SCHEMA_VERSION = 1
 
@@ -64,6 +65,10 @@ class SessionInfo:
     label_col: str | None = None
     sep: str | None = None
     header: bool = True
+    format: str | None = None
+    quoting: str | None = None
+    encoding: str | None = None
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES
     created_at: str = field(default_factory=lambda: now())
 
 

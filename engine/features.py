@@ -2,11 +2,11 @@
 
 The tutorial counts word n-grams with ``CountVectorizer(ngram_range=(1, 5))``, whose vocabulary is a
 Python dict of every n-gram seen: 19M entries (7.7 GB) for a million comments. altui counts the same
-n-grams (same tokenizer, same lowercasing) into ``2**20`` hashed buckets (``HashingVectorizer``,
+n-grams (same tokenizer, same lowercasing) into ``2**22`` hashed buckets (``HashingVectorizer``,
 no alternate sign, no normalisation: counts) and then keeps only the buckets the training texts use, in
 bucket order. On the tutorial's 1,564 comments that is the vocabulary up to a few hash collisions, so
 naive Bayes smooths over the same number of features as the tutorial; on any data it is at most
-``2**20`` columns, and the model's memory is bounded by that.
+``2**22`` columns, and the model's memory is bounded by that.
 
 Hashing is stateless, so texts are vectorized in chunks, in parallel over the machine's cores.
 Explanations still name real n-grams: :meth:`FeatureSpace.ngrams_of` hashes the n-grams of one text
@@ -27,7 +27,7 @@ from sklearn.utils import murmurhash3_32
 from engine.errors import ConfigError
 
 NGRAM_RANGE = (1, 5)
-N_BUCKETS = 2**20
+N_BUCKETS = 2**22
 CHUNK_SIZE = 20_000
 PARALLEL_FROM = 50_000  # fewer texts: one process (starting workers costs more than it saves)
 

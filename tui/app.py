@@ -194,11 +194,15 @@ class AltuiApp(App[None]):
         self.push_screen(PlotScreen(self.session))
 
 
-def make_app(config: LabelConfig) -> AltuiApp:
-    """Load the data and open (or resume) the session; raises AltuiError on bad input, before any UI."""
+def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
+    """Load the data and open (or resume) the session; raises AltuiError on bad input, before any UI.
+
+    ``on_progress(stage, done, total)`` is called while the data is read and vectorized.
+    """
     corpus = load_corpus(
         config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
         header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
+        format=config.format, quoting=config.quoting, encoding=config.encoding, on_progress=on_progress,
     )
     if len(corpus.labels) > MAX_LABELS:
         raise AltuiError(
@@ -210,7 +214,8 @@ def make_app(config: LabelConfig) -> AltuiApp:
         seed=config.seed,
         info_extra={"test_path": corpus.test.path if corpus.test is not None and not corpus.held_out else None,
                     "text_col": config.text_col, "label_col": config.label_col, "sep": config.sep,
-                    "header": config.header},
+                    "header": config.header, "format": config.format, "quoting": config.quoting,
+                    "encoding": config.encoding, "max_candidates": config.max_candidates},
     )
     rubrix = None
     if config.rubrix_dataset:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.strategies import DEFAULT_MAX_CANDIDATES
+
 
 @dataclass(frozen=True)
 class LabelConfig:
@@ -13,11 +15,15 @@ class LabelConfig:
     label_col: str | None = None
     sep: str | None = None
     header: bool = True
+    format: str | None = None  # csv | tsv | jsonl | parquet; None: from the extension
+    quoting: str | None = None  # csv | none; None: none for tab-separated files, csv otherwise
+    encoding: str | None = None
     labels: tuple[str, ...] | None = None
     strategy: str = "uncertainty"
     model: str = "nb"
     batch: int = 10
     seed: int = 0
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES
     session: str | None = None
     rubrix_dataset: str | None = None  # log each batch there; `r` pulls annotations back
     rubrix_url: str | None = None
