@@ -118,6 +118,7 @@ def load_corpus(
         row = int(np.flatnonzero(y_test < 0)[0]) + 1
         raise DataError(f"{test.path}: test row {row} has no label; every test row needs one")
     features, X, X_test = cached_features(
-        train.texts, test.texts if test is not None else None, on_progress=on_progress
+        train.texts, test.texts if test is not None else None, on_progress=on_progress,
+        fingerprints=(train.fingerprint, test.fingerprint if test is not None else None),
     )
     return Corpus(train, test, labels, y_train, y_test, features, X, X_test, held_out)

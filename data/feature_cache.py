@@ -43,21 +43,24 @@ def texts_digest(texts: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def cache_key(train_texts: Sequence[str], test_texts: Sequence[str] | None, config: FeatureConfig) -> str:
-    parts = {
-        "entry": ENTRY_VERSION, "config": config.as_dict(), "train": texts_digest(train_texts),
-        "test": None if test_texts is None else texts_digest(test_texts),
-    }
+def cache_key(train_texts: Sequence[str], test_texts: Sequence[str] | None, config: FeatureConfig,
+              fingerprints: tuple[str, str | None] | None = None) -> str:
+    """The entry's name. ``fingerprints`` (of the train and test data sets, which cover their texts) spare
+    hashing the texts again."""
+    if fingerprints is None:
+        fingerprints = (texts_digest(train_texts), None if test_texts is None else texts_digest(test_texts))
+    parts = {"entry": ENTRY_VERSION, "config": config.as_dict(), "train": fingerprints[0], "test": fingerprints[1]}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def cached_features(
     train_texts: Sequence[str], test_texts: Sequence[str] | None, config: FeatureConfig = FeatureConfig(), *,
     root: Path | None = None, on_progress: Callable[[str, int, int], None] | None = None,
+    fingerprints: tuple[str, str | None] | None = None,
 ) -> tuple[FeatureSpace, sp.csr_matrix, sp.csr_matrix | None]:
     """The features of the texts: from the cache when an intact entry exists, else computed and stored."""
     root = cache_root() if root is None else root
-    key = cache_key(train_texts, test_texts, config)
+    key = cache_key(train_texts, test_texts, config, fingerprints)
     path = root / f"{key}.npz"
     loaded = _load(path, config, len(train_texts), None if test_texts is None else len(test_texts))
     if loaded is not None:

@@ -129,10 +129,20 @@ def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
     raw = read_bytes(path)
     if fmt == "parquet":
         return _read_parquet(raw, path)
-    encoding = detect_encoding(raw, path, options.encoding)
-    if fmt == "jsonl":
-        return _read_jsonl(raw, path, encoding)
-    return _read_delimited(raw, path, fmt, encoding, options)
+    if options.encoding:
+        encodings = [detect_encoding(raw, path, options.encoding)]
+    else:
+        bom = next((encoding for mark, encoding in _BOMS if raw.startswith(mark)), None)
+        encodings = [bom] if bom else list(_FALLBACK_ENCODINGS)
+    # the parser decodes (and so validates) the bytes itself: the first encoding it reads without error wins
+    for encoding in encodings:
+        try:
+            if fmt == "jsonl":
+                return _read_jsonl(raw, path, encoding)
+            return _read_delimited(raw, path, fmt, encoding, options)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"{path}: cannot decode the file as {', '.join(encodings)}; pass --encoding")
 
 
 # -- CSV / TSV
@@ -154,7 +164,7 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
         raw = raw.replace(b"\x00", b"")  # NUL bytes end a field in the C parser
     try:
         frame = pd.read_csv(
-            io.BytesIO(raw), sep=separator, header=0 if options.header else None, dtype=str, na_filter=False,
+            io.BytesIO(raw), sep=separator, header=0 if options.header else None, dtype=object, na_filter=False,
             keep_default_na=False, quoting=csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL,
             encoding=encoding, engine="c", skip_blank_lines=True,
         )
@@ -171,29 +181,29 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
             ) from None
         detail = message.split("C error: ")[-1].strip().rstrip(".")
         raise DataError(f"{path}: malformed CSV ({detail}); check quoting (--quoting csv|none) and --sep") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: cannot decode the file as {encoding}; pass --encoding") from None
     if frame.shape[1] == 0:
         raise DataError(f"{path} has no columns; give a file with a text column")
     names = [str(c).strip() for c in frame.columns] if options.header else [str(i) for i in range(frame.shape[1])]
     if options.header and frame.shape[0] == 0:
         raise DataError(f"{path} has a header but no rows; add texts below the header")
-    columns = {name: _strings(frame.iloc[:, i]) for i, name in enumerate(names)}
-    # rows whose every field is blank are not items
+    # every value is a str (na_filter=False), or NaN where a short row has no field; rows whose every field
+    # is empty are not items
+    columns = {name: frame.iloc[:, i].fillna("").tolist() for i, name in enumerate(names)}
     blank = np.ones(frame.shape[0], dtype=bool)
     for values in columns.values():
-        blank &= np.fromiter((not v.strip() for v in values), dtype=bool, count=len(values))
+        blank &= np.asarray(values, dtype=object) == ""
+    if blank.all():
+        raise DataError(f"{path} has no rows with text; add texts below the header")
     if blank.any():
         keep = np.flatnonzero(~blank).tolist()
         columns = {name: [values[i] for i in keep] for name, values in columns.items()}
     n_rows = frame.shape[0] - int(blank.sum())
-    if n_rows == 0:
-        raise DataError(f"{path} has no rows with text; add texts below the header")
     return Table(columns, n_rows, "tsv" if separator == "\t" else "csv", encoding.replace("-sig", ""), separator)
 
 
 # -- JSONL
 def _read_jsonl(raw: bytes, path: str, encoding: str) -> Table:
+    raw.decode(encoding)  # raises UnicodeDecodeError for the caller to try the next encoding
     try:
         frame = pd.read_json(io.BytesIO(raw), lines=True, dtype=False, encoding=encoding)  # dtype=False: no conversion
     except ValueError:
@@ -255,6 +265,8 @@ def _strings(column: pd.Series) -> list[str]:
         if finite.size == 0 or np.all(finite == np.round(finite)):
             return ["" if math.isnan(v) else str(int(v)) if math.isfinite(v) else str(v) for v in values.tolist()]
         return ["" if math.isnan(v) else repr(v) for v in values.tolist()]
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return column.fillna("").tolist()  # pandas' string dtype: str or missing, converted in one pass
     if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_integer_dtype(column.dtype):
         return ["" if pd.isna(v) else str(v) for v in column.astype(object).tolist()]
     return [_string(v) for v in column.astype(object).tolist()]

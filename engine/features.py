@@ -75,9 +75,29 @@ def hash_texts(
         done += part.shape[0]
         if on_progress is not None:
             on_progress(done, total)
-    X = sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
-    X.sum_duplicates()
-    return X
+    return _stack(parts, config.n_buckets)
+
+
+def _stack(parts: list[sp.csr_matrix], n_columns: int) -> sp.csr_matrix:
+    """``vstack(parts)``, emptying ``parts`` as it goes: peak memory is one matrix and one chunk, not two."""
+    n_rows = sum(p.shape[0] for p in parts)
+    nnz = sum(p.nnz for p in parts)
+    index_dtype = np.int32 if nnz < 2**31 else np.int64
+    indptr = np.empty(n_rows + 1, dtype=index_dtype)
+    indices = np.empty(nnz, dtype=np.int32)
+    data = np.empty(nnz, dtype=np.float32)
+    indptr[0] = row = pos = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        part.sum_duplicates()
+        end = pos + part.nnz
+        indices[pos:end] = part.indices
+        data[pos:end] = part.data
+        indptr[row + 1 : row + 1 + part.shape[0]] = part.indptr[1:] + pos
+        pos, row = end, row + part.shape[0]
+        del part
+    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
 
 
 @dataclass(frozen=True)
@@ -119,18 +139,22 @@ def compact(X: sp.csr_matrix, *others: sp.csr_matrix | None) -> tuple[np.ndarray
     """Keep only the buckets ``X`` uses: the bucket of each kept column, and every matrix re-indexed.
 
     Entries of ``others`` (the test set) in buckets the training texts never use are dropped, as a
-    vocabulary fitted on the training texts would ignore unseen n-grams.
+    vocabulary fitted on the training texts would ignore unseen n-grams. ``X`` is re-indexed in place
+    (it can be a million rows: no copy of it is made).
     """
     used = np.bincount(X.indices, minlength=X.shape[1]) > 0
     buckets = np.flatnonzero(used)
-    new_index = np.cumsum(used, dtype=np.int64) - 1
-    out = []
-    for M in (X, *others):
+    new_index = (np.cumsum(used, dtype=np.int64) - 1).astype(np.int32)
+    step = 8_000_000
+    for start in range(0, X.nnz, step):  # every entry of X is in a used bucket: no entry is dropped
+        X.indices[start : start + step] = new_index[X.indices[start : start + step]]
+    out = [sp.csr_matrix((X.data, X.indices, X.indptr), shape=(X.shape[0], buckets.shape[0]))]
+    for M in others:
         if M is None:
             out.append(None)
             continue
         keep = used[M.indices]
-        indices = new_index[M.indices[keep]].astype(np.int32)
+        indices = new_index[M.indices[keep]]
         indptr = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))[M.indptr]
         out.append(sp.csr_matrix((M.data[keep], indices, indptr), shape=(M.shape[0], buckets.shape[0])))
     return buckets, out
