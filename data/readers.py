@@ -162,6 +162,9 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
     quoting = options.quoting or ("none" if separator == "\t" else "csv")
     if not encoding.startswith("utf-16"):
         raw = raw.replace(b"\x00", b"")  # NUL bytes end a field in the C parser
+    columns = _read_with_arrow(raw, separator, quoting, options.header) if encoding == "utf-8" else None
+    if columns is not None:
+        return _table(path, columns, separator, encoding)
     try:
         frame = pd.read_csv(
             io.BytesIO(raw), sep=separator, header=0 if options.header else None, dtype=object, na_filter=False,
@@ -186,10 +189,59 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
     names = [str(c).strip() for c in frame.columns] if options.header else [str(i) for i in range(frame.shape[1])]
     if options.header and frame.shape[0] == 0:
         raise DataError(f"{path} has a header but no rows; add texts below the header")
-    # every value is a str (na_filter=False), or NaN where a short row has no field; rows whose every field
-    # is empty are not items
+    # every value is a str (na_filter=False), or NaN where a short row has no field
     columns = {name: frame.iloc[:, i].fillna("").tolist() for i, name in enumerate(names)}
-    blank = np.ones(frame.shape[0], dtype=bool)
+    return _table(path, columns, separator, encoding)
+
+
+def _read_with_arrow(raw: bytes, separator: str, quoting: str, header: bool) -> dict[str, list[str]] | None:
+    """The fast path for well-formed UTF-8 files: pyarrow's multi-threaded CSV reader, every column a string.
+
+    None when it cannot read the file as it is (ragged rows, a row larger than a block, invalid UTF-8...):
+    the pandas C parser then reads it, and names any problem precisely.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    try:
+        names = None
+        if header:
+            with arrow_csv.open_csv(  # reads the first block only: the header's names
+                io.BytesIO(raw), read_options=arrow_csv.ReadOptions(block_size=1 << 20),
+                parse_options=_arrow_parse_options(separator, quoting),
+            ) as first:
+                names = first.schema.names
+        table = arrow_csv.read_csv(
+            io.BytesIO(raw),
+            read_options=arrow_csv.ReadOptions(block_size=16 << 20, autogenerate_column_names=not header),
+            parse_options=_arrow_parse_options(separator, quoting),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names} if names else None,
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError, OSError):
+        return None
+    if table.num_rows == 0 or table.num_columns == 0:
+        return None  # the pandas path says what is missing
+    if not header:
+        return {str(i): table.column(i).cast(pa.string()).to_pylist() for i in range(table.num_columns)}
+    if len(set(table.column_names)) != table.num_columns:
+        return None  # repeated header names: pandas' reader makes them unique
+    return {name.strip(): table.column(name).to_pylist() for name in table.column_names}
+
+
+def _arrow_parse_options(separator: str, quoting: str):
+    from pyarrow import csv as arrow_csv
+
+    quote = False if quoting == "none" else '"'
+    return arrow_csv.ParseOptions(delimiter=separator, quote_char=quote, newlines_in_values=quote is not False)
+
+
+def _table(path: str, columns: dict[str, list[str]], separator: str, encoding: str) -> Table:
+    """The columns of a delimited file, without the rows whose every field is empty."""
+    n_rows = len(next(iter(columns.values())))
+    blank = np.ones(n_rows, dtype=bool)
     for values in columns.values():
         blank &= np.asarray(values, dtype=object) == ""
     if blank.all():
@@ -197,7 +249,7 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
     if blank.any():
         keep = np.flatnonzero(~blank).tolist()
         columns = {name: [values[i] for i in keep] for name, values in columns.items()}
-    n_rows = frame.shape[0] - int(blank.sum())
+    n_rows -= int(blank.sum())
     return Table(columns, n_rows, "tsv" if separator == "\t" else "csv", encoding.replace("-sig", ""), separator)
 
 
