@@ -79,11 +79,17 @@ def subsample(candidates: np.ndarray, limit: int | None, rng: np.random.RandomSt
     total = candidates.shape[0]
     if limit is None or total <= limit:
         return candidates
-    chosen = np.unique(rng.randint(0, total, size=limit + limit // 4 + 16))
+    chosen = _sorted_unique(rng.randint(0, total, size=limit + limit // 4 + 16))
     while chosen.shape[0] < limit:
-        chosen = np.union1d(chosen, rng.randint(0, total, size=limit))
+        chosen = _sorted_unique(np.concatenate((chosen, rng.randint(0, total, size=limit))))
     chosen = np.sort(rng.choice(chosen, size=limit, replace=False))
     return candidates[chosen]
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integers, by a sort (numpy's hash-based unique is 5x slower here)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if values.shape[0] else values
 
 
 def top_k(utility: np.ndarray, k: int) -> np.ndarray:
