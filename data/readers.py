@@ -59,10 +59,12 @@ class Table:
     """A file's columns, every value a string (``""`` when missing)."""
 
     columns: dict[str, list[str]]
-    n_rows: int
     format: str
     encoding: str
-    separator: str | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
 
 
 def detect_format(path: str, given: str | None) -> str:
@@ -97,28 +99,17 @@ def read_bytes(path: str) -> bytes:
     return raw
 
 
-def detect_encoding(raw: bytes, path: str, given: str | None = None) -> str:
-    """The encoding that reads ``raw``: the one given, a BOM's, else UTF-8, cp1252, latin-1 (first that fits)."""
-    if given:
-        try:
-            raw.decode(given)
-        except LookupError:
-            raise DataError(f"unknown encoding {given!r}: use e.g. --encoding utf-8 or --encoding cp1252") from None
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"{path}: cannot decode byte {exc.start} as {given}; try another --encoding (utf-8, utf-16, cp1252)"
-            ) from None
-        return given
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
-            return encoding
-    for encoding in _FALLBACK_ENCODINGS:
-        try:
-            raw.decode(encoding)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"{path}: cannot decode the file as {', '.join(_FALLBACK_ENCODINGS)}; pass --encoding")
+def check_encoding(raw: bytes, path: str, given: str) -> str:
+    """``given`` if it is an encoding that reads ``raw``, else one clear error naming it."""
+    try:
+        raw.decode(given)
+    except LookupError:
+        raise DataError(f"unknown encoding {given!r}: use e.g. --encoding utf-8 or --encoding cp1252") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: cannot decode byte {exc.start} as {given}; try another --encoding (utf-8, utf-16, cp1252)"
+        ) from None
+    return given
 
 
 def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
@@ -130,7 +121,7 @@ def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
     if fmt == "parquet":
         return _read_parquet(raw, path)
     if options.encoding:
-        encodings = [detect_encoding(raw, path, options.encoding)]
+        encodings = [check_encoding(raw, path, options.encoding)]
     else:
         bom = next((encoding for mark, encoding in _BOMS if raw.startswith(mark)), None)
         encodings = [bom] if bom else list(_FALLBACK_ENCODINGS)
@@ -249,22 +240,22 @@ def _table(path: str, columns: dict[str, list[str]], separator: str, encoding: s
     if blank.any():
         keep = np.flatnonzero(~blank).tolist()
         columns = {name: [values[i] for i in keep] for name, values in columns.items()}
-    n_rows -= int(blank.sum())
-    return Table(columns, n_rows, "tsv" if separator == "\t" else "csv", encoding.replace("-sig", ""), separator)
+    return Table(columns, "tsv" if separator == "\t" else "csv", encoding.replace("-sig", ""))
 
 
 # -- JSONL
 def _read_jsonl(raw: bytes, path: str, encoding: str) -> Table:
-    raw.decode(encoding)  # raises UnicodeDecodeError for the caller to try the next encoding
     try:
         frame = pd.read_json(io.BytesIO(raw), lines=True, dtype=False, encoding=encoding)  # dtype=False: no conversion
+    except UnicodeDecodeError:
+        raise  # the caller tries the next encoding
     except ValueError:
         raise DataError(_first_bad_json_line(raw, path, encoding)) from None
     if frame.shape[0] == 0:
         raise DataError(f"{path} has no JSON objects; give one object per line")
     frame = _flatten(frame)
     columns = {str(name): _strings(frame[name]) for name in frame.columns}
-    return Table(columns, frame.shape[0], "jsonl", encoding.replace("-sig", ""))
+    return Table(columns, "jsonl", encoding.replace("-sig", ""))
 
 
 def _first_bad_json_line(raw: bytes, path: str, encoding: str) -> str:
@@ -305,7 +296,7 @@ def _read_parquet(raw: bytes, path: str) -> Table:
         raise DataError(f"{path} has no rows; give a file with a text column")
     frame = _flatten(frame.reset_index(drop=True))
     columns = {str(name): _strings(frame[name]) for name in frame.columns}
-    return Table(columns, frame.shape[0], "parquet", "binary")
+    return Table(columns, "parquet", "binary")
 
 
 # -- values

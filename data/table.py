@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import functools
-import re
 import hashlib
 import io
 import os
+import re
 from collections.abc import Sequence
-from itertools import repeat
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -161,7 +161,8 @@ def load_table(
     if label_name is not None:
         labels = [v.strip() for v in table.columns[label_name]]
         labels = ["" if v in MISSING_LABELS else v for v in labels]
-    ids = unique_ids(table.columns[columns[id_index]]) if id_index is not None else [f"row-{i}" for i in range(table.n_rows)]
+    n_rows = table.n_rows
+    ids = unique_ids(table.columns[columns[id_index]]) if id_index is not None else [f"row-{i}" for i in range(n_rows)]
     metadata = {name: values for name, values in table.columns.items() if name not in (text_name, label_name)}
     return Dataset(
         path=path, texts=texts, ids=ids, labels=labels, columns=columns, text_column=text_name,

@@ -15,6 +15,7 @@ and maps them to their columns.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -111,11 +112,14 @@ class FeatureSpace:
     def n_features(self) -> int:
         return int(self.buckets.shape[0])
 
+    @functools.cached_property
+    def _analyzer(self) -> Callable[[str], list[str]]:
+        return make_hasher(self.config).build_analyzer()
+
     def ngrams_of(self, text: str) -> dict[int, str]:
         """Column -> n-gram for the n-grams of ``text`` that have a column (shortest n-gram on a collision)."""
-        analyzer = make_hasher(self.config).build_analyzer()
         out: dict[int, str] = {}
-        for ngram in analyzer(text):
+        for ngram in self._analyzer(text):
             column = self.column_of(ngram)
             if column is not None and (column not in out or len(ngram) < len(out[column])):
                 out[column] = ngram
