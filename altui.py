@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import numpy as np
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from engine.errors import AltuiError
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
 __version__ = "0.1.0"
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 app = typer.Typer(
     name="altui",
@@ -30,11 +25,6 @@ app = typer.Typer(
 )
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
-
-
-def fail(message: str, code: int = 1) -> None:
-    stderr.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def domain_errors(command):
@@ -158,6 +148,8 @@ def simulate(
 ) -> None:
     """Run the loop without a person (labels from the label column) and compare strategies."""
     from data.corpus import load_corpus
+    from cli_report import print_summary
+    from data.outputs import write_simulation
     from engine.simulate import max_iterations, simulate as run_simulation, summarize
     from engine.learner import make_learner
     from engine.strategies import get_strategy
@@ -200,87 +192,14 @@ def simulate(
             on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
         )
     curves = summarize(results)
-    _print_summary(curves, corpus)
+    print_summary(curves, corpus.X_test.shape[0], stdout.width)
     config = {
         "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
         "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
-        "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats, "iterations": iterations, "batch": batch, "seed": seed,
-        "jobs": jobs,
+        "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats,
+        "iterations": iterations, "batch": batch, "seed": seed, "jobs": jobs,
     }
-    if out:
-        _write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1"], (
-            [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}"]
-            for r in results for i in range(len(r.n_labels))
-        ))
-    if queries:
-        _write_rows(queries, ["strategy", "repeat", "iteration", "index"], (
-            [r.strategy, r.repeat, i, int(index)] for r in results for i, batch_ in enumerate(r.queried)
-            for index in batch_
-        ))
-    if json_path:
-        summary = {
-            "config": config,
-            "strategies": {
-                name: {
-                    "n_labels": c.n_labels.tolist(), "mean": c.mean.tolist(), "std": c.std.tolist(),
-                    "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
-                }
-                for name, c in curves.items()
-            },
-        }
-        _write_text(json_path, json.dumps(summary, indent=2) + "\n")
-
-
-def _checkpoints(n: int, count: int = 6) -> list[int]:
-    """Iteration positions shown in the table: evenly spread, always the last."""
-    return sorted({int(round(x)) - 1 for x in np.linspace(n / count, n, count)} | {n - 1})
-
-
-def _print_summary(curves, corpus) -> None:
-    first = next(iter(curves.values()))
-    points = _checkpoints(len(first.n_labels))
-    table = Table(
-        title=f"test accuracy (mean±std over repeats, {corpus.X_test.shape[0]} test items) at n labels",
-        box=None, pad_edge=False,
-    )
-    table.add_column("strategy", no_wrap=True)
-    for p in points:
-        table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
-    table.add_column("ms/iter", justify="right", no_wrap=True)
-    for name, c in curves.items():
-        ms_per_iteration = 1000 * c.seconds / (len(c.n_labels) * c.runs)
-        table.add_row(name, *[f"{c.mean[p]:.3f}±{c.std[p]:.3f}" for p in points], f"{ms_per_iteration:.2f}")
-    wide = Console(width=max(stdout.width, 120), highlight=False)
-    wide.print(table)
-    sys.stdout.write(plot_curves(curves) + "\n")
-
-
-def plot_curves(curves, width: int = 80, height: int = 20) -> str:
-    import plotext as plt
-
-    plt.clear_figure()
-    plt.plotsize(width, height)
-    plt.theme("clear")
-    # colours are stripped (files, pipes), so each curve gets its own marker character
-    for (name, c), marker in zip(curves.items(), "*o+x#@%"):
-        plt.plot(c.n_labels.tolist(), c.mean.tolist(), label=name, marker=marker)
-    plt.title("test accuracy vs number of labels (mean over repeats)")
-    plt.xlabel("labels")
-    return ANSI_ESCAPE.sub("", plt.build())
-
-
-def _write_text(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise AltuiError(f"cannot write {path} ({exc.strerror}); pick a writable path") from None
-
-
-def _write_rows(path: Path, header: list[str], rows) -> None:
-    from data.table import csv_text
-
-    _write_text(path, csv_text(header, rows))
+    write_simulation(results, curves, config, out=out, queries=queries, summary=json_path)
 
 
 @app.command()
@@ -362,34 +281,12 @@ def export(
     skipped: Annotated[bool, typer.Option("--skipped", help="Also export skipped items (label empty).")] = False,
 ) -> None:
     """Write the labeled items of a session: id, text, label, answered_at, round."""
-    from data.session import LabelingSession
+    from data.outputs import export_session, write_text
 
-    if format not in ("csv", "jsonl"):
-        raise AltuiError(f"unknown format {format!r}: use --format csv or --format jsonl")
-    labeling = LabelingSession.resume(session)  # checks the data file is the one the session was made from
-    store, dataset = labeling.store, labeling.corpus.train
-    names = store.info.label_names
-    rows = []
-    for stored in store.answers():
-        answer = stored.answer
-        if answer.label is None and not skipped:
-            continue
-        rows.append({
-            "id": dataset.ids[answer.index], "text": dataset.texts[answer.index],
-            "label": "" if answer.label is None else names[answer.label], "answered_at": stored.at,
-            "round": answer.round, "source": stored.source,
-        })
-    labeling.close()
-    if format == "jsonl":
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    else:
-        from data.table import csv_text
-
-        columns = ["id", "text", "label", "answered_at", "round", "source"]
-        text = csv_text(columns, ([r[c] for c in columns] for r in rows))
+    text, count = export_session(session, format, skipped)
     if output:
-        _write_text(output, text)
-        stderr.print(f"wrote {len(rows)} items to {output}", markup=False)
+        write_text(output, text)
+        stderr.print(f"wrote {count} items to {output}", markup=False)
     else:
         sys.stdout.write(text)
 
@@ -398,31 +295,11 @@ def export(
 @domain_errors
 def status(session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")]) -> None:
     """Print a session's counts and its last metrics."""
-    from data.store import SessionStore
+    from data.outputs import status_lines
 
-    store = SessionStore.open_existing(session)
-    info = store.info
-    answers = [a.answer for a in store.answers()]
-    counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
-    skipped = sum(1 for a in answers if a.label is None)
-    metrics = store.metrics()
-    last_batch = store.last_batch()
-    store.close()
     out = Console(width=max(stdout.width, 100), highlight=False)
-    out.print(f"session   {session}", markup=False)
-    out.print(f"data      {info.data_path}", markup=False)
-    out.print(f"strategy  {info.strategy}, model {info.model}, batch {info.batch_size}, seed {info.seed}",
-              markup=False)
-    out.print(f"labeled   {sum(counts)} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
-              markup=False)
-    out.print(f"skipped   {skipped}", markup=False)
-    out.print(f"round     {(last_batch[0] if last_batch else 0) + 1}", markup=False)
-    if metrics and metrics[-1].accuracy == metrics[-1].accuracy:
-        m = metrics[-1]
-        out.print(f"test      accuracy {m.accuracy:.3f}, macro F1 {m.f1:.3f} after round {m.round + 1} "
-                  f"({m.n_labels} labels)", markup=False)
-    else:
-        out.print("test      no round taught yet", markup=False)
+    for line in status_lines(session):
+        out.print(line, markup=False)
 
 
 rubrix_app = typer.Typer(
@@ -487,22 +364,14 @@ def rubrix_pull(
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """Apply annotations made in the Rubrix web UI to the session (the next round uses them)."""
-    from data.rubrix_link import label_counts_text, pull
+    from data.rubrix_link import pull
 
     with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
         report = pull(labeling, client, dataset)
-    stdout.print(f"applied {report.applied} annotations from {dataset!r}: {label_counts_text(report.labeled)}, "
-                 f"{report.discarded} discarded", markup=False)
-    if report.round_taught:
-        stdout.print("the batch was complete: the model was taught and the next batch queried", markup=False)
-    if report.conflicts:
-        stderr.print(f"warning: {len(report.conflicts)} items were answered differently in the terminal; the "
-                     f"terminal answers are kept (first: {', '.join(report.conflicts[:5])})", markup=False)
-    if report.unknown_labels:
-        stderr.print(f"warning: ignored labels that are not in this session: "
-                     f"{', '.join(sorted(set(report.unknown_labels)))}", markup=False)
-    if report.unknown_ids:
-        stderr.print(f"warning: {report.unknown_ids} records are not items of this data set", markup=False)
+    for line in report.summary(dataset):
+        stdout.print(line, markup=False)
+    for line in report.warnings():
+        stderr.print(f"warning: {line}", markup=False)
 
 
 if __name__ == "__main__":

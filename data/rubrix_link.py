@@ -127,6 +127,24 @@ class PullReport:
     def applied(self) -> int:
         return sum(self.labeled.values()) + self.discarded
 
+    def summary(self, dataset: str) -> list[str]:
+        lines = [f"applied {self.applied} annotations from {dataset!r}: {label_counts_text(self.labeled)}, "
+                 f"{self.discarded} discarded"]
+        if self.round_taught:
+            lines.append("the batch was complete: the model was taught and the next batch queried")
+        return lines
+
+    def warnings(self) -> list[str]:
+        lines = []
+        if self.conflicts:
+            lines.append(f"{len(self.conflicts)} items were answered differently in the terminal; the terminal "
+                         f"answers are kept (first: {', '.join(self.conflicts[:5])})")
+        if self.unknown_labels:
+            lines.append(f"ignored labels that are not in this session: {', '.join(sorted(set(self.unknown_labels)))}")
+        if self.unknown_ids:
+            lines.append(f"{self.unknown_ids} records are not items of this data set")
+        return lines
+
 
 def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> PullReport:
     """Turn Validated/Discarded records into answers of the session (committed one by one)."""

@@ -1,0 +1,51 @@
+"""What `altui simulate` prints: a table of mean±std accuracy at a few label counts and an ASCII chart."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def checkpoints(n: int, count: int = 6) -> list[int]:
+    """Iteration positions shown in the table: evenly spread, always the last."""
+    return sorted({int(round(x)) - 1 for x in np.linspace(n / count, n, count)} | {n - 1})
+
+
+def print_summary(curves, n_test: int, width: int) -> None:
+    """The mean±std accuracy table at a few label counts, with ms per iteration, then the ASCII chart."""
+    first = next(iter(curves.values()))
+    points = checkpoints(len(first.n_labels))
+    table = Table(
+        title=f"test accuracy (mean±std over repeats, {n_test} test items) at n labels",
+        box=None, pad_edge=False,
+    )
+    table.add_column("strategy", no_wrap=True)
+    for p in points:
+        table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
+    table.add_column("ms/iter", justify="right", no_wrap=True)
+    for name, c in curves.items():
+        ms_per_iteration = 1000 * c.seconds / (len(c.n_labels) * c.runs)
+        table.add_row(name, *[f"{c.mean[p]:.3f}±{c.std[p]:.3f}" for p in points], f"{ms_per_iteration:.2f}")
+    wide = Console(width=max(width, 120), highlight=False)
+    wide.print(table)
+    sys.stdout.write(plot_curves(curves) + "\n")
+
+
+def plot_curves(curves, width: int = 80, height: int = 20) -> str:
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    # colours are stripped (files, pipes), so each curve gets its own marker character
+    for (name, c), marker in zip(curves.items(), "*o+x#@%"):
+        plt.plot(c.n_labels.tolist(), c.mean.tolist(), label=name, marker=marker)
+    plt.title("test accuracy vs number of labels (mean over repeats)")
+    plt.xlabel("labels")
+    return ANSI_ESCAPE.sub("", plt.build())

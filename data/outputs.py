@@ -1,0 +1,111 @@
+"""What altui's commands write: simulate's curves, queries and summary, a session's export and status.
+
+Plain text out; every write problem is one :class:`DataError` naming the path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from data.errors import DataError
+from data.table import csv_text
+from engine.simulate import Curve, RunResult
+
+EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_COLUMNS = ["id", "text", "label", "answered_at", "round", "source"]
+
+
+def write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write {path} ({exc.strerror}); pick a writable path") from None
+
+
+def write_rows(path: Path, header: list[str], rows) -> None:
+    write_text(path, csv_text(header, rows))
+
+
+def write_simulation(
+    results: list[RunResult], curves: dict[str, Curve], config: dict, *, out: Path | None = None,
+    queries: Path | None = None, summary: Path | None = None,
+) -> None:
+    """``out``: one row per strategy, repeat, iteration; ``queries``: one row per queried item; ``summary``:
+    the config and the curves as JSON."""
+    if out:
+        write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1"], (
+            [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}"]
+            for r in results for i in range(len(r.n_labels))
+        ))
+    if queries:
+        write_rows(queries, ["strategy", "repeat", "iteration", "index"], (
+            [r.strategy, r.repeat, i, int(index)] for r in results for i, batch in enumerate(r.queried)
+            for index in batch
+        ))
+    if summary:
+        curves_json = {
+            name: {
+                "n_labels": c.n_labels.tolist(), "mean": c.mean.tolist(), "std": c.std.tolist(),
+                "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
+            }
+            for name, c in curves.items()
+        }
+        write_text(summary, json.dumps({"config": config, "strategies": curves_json}, indent=2) + "\n")
+
+
+def export_session(session: Path, format: str = "csv", skipped: bool = False) -> tuple[str, int]:
+    """A session's answers as CSV or JSONL text (id, text, label, answered_at, round, source) and their count."""
+    from data.session import LabelingSession
+
+    if format not in EXPORT_FORMATS:
+        raise DataError(f"unknown format {format!r}: use --format csv or --format jsonl")
+    labeling = LabelingSession.resume(session)  # checks the data file is the one the session was made from
+    try:
+        store, dataset = labeling.store, labeling.corpus.train
+        names = store.info.label_names
+        rows = [
+            {
+                "id": dataset.ids[answer.index], "text": dataset.texts[answer.index],
+                "label": "" if answer.label is None else names[answer.label], "answered_at": stored.at,
+                "round": answer.round, "source": stored.source,
+            }
+            for stored in store.answers()
+            if (answer := stored.answer).label is not None or skipped
+        ]
+    finally:
+        labeling.close()
+    if format == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
+    return csv_text(EXPORT_COLUMNS, ([r[c] for c in EXPORT_COLUMNS] for r in rows)), len(rows)
+
+
+def status_lines(session: Path) -> list[str]:
+    """A session's settings, counts per label, skips, round and last test metrics, one line each."""
+    from data.store import SessionStore
+
+    store = SessionStore.open_existing(session)
+    try:
+        info = store.info
+        answers = [a.answer for a in store.answers()]
+        metrics = store.metrics()
+        last_batch = store.last_batch()
+    finally:
+        store.close()
+    counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
+    lines = [
+        f"session   {session}",
+        f"data      {info.data_path}",
+        f"strategy  {info.strategy}, model {info.model}, batch {info.batch_size}, seed {info.seed}",
+        f"labeled   {sum(counts)} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
+        f"skipped   {sum(1 for a in answers if a.label is None)}",
+        f"round     {(last_batch[0] if last_batch else 0) + 1}",
+    ]
+    if metrics and metrics[-1].accuracy == metrics[-1].accuracy:
+        m = metrics[-1]
+        lines.append(f"test      accuracy {m.accuracy:.3f}, macro F1 {m.f1:.3f} after round {m.round + 1} "
+                     f"({m.n_labels} labels)")
+    else:
+        lines.append("test      no round taught yet")
+    return lines
