@@ -14,7 +14,7 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 def checkpoints(n: int, count: int = 6) -> list[int]:
     """Iteration positions shown in the table: evenly spread, always the last."""
-    return sorted({int(round(x)) - 1 for x in np.linspace(n / count, n, count)} | {n - 1})
+    return sorted({max(0, int(round(x)) - 1) for x in np.linspace(n / count, n, count)} | {n - 1})
 
 
 def print_summary(curves, n_test: int, width: int) -> None:

@@ -138,3 +138,11 @@ def test_simulate_with_logistic_regression(tmp_path):
 
 def test_unknown_model_is_one_line():
     assert_one_line_error(run("simulate", TRAIN_CSV, "--model", "gpt"), "unknown model 'gpt'")
+
+
+def test_summary_columns_are_distinct_label_counts_for_short_runs():
+    from cli_report import checkpoints
+
+    for n in range(1, 40):
+        points = checkpoints(n)
+        assert points == sorted(set(points)) and points[0] >= 0 and points[-1] == n - 1
