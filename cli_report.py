@@ -21,10 +21,8 @@ def print_summary(curves, n_test: int, width: int) -> None:
     """The mean±std accuracy table at a few label counts, with ms per iteration, then the ASCII chart."""
     first = next(iter(curves.values()))
     points = checkpoints(len(first.n_labels))
-    table = Table(
-        title=f"test accuracy (mean±std over repeats, {n_test} test items) at n labels",
-        box=None, pad_edge=False,
-    )
+    title = f"test accuracy (mean±std over repeats, {n_test} test items) at n labels"
+    table = Table(title=title, box=None, pad_edge=False, min_width=len(title))
     table.add_column("strategy", no_wrap=True)
     for p in points:
         table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
