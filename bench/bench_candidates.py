@@ -1,12 +1,13 @@
 """What the candidate subsample costs in accuracy and saves in time, and simulate on a million comments.
 
-A query scores at most ``--candidates`` unlabeled items (default 20,000), a seeded random subsample of a
+A query scores at most ``--candidates`` unlabeled items (default 5,000), a seeded random draw from a
 larger pool. This prints, side by side in one run:
 
 1. YouTube (1,564 comments): uncertainty sampling over the whole pool vs over a 200- and a 500-item
-   subsample (the same fraction of the pool as 20,000 is of 150k and 60k), and random sampling.
-2. The synthetic million-comment pool (bench/synth_pool.py): uncertainty with the default 20,000
-   candidates vs over the whole pool (--candidates 0), and random: accuracy curves and ms/iteration.
+   draw, and random sampling.
+2. The synthetic million-comment pool (bench/synth_pool.py): uncertainty with the default 5,000
+   candidates, with 20,000, and over the whole pool (--candidates 0), and random: accuracy curves and
+   ms/iteration.
 
 usage: python bench/bench_candidates.py [--rows 1000000] [--keep DIR] [--repeats 3] [--iterations 30]
 """
@@ -81,9 +82,10 @@ def main() -> None:
         held = ensure_pool(folder / "test-2000.csv", 2000, seed=1)
         r, it = args.repeats, args.iterations
         big = [
+            ("uncertainty, 5,000 candidates (default)", simulate(pool, held, "uncertainty", 5_000, r, it, out)),
             ("uncertainty, 20,000 candidates", simulate(pool, held, "uncertainty", 20_000, r, it, out)),
             ("uncertainty, all candidates", simulate(pool, held, "uncertainty", 0, r, it, out)),
-            ("random", simulate(pool, held, "random", 20_000, r, it, out)),
+            ("random", simulate(pool, held, "random", 5_000, r, it, out)),
         ]
         table(f"\n{args.rows} synthetic comments, {r} repeats x {it} iterations x 10 (2,000 test comments)", big)
 

@@ -82,6 +82,14 @@ class Learner(BaseEstimator, ABC):
     def attach(self, X) -> Scores:
         """Scores of the rows of ``X``, kept consistent with every later fit/update."""
 
+    def attach_live(self, X) -> Scores:
+        """Like :meth:`attach`, for rows asked about again and again: an incremental learner keeps their
+        scores up to date as it is taught, so asking costs no pass over ``X``. :meth:`detach` them after."""
+        return self.attach(X)
+
+    def detach(self, scores: Scores) -> None:
+        """Stop keeping ``scores`` (from :meth:`attach_live`) up to date."""
+
     @property
     @abstractmethod
     def n_classes_seen_(self) -> int:
@@ -137,6 +145,59 @@ class _NBScores(Scores):
         return np.argmax(self.joint_log_likelihood(rows), axis=1)
 
 
+class _NBLiveScores(Scores):
+    """Naive Bayes scores of a fixed block of rows (a query's candidates), kept up to date as the learner is
+    taught: a teach touches only the block's entries in the batch's feature columns (read from a column-major
+    copy of the block). Asking costs O(rows asked), no mat-vec."""
+
+    learner: "MultinomialNBLearner"
+
+    def __init__(self, learner: "MultinomialNBLearner", X):
+        super().__init__(learner, X)
+        if self.X.dtype != np.float64:
+            self.X = self.X.astype(np.float64)
+        self.X_csc = self.X.tocsc()
+        self.X_csc.sort_indices()
+        self.row_length = np.asarray(self.X.sum(axis=1), dtype=np.float64).ravel()
+        self.recompute()
+
+    def recompute(self) -> None:
+        self.base = np.ascontiguousarray(self.X @ self.learner._log_numerator, dtype=np.float64)
+
+    def add_columns(self, columns: np.ndarray, delta: np.ndarray) -> None:
+        """``base += X[:, columns] @ delta`` (one row of ``delta`` per column), reading only those columns.
+
+        scipy's compiled kernels do the gather (``csr_row_index`` on the CSC arrays) and the multiply-add
+        (``csc_matvecs``) in one pass each.
+        """
+        X = self.X_csc
+        starts = X.indptr[columns]
+        indptr = np.zeros(columns.shape[0] + 1, dtype=X.indptr.dtype)
+        np.cumsum(X.indptr[columns + 1] - starts, out=indptr[1:])
+        nnz = int(indptr[-1])
+        if nnz == 0:
+            return
+        indices = np.empty(nnz, dtype=X.indices.dtype)
+        data = np.empty(nnz, dtype=X.data.dtype)
+        _sparsetools.csr_row_index(
+            columns.shape[0], columns.astype(X.indices.dtype), X.indptr, X.indices, X.data, indices, data
+        )
+        _sparsetools.csc_matvecs(
+            self.base.shape[0], columns.shape[0], delta.shape[1], indptr, indices, data,
+            np.ascontiguousarray(delta, dtype=np.float64).reshape(-1), self.base.reshape(-1),
+        )
+
+    def predict_proba(self, rows=None) -> np.ndarray:
+        learner = self.learner
+        learner.check_has_labels()
+        if rows is None:
+            rows = slice(None)
+        jll = np.multiply.outer(self.row_length[rows], -learner.log_denominator_)
+        jll += self.base[rows]
+        jll += learner.class_log_prior_
+        return _softmax(jll)
+
+
 class MultinomialNBLearner(Learner):
     """Multinomial naive Bayes kept as counts: teach and forget are exact and cost O(batch).
 
@@ -159,6 +220,9 @@ class MultinomialNBLearner(Learner):
         self._feature_count = np.zeros((n_features, k))
         self._log_numerator = np.full((n_features, k), math.log(self.alpha))
         self._update_normalizers()
+        self._live: list[_NBLiveScores] = getattr(self, "_live", [])
+        for scores in self._live:
+            scores.recompute()
 
     def _update_normalizers(self) -> None:
         # k is small: plain Python is faster than numpy's per-call overhead here
@@ -227,7 +291,12 @@ class MultinomialNBLearner(Learner):
             self._feature_count[columns] = new_counts
             self.feature_total_ += delta_counts.sum(axis=0)
             new_counts += self.alpha
-            self._log_numerator[columns] = np.log(new_counts)
+            new_log = np.log(new_counts)
+            if self._live:
+                delta_log = new_log - self._log_numerator[columns]
+                for scores in self._live:
+                    scores.add_columns(columns, delta_log)
+            self._log_numerator[columns] = new_log
         self._update_normalizers()
         return self
 
@@ -240,6 +309,16 @@ class MultinomialNBLearner(Learner):
         if not hasattr(self, "class_count_"):
             self._init_counts(X.shape[1])
         return _NBScores(self, X)
+
+    def attach_live(self, X) -> Scores:
+        if not hasattr(self, "class_count_"):
+            self._init_counts(X.shape[1])
+        scores = _NBLiveScores(self, X)
+        self._live.append(scores)
+        return scores
+
+    def detach(self, scores: Scores) -> None:
+        self._live = [s for s in getattr(self, "_live", []) if s is not scores]
 
     def predict_proba(self, X) -> np.ndarray:
         return _NBScores(self, X).predict_proba()

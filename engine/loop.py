@@ -6,6 +6,7 @@ The same loop serves the TUI (answers come from a person) and :func:`engine.simu
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from engine.errors import ConfigError
 from engine.learner import Learner, MultinomialNBLearner
 from engine.metrics import accuracy, confusion, macro_f1
 from engine.pool import LABELED, MISSING, UNLABELED, Pool
-from engine.strategies import DEFAULT_MAX_CANDIDATES, QueryStrategy, get_strategy
+from engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,14 @@ class ActiveLoop:
     batch_size : items per round.
     learner : an unfitted :class:`engine.learner.Learner` (default: :class:`MultinomialNBLearner`).
     random_state : seed of the cold start and of the random strategies.
-    max_candidates : a query scores at most this many unlabeled items (a seeded random subsample of a
+    max_candidates : a query scores at most this many unlabeled items (a seeded random draw from a
         larger pool; None: all of them). Bounds the cost of a round on any pool size.
+
+    On a pool larger than ``max_candidates``, the next query's candidates are drawn right after a query,
+    either by :meth:`prepare_next_query` (the TUI calls it in a thread while the person answers) or by the
+    query itself; their scores are then kept up to date as the model is taught, so closing a batch costs
+    O(batch), not a pass over the candidates. Both orders draw the same candidates (same seed, same
+    batches). A lock serializes drawing, teaching and querying.
     """
 
     def __init__(
@@ -94,6 +101,10 @@ class ActiveLoop:
         self.answers_: list[Answer] = []
         self.history_: list[RoundMetrics] = []
         self._taught_y = np.full(X.shape[0], MISSING, dtype=np.int64)
+        self._changed: set[int] = set()  # items answered or taken back since the model was last taught
+        self._lock = threading.RLock()
+        self._block: CandidateBlock | None = None
+        self._block_due = self._uses_blocks
         self.learner.fit(self.X[:0], np.zeros(0, dtype=np.int64))
         self.y_test = None if y_test is None else np.asarray(y_test, dtype=np.int64)
         has_test = X_test is not None and X_test.shape[0] > 0
@@ -101,12 +112,33 @@ class ActiveLoop:
         self.test_scores_ = self.learner.attach(sp.csr_matrix(X_test)) if has_test else None
 
     # -- query
+    @property
+    def _uses_blocks(self) -> bool:
+        return self.max_candidates is not None and self.pool.n_featured > self.max_candidates
+
+    def prepare_next_query(self) -> None:
+        """Draw the next query's candidates and start keeping their scores (no-op if already done)."""
+        with self._lock:
+            if not self._block_due:
+                return
+            rows = draw_block_rows(self.pool, self.max_candidates, self.rng_)
+            self._block = CandidateBlock(rows, self.learner.attach_live(self.X[rows]))
+            self._block_due = False
+
     def query(self) -> list[int]:
         """Pick the next batch from the unlabeled items; it replaces whatever was pending."""
-        picked = self.strategy.query(self.pool_scores_, self.X, self.pool, self.batch_size, self.rng_,
-                                     self.max_candidates)
-        self.batch_ = [int(i) for i in picked]
-        return list(self.batch_)
+        with self._lock:
+            self.prepare_next_query()
+            block, self._block = self._block, None
+            try:
+                picked = self.strategy.query(self.pool_scores_, self.X, self.pool, self.batch_size, self.rng_,
+                                             self.max_candidates, prepared=block)
+            finally:
+                if block is not None:
+                    self.learner.detach(block.scores)
+            self._block_due = self._uses_blocks
+            self.batch_ = [int(i) for i in picked]
+            return list(self.batch_)
 
     def pending(self) -> list[int]:
         """Items of the current batch not answered yet, in the order they are asked."""
@@ -130,6 +162,7 @@ class ActiveLoop:
             self.pool.label(index, int(label))
         answer = Answer(index, None if label is None else int(label), self.round_)
         self.answers_.append(answer)
+        self._changed.add(index)
         if index not in self.batch_:
             self.batch_.append(index)
         return answer
@@ -144,6 +177,7 @@ class ActiveLoop:
             return None
         last = self.answers_.pop()
         self.pool.reset(last.index)
+        self._changed.add(last.index)
         if last.index in self.batch_:
             self.batch_.remove(last.index)
         self.batch_.insert(0, last.index)
@@ -157,28 +191,38 @@ class ActiveLoop:
             else:
                 self.pool.label(a.index, a.label)
             self.answers_.append(a)
+            self._changed.add(a.index)
         self.round_ = round_
         self.batch_ = [int(i) for i in batch]
         self.sync()
 
     # -- teach
     def sync(self) -> None:
-        """Make the model equal to a fit on exactly the labels in the pool now."""
-        y = np.where(self.pool.state == LABELED, self.pool.y, MISSING)
-        changed = np.flatnonzero(y != self._taught_y)
-        if changed.shape[0] == 0:
-            return
-        if self.learner.incremental:
-            forget = changed[self._taught_y[changed] != MISSING]
-            learn = changed[y[changed] != MISSING]
-            if forget.shape[0]:
-                self.learner.update(self.X, self._taught_y[forget], weight=-1.0, rows=forget)
-            if learn.shape[0]:
-                self.learner.update(self.X, y[learn], weight=1.0, rows=learn)
-        else:
-            labeled = np.flatnonzero(y != MISSING)
-            self.learner.fit(self.X[labeled], y[labeled])
-        self._taught_y = y
+        """Make the model equal to a fit on exactly the labels in the pool now.
+
+        Only the items answered or taken back since the last sync are looked at: O(batch), not O(pool).
+        """
+        with self._lock:
+            touched = np.fromiter(sorted(self._changed), dtype=np.int64, count=len(self._changed))
+            self._changed.clear()
+            y = np.where(self.pool.state[touched] == LABELED, self.pool.y[touched], MISSING)
+            moved = y != self._taught_y[touched]
+            changed, y = touched[moved], y[moved]
+            if changed.shape[0] == 0:
+                return
+            if self.learner.incremental:
+                old = self._taught_y[changed]
+                forget = old != MISSING
+                learn = y != MISSING
+                if forget.any():
+                    self.learner.update(self.X, old[forget], weight=-1.0, rows=changed[forget])
+                if learn.any():
+                    self.learner.update(self.X, y[learn], weight=1.0, rows=changed[learn])
+                self._taught_y[changed] = y
+            else:
+                self._taught_y[changed] = y
+                labeled = np.flatnonzero(self._taught_y != MISSING)
+                self.learner.fit(self.X[labeled], self._taught_y[labeled])
 
     def teach(self) -> RoundMetrics:
         """Teach the model every answer so far, score it on the test set, and close the round."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from engine.errors import EmptyPoolError
@@ -29,25 +31,56 @@ class Pool:
         self.y = np.full(n_items, MISSING, dtype=np.int64)
         #: False for items whose text carries no feature (``:D``, ``❤❤❤``): a model cannot tell them apart.
         self.has_features = np.ones(n_items, dtype=bool) if has_features is None else np.asarray(has_features, bool)
+        # counts kept as items change state, so nothing per answer or per round scans the whole pool
+        self.n_unlabeled = n_items
+        self.n_skipped = 0
+        self.n_featured = int(np.count_nonzero(self.has_features))
+        self.n_featured_unlabeled = self.n_featured
+        self._class_counts: list[int] = []
 
     def __len__(self) -> int:
         return self.state.shape[0]
 
+    def _leave(self, index: int) -> None:
+        """Take ``index`` out of the counts of its current state."""
+        state = self.state[index]
+        if state == UNLABELED:
+            self.n_unlabeled -= 1
+            self.n_featured_unlabeled -= int(self.has_features[index])
+        elif state == SKIPPED:
+            self.n_skipped -= 1
+        else:
+            self._class_counts[self.y[index]] -= 1
+
     def label(self, index: int, y: int) -> None:
+        self._leave(index)
         self.state[index] = LABELED
         self.y[index] = y
+        if y >= len(self._class_counts):
+            self._class_counts.extend([0] * (y + 1 - len(self._class_counts)))
+        self._class_counts[y] += 1
 
     def skip(self, index: int) -> None:
+        self._leave(index)
         self.state[index] = SKIPPED
         self.y[index] = MISSING
+        self.n_skipped += 1
 
     def reset(self, index: int) -> None:
         """Forget what was said about ``index`` (undo): it becomes queryable again."""
+        self._leave(index)
         self.state[index] = UNLABELED
         self.y[index] = MISSING
+        self.n_unlabeled += 1
+        self.n_featured_unlabeled += int(self.has_features[index])
 
     def unlabeled(self) -> np.ndarray:
         return np.flatnonzero(self.state == UNLABELED)
+
+    @functools.cached_property
+    def featured_rows(self) -> np.ndarray:
+        """Every item with features, whatever its state (ascending)."""
+        return np.flatnonzero(self.has_features)
 
     def query_tiers(self) -> tuple[np.ndarray, np.ndarray]:
         """Unlabeled items with features, then unlabeled items without any (asked only after the first)."""
@@ -62,14 +95,11 @@ class Pool:
         return np.flatnonzero(self.state == SKIPPED)
 
     @property
-    def n_unlabeled(self) -> int:
-        return int(np.count_nonzero(self.state == UNLABELED))
-
-    @property
     def n_labeled(self) -> int:
-        return int(np.count_nonzero(self.state == LABELED))
+        return len(self) - self.n_unlabeled - self.n_skipped
 
     def label_counts(self, n_classes: int) -> np.ndarray:
         """Number of labeled items per class index."""
-        labeled_y = self.y[self.state == LABELED]
-        return np.bincount(labeled_y, minlength=n_classes)
+        counts = np.zeros(max(n_classes, len(self._class_counts)), dtype=np.int64)
+        counts[: len(self._class_counts)] = self._class_counts
+        return counts

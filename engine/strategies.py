@@ -13,17 +13,43 @@ with modAL on the same model and pool.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.preprocessing import normalize
 
 from engine.errors import ConfigError, PoolExhaustedError
 from engine.learner import Scores, row_max, row_sum
-from engine.pool import Pool
+from engine.pool import UNLABELED, Pool
 
 
-DEFAULT_MAX_CANDIDATES = 20_000
+DEFAULT_MAX_CANDIDATES = 5_000
 """A query scores at most this many unlabeled items: a seeded random subsample of a larger pool."""
+
+
+@dataclass
+class CandidateBlock:
+    """The candidates of one query on a large pool, drawn ahead of it, with their scores kept up to date.
+
+    ``rows`` (ascending) are drawn at random from *all* items with features, whatever their state, so the
+    draw is the same whether it is made right after the previous query (in the background, while the
+    person answers) or at the query itself; items answered meanwhile are dropped when it is used.
+    """
+
+    rows: np.ndarray
+    scores: Scores  # of X[rows], from Learner.attach_live
+
+    @property
+    def learner(self):
+        return self.scores.learner
+
+    def predict_proba(self, pool_rows: np.ndarray) -> np.ndarray:
+        return self.scores.predict_proba(np.searchsorted(self.rows, pool_rows))
+
+
+def draw_block_rows(pool: Pool, limit: int, rng: np.random.RandomState) -> np.ndarray:
+    """``limit`` rows drawn at random from the pool's items with features (ascending)."""
+    return subsample(pool.featured_rows, limit, rng)
 
 
 class QueryStrategy(ABC):
@@ -33,8 +59,9 @@ class QueryStrategy(ABC):
 
     * candidates are the unlabeled items; items whose text has no feature come only after every item with
       features is answered (a model cannot rank them: they all score the class prior);
-    * on a pool with more than ``max_candidates`` unlabeled items, the candidates are a seeded random
-      subsample of that size, drawn anew for every query (bounded cost on any pool size);
+    * on a pool with more than ``max_candidates`` unlabeled items with features, the candidates are a
+      seeded random draw of ``max_candidates`` items with features (a :class:`CandidateBlock`, drawn anew
+      for every query), less those already answered: the cost of a query is bounded on any pool size;
     * until the model has seen two classes, the pick is a seeded random draw (cold start);
     * ties in utility go to the lowest row.
     """
@@ -42,10 +69,17 @@ class QueryStrategy(ABC):
     name: str = ""
 
     def query(self, scores: Scores, X, pool: Pool, n: int, rng: np.random.RandomState,
-              max_candidates: int | None = DEFAULT_MAX_CANDIDATES) -> np.ndarray:
+              max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
+              prepared: CandidateBlock | None = None) -> np.ndarray:
         """Up to ``n`` pool indices to ask about, most useful first."""
         if n <= 0:
             raise ConfigError(f"batch size must be at least 1, got {n}")
+        if prepared is not None and max_candidates is not None and pool.n_featured_unlabeled > max_candidates:
+            candidates = prepared.rows[pool.state[prepared.rows] == UNLABELED]
+            if candidates.shape[0] >= n:
+                if not scores.learner.is_ready:
+                    return rng.choice(candidates, size=n, replace=False)
+                return self._select(prepared, X, pool, candidates, n, rng)
         picked = []
         for tier in pool.query_tiers():
             wanted = n - sum(p.shape[0] for p in picked)

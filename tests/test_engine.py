@@ -97,18 +97,46 @@ def test_texts_without_features_never_crash_and_come_last():
     assert set(seen[1][2:]) | set(seen[2]) == {4, 8, 9}
 
 
-def test_a_candidate_subsample_bounds_the_query_and_is_seeded(youtube_features):
+def test_a_candidate_block_bounds_the_query_and_is_seeded(youtube_features):
     X, y, _, _ = youtube_features
     loops = [ActiveLoop(X, 2, random_state=4, max_candidates=200) for _ in range(2)]
     for loop in loops:
         for index in labeled_subset(y, 40):
             loop.answer(index, int(y[index]))
         loop.teach()
-    calls = []
-    original = loops[0].pool_scores_.predict_proba
-    loops[0].pool_scores_.predict_proba = lambda rows=None: calls.append(len(rows)) or original(rows)
+    asked = []
+    loops[0].prepare_next_query()
+    block = loops[0]._block
+    original = block.scores.predict_proba
+    block.scores.predict_proba = lambda rows=None: asked.append(len(rows)) or original(rows)
     assert loops[0].query() == loops[1].query()
-    assert calls == [200]
+    assert len(asked) == 1 and 190 <= asked[0] <= 200  # 200 drawn, less the few already answered
+    assert set(loops[0].batch_) <= set(block.rows.tolist())
+
+
+def test_candidates_drawn_ahead_give_the_same_batches_and_exact_scores(youtube_features):
+    """The TUI draws the next candidates while the person answers; simulate draws them at the query."""
+    X, y, X_test, y_test = youtube_features
+    ahead = ActiveLoop(X, 2, X_test=X_test, y_test=y_test, random_state=9, max_candidates=300)
+    at_query = ActiveLoop(X, 2, X_test=X_test, y_test=y_test, random_state=9, max_candidates=300)
+    for round_ in range(8):
+        batches = [ahead.query(), at_query.query()]
+        assert batches[0] == batches[1]
+        ahead.prepare_next_query()  # before the answers, as the TUI does
+        for loop in (ahead, at_query):
+            for index in loop.batch_:
+                loop.answer(index, int(y[index]))
+            if round_ == 5:
+                loop.undo()  # taken back and answered again with the other label
+                loop.answer(loop.pending()[0], 1 - int(y[loop.pending()[0]]))
+            loop.teach()
+        block = ahead._block
+        labeled = ahead.pool.labeled()
+        reference = MultinomialNB().fit(X[labeled], ahead.pool.y[labeled])
+        np.testing.assert_allclose(block.scores.predict_proba(), reference.predict_proba(X[block.rows]),
+                                   atol=1e-9)
+    strip = lambda m: (m.round, m.n_labels, m.accuracy, m.f1, m.label_counts)  # noqa: E731 (not the timing)
+    assert [strip(m) for m in ahead.history_] == [strip(m) for m in at_query.history_]
 
 
 def test_query_costs_one_probability_pass_over_the_unlabeled_pool(youtube_features):
@@ -262,3 +290,21 @@ def test_simulate_rejects_more_iterations_than_the_pool_allows():
     y = np.array([0, 1] * 6)
     with pytest.raises(ConfigError, match="--iterations 3 or less"):
         simulate(X, y, X, y, n_classes=2, iterations=4, batch_size=5)
+
+
+def test_pool_counts_follow_every_change_of_state():
+    pool = Pool(8, has_features=np.array([1, 1, 0, 1, 0, 1, 1, 1], dtype=bool))
+    rng = np.random.RandomState(0)
+    for _ in range(300):
+        index, action = rng.randint(8), rng.randint(3)
+        if action == 0:
+            pool.label(index, rng.randint(3))
+        elif action == 1:
+            pool.skip(index)
+        else:
+            pool.reset(index)
+        assert pool.n_unlabeled == int(np.count_nonzero(pool.state == 0))
+        assert pool.n_skipped == len(pool.skipped()) and pool.n_labeled == len(pool.labeled())
+        assert pool.n_featured_unlabeled == len(pool.query_tiers()[0])
+        labeled = pool.y[pool.state == 1]
+        assert pool.label_counts(3).tolist() == np.bincount(labeled, minlength=3).tolist()

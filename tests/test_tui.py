@@ -244,3 +244,26 @@ async def test_a_refit_model_is_taught_in_a_thread_worker(tmp_path, tiny_csv):
         assert threads and threads[0] is not threading.main_thread()
         assert app.session.loop.round_ == 1 and app.session.current() is not None
         assert app.session.store.info.model == "logreg"
+
+
+async def test_on_a_large_pool_the_next_candidates_are_drawn_ahead_and_batches_match_simulate(tmp_path):
+    """With more items than --candidates, the app draws the next query's candidates in a thread while the
+    person answers; the batches are still exactly the ones the headless loop picks with the same seed."""
+    from engine.loop import ActiveLoop
+
+    app = youtube_app(tmp_path, max_candidates=300)
+    y = np.array([int(v) for v in app.session.corpus.train.labels])
+    corpus = app.session.corpus
+    headless = ActiveLoop(corpus.X, 2, X_test=corpus.X_test, y_test=corpus.y_test, random_state=0, max_candidates=300)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            assert app.session.loop.batch_ == headless.query()
+            await app.workers.wait_for_complete()
+            assert app.session.loop._block is not None  # drawn ahead, while the batch is answered
+            for _ in range(10):
+                index = app.session.current()
+                headless.answer(index, int(y[index]))
+                await pilot.press(str(y[index] + 1))
+            headless.teach()
+            await wait_for_batch(pilot, app)
+        assert app.session.loop.history_[-1].accuracy == headless.history_[-1].accuracy

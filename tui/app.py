@@ -46,8 +46,10 @@ class AltuiApp(App[None]):
         self.push_screen(self.annotate_screen)
         if self.session.needs_teaching and not self.session.finished:
             self.start_teaching()
-        elif self.rubrix:
-            self.push_to_rubrix()
+        else:
+            self.prepare_next_query()
+            if self.rubrix:
+                self.push_to_rubrix()
 
     def on_unmount(self) -> None:
         self.session.close()
@@ -98,6 +100,12 @@ class AltuiApp(App[None]):
     def teach_and_query_in_thread(self) -> None:
         self.post_message(BatchReady(self.session.teach_and_query()))
 
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
+    def prepare_next_query(self) -> None:
+        """Draw the next query's candidates while the person answers (a large pool's batch then closes in
+        milliseconds); the loop's lock keeps it apart from teaching."""
+        self.session.loop.prepare_next_query()
+
     def on_batch_ready(self, message: BatchReady) -> None:
         self._finish_round(message.result)
 
@@ -111,6 +119,7 @@ class AltuiApp(App[None]):
             self.session.undo()
         self._undos_waiting = 0
         self.annotate_screen.refresh_view()
+        self.prepare_next_query()
         if isinstance(self.screen, PlotScreen):
             self.screen.redraw()
         if self.rubrix:
@@ -182,6 +191,9 @@ class AltuiApp(App[None]):
             self.notify(f"Rubrix: {message}. {waiting} records wait in the session's outbox; they are sent "
                         "with the next batch or start.", severity="warning", timeout=10, markup=False)
             self.sub_title = self._subtitle(f"Rubrix: {waiting} records waiting")
+        elif event.worker.group == "prepare":
+            self.notify(f"could not prepare the next query ahead ({message}); it is done when the batch closes",
+                        severity="warning", timeout=6, markup=False)
         else:
             self.notify(f"Rubrix pull failed: {message}", severity="error", timeout=10, markup=False)
         self.annotate_screen.refresh_view()

@@ -168,7 +168,7 @@ class AnnotateScreen(Screen):
                 text.append(", ", style="dim")
             text.append(f"{name} {count}", style=label_style(i))
         text.append(")", style="dim")
-        skipped = len(loop.pool.skipped())
+        skipped = loop.pool.n_skipped
         if skipped:
             text.append(f"  ·  {skipped} skipped", style="dim")
         text.append(f"  ·  {loop.pool.n_unlabeled} left", style="dim")

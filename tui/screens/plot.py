@@ -53,7 +53,7 @@ class PlotScreen(Screen):
         counts = self.session.loop.pool.label_counts(len(self.session.labels))
         for name, count in zip(self.session.labels, counts):
             table.add_row(name, str(int(count)))
-        table.add_row("skipped", str(len(self.session.loop.pool.skipped())))
+        table.add_row("skipped", str(self.session.loop.pool.n_skipped))
         if history:
             last = history[-1]
             table.add_row("", "")
