@@ -88,7 +88,8 @@ async def drive(answers: int, batch: int, data: Path, test: Path) -> None:
                          ("closing a batch (teach + query + render)", boundary)):
         print(f"{name:<44}{percentile(values, 50):>8.2f}{percentile(values, 90):>8.2f}"
               f"{percentile(values, 99):>8.2f}{max(values):>8.2f}")
-    print(f"teach + query per round (worker): mean {1000 * statistics.mean(rounds):.2f} ms, "
+    slowest = max(range(len(rounds)), key=rounds.__getitem__)
+    print(f"teach + query per round (worker): mean {1000 * statistics.mean(rounds):.2f} ms, slowest round {slowest + 1}, "
           f"max {1000 * max(rounds):.2f} ms")
     print(f"SQLite commit of one answer (WAL): mean {store_ms:.3f} ms")
     print(f"keypress -> next comment, all {len(everything)} answers: p50 {percentile(everything, 50):.2f} ms, "

@@ -81,6 +81,7 @@ class LabelingSession:
         )
         session = cls(corpus, store, loop)
         session._restore()
+        loop.prepare_next_query()  # the first one before the app shows; later ones while the person answers
         return session
 
     @classmethod

@@ -217,7 +217,8 @@ class MultinomialNBLearner(Learner):
         k = self.n_classes
         self.class_count_ = np.zeros(k)
         self.feature_total_ = np.zeros(k)
-        self._feature_count = np.zeros((n_features, k))
+        # written now (np.zeros' pages would be zeroed lazily, on the first teach: ~80 ms at 4M features)
+        self._feature_count = np.full((n_features, k), 0.0)
         self._log_numerator = np.full((n_features, k), math.log(self.alpha))
         self._update_normalizers()
         self._live: list[_NBLiveScores] = getattr(self, "_live", [])

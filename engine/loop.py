@@ -109,7 +109,8 @@ class ActiveLoop:
         self.y_test = None if y_test is None else np.asarray(y_test, dtype=np.int64)
         has_test = X_test is not None and X_test.shape[0] > 0
         self.pool_scores_ = self.learner.attach(self.X)
-        self.test_scores_ = self.learner.attach(sp.csr_matrix(X_test)) if has_test else None
+        # the test set is scored after every teach: an incremental learner keeps its scores up to date
+        self.test_scores_ = self.learner.attach_live(sp.csr_matrix(X_test)) if has_test else None
 
     # -- query
     @property
