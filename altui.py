@@ -329,7 +329,7 @@ def _rubrix_session(session: Path, dataset: str, url: str | None, workspace: str
     from data.session import LabelingSession
 
     check_dataset_name(dataset)
-    labeling = LabelingSession.resume(session)
+    labeling = LabelingSession.resume(session, writer=True)
     try:
         with _rubrix_client(url, workspace, timeout) as client:
             yield labeling, client

@@ -18,6 +18,7 @@ import platformdirs
 
 from data.corpus import Corpus
 from data.errors import DataError
+from data.session_lock import SessionLock
 from data.store import SessionInfo, SessionStore
 from engine.learner import make_learner
 from engine.loop import ActiveLoop, Answer, RoundMetrics
@@ -49,18 +50,33 @@ def default_session_path(corpus: Corpus) -> Path:
 
 
 class LabelingSession:
-    def __init__(self, corpus: Corpus, store: SessionStore, loop: ActiveLoop):
+    def __init__(self, corpus: Corpus, store: SessionStore, loop: ActiveLoop, lock: SessionLock | None = None):
         self.corpus = corpus
         self.store = store
         self.loop = loop
+        self.lock = lock  # held by a writer (label, rubrix push/pull) until close()
 
     @classmethod
     def open(
         cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = "uncertainty",
         model: str = "nb", batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
+        writer: bool = False,
     ) -> "LabelingSession":
-        """Create a new session, or resume the one at ``path`` exactly where it was."""
+        """Create a new session, or resume the one at ``path`` exactly where it was.
+
+        A ``writer`` holds the session's lock until :meth:`close`: a second writer is refused in one line.
+        """
         path = Path(path) if path else default_session_path(corpus)
+        lock = SessionLock(path).acquire() if writer else None
+        try:
+            return cls._open(corpus, path, strategy, model, batch_size, seed, info_extra, lock)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    @classmethod
+    def _open(cls, corpus, path, strategy, model, batch_size, seed, info_extra, lock) -> "LabelingSession":
         info = SessionInfo(
             data_path=corpus.train.path, fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
@@ -79,13 +95,13 @@ class LabelingSession:
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
             learner=make_learner(saved.model, len(corpus.labels)), max_candidates=saved.max_candidates,
         )
-        session = cls(corpus, store, loop)
+        session = cls(corpus, store, loop, lock)
         session._restore()
         loop.prepare_next_query()  # the first one before the app shows; later ones while the person answers
         return session
 
     @classmethod
-    def resume(cls, path: str | Path) -> "LabelingSession":
+    def resume(cls, path: str | Path, writer: bool = False) -> "LabelingSession":
         """Reopen a saved session with the data and settings it was started with."""
         from data.corpus import load_corpus
 
@@ -103,7 +119,7 @@ class LabelingSession:
         if corpus.train.fingerprint != saved.fingerprint:
             raise DataError(f"{saved.data_path} changed since session {path} was started; restore that file")
         return cls.open(corpus, path, strategy=saved.strategy, model=saved.model, batch_size=saved.batch_size,
-                        seed=saved.seed)
+                        seed=saved.seed, writer=writer)
 
     def _restore(self) -> None:
         answers = [a.answer for a in self.store.answers()]
@@ -191,3 +207,5 @@ class LabelingSession:
 
     def close(self) -> None:
         self.store.close()
+        if self.lock is not None:
+            self.lock.release()

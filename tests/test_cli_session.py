@@ -107,3 +107,54 @@ def test_label_refuses_more_labels_than_keys(tmp_path):
     data = write_csv(tmp_path / "many.csv", [["text", "label"]] + [[f"text {i}", f"c{i % 10}"] for i in range(60)])
     assert_one_line_error(run("label", data, "--session", tmp_path / "m.db"), "10 labels, but altui label has keys 1-9")
     assert not (tmp_path / "m.db").exists()
+
+
+def _holder_process(session_path):
+    """A separate process that holds the session's writer lock until it is told to stop."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from data.session_lock import SessionLock; "
+            "lock = SessionLock(sys.argv[2]).acquire(); print('held', flush=True); sys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(session_path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_writer_is_refused_in_one_line_and_readers_still_work(labeled_session):
+    """Acceptance (issue 9, 1): two `altui label` on one session: the second is refused; export has no duplicate."""
+    path, texts = labeled_session
+    holder = _holder_process(path)
+    try:
+        result = run("label", TRAIN_CSV, "--test", TEST_CSV, "--session", path)
+        assert_one_line_error(result, f"session {path} is open in another altui (pid {holder.pid} on")
+        result = run("rubrix", "pull", path, "--dataset", "d")
+        assert_one_line_error(result, "is open in another altui")
+        exported = run("export", path)  # readers work beside the writer
+        assert exported.exit_code == 0, exported.output
+        ids = [row["id"] for row in csv.DictReader(io.StringIO(exported.stdout))]
+        assert len(ids) == len(set(ids)) == 11
+        assert run("status", path).exit_code == 0
+    finally:
+        holder.communicate("")
+    # the holder is gone (its lock with it, as after kill -9): the session opens for writing again
+    reopened = LabelingSession.resume(path, writer=True)
+    reopened.close()
+
+
+def test_two_writers_in_one_process_are_refused_too(tmp_path):
+    from tui.app import make_app
+    from tui.config import LabelConfig
+    from data.errors import DataError
+
+    config = LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "w.db"))
+    first = make_app(config)
+    try:
+        with pytest.raises(DataError, match="is open in another altui"):
+            make_app(config)
+    finally:
+        first.session.close()
+    make_app(config).session.close()  # released by close()
