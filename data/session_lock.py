@@ -31,6 +31,7 @@ class SessionLock:
         if fcntl is None or self._fd is not None:
             return self
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise DataError(f"cannot create the lock file {self.path} ({exc.strerror}); "

@@ -150,7 +150,7 @@ def test_two_writers_in_one_process_are_refused_too(tmp_path):
     from tui.config import LabelConfig
     from data.errors import DataError
 
-    config = LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "w.db"))
+    config = LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "new" / "folder" / "w.db"))
     first = make_app(config)
     try:
         with pytest.raises(DataError, match="is open in another altui"):
