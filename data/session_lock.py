@@ -61,12 +61,6 @@ class SessionLock:
         os.close(self._fd)  # closing the descriptor drops the flock
         self._fd = None
 
-    def __enter__(self) -> "SessionLock":
-        return self.acquire()
-
-    def __exit__(self, *exc) -> None:
-        self.release()
-
 
 def _read_holder(fd: int) -> str:
     try:
