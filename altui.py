@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from engine.errors import AltuiError
+from tui.text import one_line, printable
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
 __version__ = "0.1.0"
@@ -27,6 +28,15 @@ stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
 
 
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print one line that may hold data (paths, labels, server answers): controls shown, never markup."""
+    (stderr if err else stdout).print(one_line(text), markup=False, highlight=False, soft_wrap=True)
+
+
 def domain_errors(command):
     """Render an AltuiError as one red line on stderr and exit 1; never a traceback for user errors."""
 
@@ -36,7 +46,7 @@ def domain_errors(command):
             return command(*args, **kwargs)
         except AltuiError as exc:
             stderr.print("[bold red]error:[/] ", end="")
-            stderr.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            stderr.print(one_line(str(exc)), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             stderr.print("interrupted", markup=False)
@@ -212,7 +222,7 @@ def prepare(
 
     split = ensure_youtube()
     written = write_split(folder, split.train.read_bytes(), split.test.read_bytes())
-    stdout.print(f"wrote {written.train} and {written.test}", markup=False)
+    say(f"wrote {written.train} and {written.test}")
 
 
 @app.command()
@@ -266,10 +276,10 @@ def label(
         altui_app = make_app(config, on_progress)
     store = altui_app.session.store
     if (store.info.strategy, store.info.batch_size, store.info.model) != (strategy, batch, model) and store.n_events():
-        stderr.print(f"resuming {store.path} with its own settings: strategy {store.info.strategy}, "
-                     f"model {store.info.model}, batch {store.info.batch_size}", markup=False)
+        say(f"resuming {store.path} with its own settings: strategy {store.info.strategy}, "
+            f"model {store.info.model}, batch {store.info.batch_size}", err=True)
     altui_app.run()
-    stdout.print(f"session saved in {store.path}", markup=False)
+    say(f"session saved in {store.path}")
 
 
 @app.command()
@@ -286,7 +296,9 @@ def export(
     text, count = export_session(session, format, skipped)
     if output:
         write_text(output, text)
-        stderr.print(f"wrote {count} items to {output}", markup=False)
+        say(f"wrote {count} items to {output}", err=True)
+    elif stdout_is_terminal():
+        sys.stdout.write(printable(text))  # a terminal sees controls, as `ls` shows them; pipes get exact bytes
     else:
         sys.stdout.write(text)
 
@@ -299,7 +311,7 @@ def status(session: Annotated[Path, typer.Argument(help="Session file written by
 
     out = Console(width=max(stdout.width, 100), highlight=False)
     for line in status_lines(session):
-        out.print(line, markup=False)
+        out.print(" ".join(printable(line).splitlines()), markup=False, highlight=False)  # columns kept
 
 
 rubrix_app = typer.Typer(
@@ -354,7 +366,7 @@ def rubrix_push(
             waiting = len(labeling.store.outbox(dataset))
             raise AltuiError(f"{exc}; {waiting} records wait in the outbox of {session} "
                              "and are sent on the next push or `altui label --rubrix-dataset` start") from None
-    stdout.print(f"sent {report.sent} records to Rubrix dataset {dataset!r} at {client.config.url}", markup=False)
+    say(f"sent {report.sent} records to Rubrix dataset {dataset!r} at {client.config.url}")
 
 
 @rubrix_app.command("pull")
@@ -369,9 +381,9 @@ def rubrix_pull(
     with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
         report = pull(labeling, client, dataset)
     for line in report.summary(dataset):
-        stdout.print(line, markup=False)
+        say(line)
     for line in report.warnings():
-        stderr.print(f"warning: {line}", markup=False)
+        say(f"warning: {line}", err=True)
 
 
 if __name__ == "__main__":

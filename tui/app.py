@@ -12,6 +12,7 @@ from data.corpus import load_corpus
 from data.session import LabelingSession, RoundResult
 from engine.errors import AltuiError
 from tui.config import LabelConfig
+from tui.text import one_line
 from data.rubrix import RubrixClient, RubrixConfig, check_dataset_name
 from data.rubrix_link import apply_annotations, build_records, drain, label_counts_text
 from data.store import SessionStore
@@ -174,7 +175,11 @@ class AltuiApp(App[None]):
     def _subtitle(self, extra: str = "") -> str:
         session = self.session
         text = f"{Path(session.corpus.train.path).name} · {session.loop.strategy.name} · session {session.store.path.name}"
-        return f"{text} · {extra}" if extra else text
+        return one_line(f"{text} · {extra}" if extra else text)  # file names are data
+
+    def notify(self, message: str, **kwargs) -> None:
+        """Every notification may hold data (errors, labels, server answers): controls shown, never markup."""
+        super().notify(one_line(str(message)), **{**kwargs, "markup": False})
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures are handled: say what went wrong, keep the session usable."""

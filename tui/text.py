@@ -1,5 +1,9 @@
 """Untrusted text, made safe to show: never markup, never terminal control.
 
+The one place that makes a data string safe for a terminal: the TUI (comments, labels, file names, titles,
+notifications) and the CLI (errors, status, export to a terminal) both call :func:`printable` or
+:func:`one_line`.
+
 Comments contain HTML, URLs, emoji, ``[tags]`` that look like Rich markup, ANSI escapes and bidi
 controls. They are rendered as :class:`rich.text.Text` (no markup parsing), and every control
 character is replaced by a visible stand-in so it cannot move the cursor, recolour the terminal or
@@ -41,7 +45,7 @@ def safe_text(text: str, style: str = "") -> Text:
     return Text(printable(text), style=style)
 
 
-def one_line(text: str, width: int) -> str:
-    """The start of ``text`` on one line, at most ``width`` characters."""
+def one_line(text: str, width: int | None = None) -> str:
+    """``text`` made safe, on one line (runs of white space become one space), at most ``width`` characters."""
     flat = " ".join(printable(text).split())
-    return flat if len(flat) <= width else flat[: max(0, width - 1)] + "…"
+    return flat if width is None or len(flat) <= width else flat[: max(0, width - 1)] + "…"

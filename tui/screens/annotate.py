@@ -39,7 +39,7 @@ class AnnotateScreen(Screen):
         super().__init__(id="annotate")
         self.session = session
         # one key per label (1..9), first in the footer: "1 ham  2 spam  space Skip ..."
-        label_keys = [Binding(str(i + 1), f"label({i})", name) for i, name in enumerate(session.labels[:9])]
+        label_keys = [Binding(str(i + 1), f"label({i})", one_line(name, 20)) for i, name in enumerate(session.labels[:9])]
         screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
         if rubrix:
             screen_keys.insert(2, Binding("r", "app.rubrix_pull", "Pull Rubrix"))
@@ -116,7 +116,7 @@ class AnnotateScreen(Screen):
         if guess is None:
             return Text("model: not trained yet — it needs one label of each class", style="dim")
         label_index = list(self.session.labels).index(guess.label)
-        text = Text.assemble(("model: ", "dim"), (guess.label, label_style(label_index)),
+        text = Text.assemble(("model: ", "dim"), (one_line(guess.label, 30), label_style(label_index)),
                              (f" {guess.confidence:.0%}", "bold"))
         if guess.pushed_by:
             text.append("   pushed by: ", style="dim")
@@ -166,7 +166,7 @@ class AnnotateScreen(Screen):
         for i, (name, count) in enumerate(zip(self.session.labels, counts)):
             if i:
                 text.append(", ", style="dim")
-            text.append(f"{name} {count}", style=label_style(i))
+            text.append(f"{one_line(name, 20)} {count}", style=label_style(i))
         text.append(")", style="dim")
         skipped = loop.pool.n_skipped
         if skipped:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.text import one_line
 
 
 class HelpScreen(ModalScreen[None]):
@@ -22,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         for i, name in enumerate(self.labels[:9]):
-            table.add_row(str(i + 1), f"label the comment {name}")
+            table.add_row(str(i + 1), Text(f"label the comment {one_line(name, 40)}"))  # data: never markup
         table.add_row("space", "skip it (it is never asked again)")
         table.add_row("u, backspace", "undo the last answer (also from an earlier round)")
         table.add_row("p", "plot: test accuracy and F1 per round, labels per class")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -12,6 +13,7 @@ from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from data.session import LabelingSession
+from tui.text import one_line
 
 
 class PlotScreen(Screen):
@@ -52,7 +54,7 @@ class PlotScreen(Screen):
         table.add_column("count", justify="right")
         counts = self.session.loop.pool.label_counts(len(self.session.labels))
         for name, count in zip(self.session.labels, counts):
-            table.add_row(name, str(int(count)))
+            table.add_row(Text(one_line(name, 24)), str(int(count)))  # data: never markup
         table.add_row("skipped", str(self.session.loop.pool.n_skipped))
         if history:
             last = history[-1]
