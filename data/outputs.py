@@ -61,7 +61,7 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
 
     if format not in EXPORT_FORMATS:
         raise DataError(f"unknown format {format!r}: use --format csv or --format jsonl")
-    labeling = LabelingSession.resume(session)  # checks the data file is the one the session was made from
+    labeling = LabelingSession.resume(session, readonly=True)  # checks the data file is the session's
     try:
         store, dataset = labeling.store, labeling.corpus.train
         names = store.info.label_names
@@ -85,7 +85,7 @@ def status_lines(session: Path) -> list[str]:
     """A session's settings, counts per label, skips, round and last test metrics, one line each."""
     from data.store import SessionStore
 
-    store = SessionStore.open_existing(session)
+    store = SessionStore.open_existing(session, readonly=True)
     try:
         info = store.info
         answers = [a.answer for a in store.answers()]

@@ -147,7 +147,7 @@ class RubrixClient:
     # -- the three calls of the contract
     def me(self) -> dict:
         """``GET /api/me``; also checks the configured workspace is one of the user's."""
-        info = self._request("GET", "/api/me").json()
+        info = _json(self._request("GET", "/api/me"), self.config.url)
         workspace = self.config.workspace
         if workspace and workspace not in info.get("workspaces", []) and workspace != info.get("username"):
             raise RubrixNotFound(f"workspace {workspace!r} is not available to this key; check {WORKSPACE_ENV}")
@@ -159,9 +159,12 @@ class RubrixClient:
         processed = 0
         for start in range(0, len(records), CHUNK):
             body = {"tags": {}, "metadata": {}, "records": records[start:start + CHUNK]}
-            reply = self._request("POST", f"/api/datasets/{dataset}/TextClassification:bulk", dataset=dataset,
-                                  json=body).json()
-            processed += int(reply.get("processed", 0))
+            reply = _json(self._request("POST", f"/api/datasets/{dataset}/TextClassification:bulk", dataset=dataset,
+                                        json=body), self.config.url)
+            try:
+                processed += int(reply.get("processed", 0))
+            except (TypeError, ValueError):
+                raise RubrixError(_unexpected(self.config.url, "a bulk answer without a count")) from None
             if reply.get("failed"):
                 raise RubrixError(f"Rubrix failed to store {reply['failed']} of the records sent to {dataset!r}")
         return processed
@@ -169,7 +172,7 @@ class RubrixClient:
     def load(self, dataset: str) -> list[dict]:
         """Every record of a TextClassification dataset, page by page (sorted by id)."""
         check_dataset_name(dataset)
-        info = self._request("GET", f"/api/datasets/{dataset}", dataset=dataset).json()
+        info = _json(self._request("GET", f"/api/datasets/{dataset}", dataset=dataset), self.config.url)
         if info.get("task") != "TextClassification":
             raise RubrixError(f"dataset {dataset!r} is a {info.get('task')} dataset, not TextClassification")
         records: list[dict] = []
@@ -180,18 +183,42 @@ class RubrixClient:
                 params["id_from"] = last_id
             response = self._request("POST", f"/api/datasets/{dataset}/TextClassification/data", dataset=dataset,
                                      params=params, json={})
-            page = list(_ndjson(response.text, dataset))
+            page = list(_ndjson(response.text, dataset, self.config.url))
             records.extend(page)
             if len(page) < PAGE:
                 return records
-            last_id = page[-1]["id"]
+            last_id = page[-1].get("id")
+            if last_id is None:
+                raise RubrixError(_unexpected(self.config.url, "records without an id"))
 
 
-def _ndjson(body: str, dataset: str) -> Iterator[dict]:
+def _unexpected(url: str, what: str) -> str:
+    return (f"{url} answered {what}: not a Rubrix server, or an unexpected answer; check --url "
+            "(altui rubrix speaks Rubrix 0.18 / Argilla 1.0-1.4)")
+
+
+def _json(response: httpx.Response, url: str) -> dict:
+    """The JSON object of an answer; anything else (HTML, a list, garbage) is one clear error."""
+    try:
+        value = response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "").split(";")[0] or "no content type"
+        raise RubrixError(_unexpected(url, f"something that is not JSON ({kind})")) from None
+    if not isinstance(value, dict):
+        raise RubrixError(_unexpected(url, f"a JSON {type(value).__name__} where an object was expected"))
+    return value
+
+
+def _ndjson(body: str, dataset: str, url: str = "the server") -> Iterator[dict]:
     for line in body.splitlines():
         if not line.strip():
             continue
-        record = json.loads(line)
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise RubrixError(_unexpected(url, "a record that is not JSON")) from None
+        if not isinstance(record, dict):
+            raise RubrixError(_unexpected(url, f"a record that is a JSON {type(record).__name__}"))
         if "detail" in record and "id" not in record:
             raise RubrixError(f"Rubrix stopped sending dataset {dataset!r} midway ({_short(record['detail'])})")
         yield record

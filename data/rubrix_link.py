@@ -154,6 +154,8 @@ def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> Pull
     index_of = {rubrix_id(item_id): i for i, item_id in enumerate(session.corpus.train.ids)}
     answered = {a.index: a.label for a in session.answers()}
     for record in records:
+        if not isinstance(record, dict):
+            continue
         status = record.get("status")
         if status not in ("Validated", "Discarded"):
             continue
@@ -163,8 +165,9 @@ def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> Pull
             continue
         label = None
         if status == "Validated":
-            labels = ((record.get("annotation") or {}).get("labels") or [])
-            if not labels:
+            annotation = record.get("annotation")
+            labels = annotation.get("labels") if isinstance(annotation, dict) else None
+            if not isinstance(labels, list) or not labels or not isinstance(labels[0], dict):
                 continue
             name = str(labels[0].get("class"))
             if name in names:

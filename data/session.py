@@ -60,7 +60,7 @@ class LabelingSession:
     def open(
         cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = "uncertainty",
         model: str = "nb", batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
-        writer: bool = False,
+        writer: bool = False, readonly: bool = False,
     ) -> "LabelingSession":
         """Create a new session, or resume the one at ``path`` exactly where it was.
 
@@ -69,20 +69,20 @@ class LabelingSession:
         path = Path(path) if path else default_session_path(corpus)
         lock = SessionLock(path).acquire() if writer else None
         try:
-            return cls._open(corpus, path, strategy, model, batch_size, seed, info_extra, lock)
+            return cls._open(corpus, path, strategy, model, batch_size, seed, info_extra, lock, readonly)
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
 
     @classmethod
-    def _open(cls, corpus, path, strategy, model, batch_size, seed, info_extra, lock) -> "LabelingSession":
+    def _open(cls, corpus, path, strategy, model, batch_size, seed, info_extra, lock, readonly) -> "LabelingSession":
         info = SessionInfo(
             data_path=corpus.train.path, fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
             strategy=strategy, model=model, batch_size=batch_size, seed=seed, **(info_extra or {}),
         )
-        store = SessionStore.create_or_resume(path, info)
+        store = SessionStore.open_existing(path, readonly=True) if readonly else SessionStore.create_or_resume(path, info)
         saved = store.info
         if list(saved.label_values) != list(corpus.labels.values):
             store.close()
@@ -101,11 +101,11 @@ class LabelingSession:
         return session
 
     @classmethod
-    def resume(cls, path: str | Path, writer: bool = False) -> "LabelingSession":
+    def resume(cls, path: str | Path, writer: bool = False, readonly: bool = False) -> "LabelingSession":
         """Reopen a saved session with the data and settings it was started with."""
         from data.corpus import load_corpus
 
-        info = SessionStore.open_existing(path)
+        info = SessionStore.open_existing(path, readonly=True)
         saved = info.info
         info.close()
         try:
@@ -119,7 +119,7 @@ class LabelingSession:
         if corpus.train.fingerprint != saved.fingerprint:
             raise DataError(f"{saved.data_path} changed since session {path} was started; restore that file")
         return cls.open(corpus, path, strategy=saved.strategy, model=saved.model, batch_size=saved.batch_size,
-                        seed=saved.seed, writer=writer)
+                        seed=saved.seed, writer=writer, readonly=readonly)
 
     def _restore(self) -> None:
         answers = [a.answer for a in self.store.answers()]
@@ -130,7 +130,9 @@ class LabelingSession:
         self.loop.history_ = self.store.metrics()
         if last is None:
             self.loop.replay(answers, 0, [])
-            self.store.record_batch(0, self.loop.query(), self.loop.strategy.name)
+            batch = self.loop.query()
+            if not self.store.readonly:
+                self.store.record_batch(0, batch, self.loop.strategy.name)
         else:
             round_, batch = last
             reopened = self.store.reopened_items()  # taken back, not answered again: asked first

@@ -8,11 +8,12 @@ fingerprint of the data set (a session refuses another data set), and the Rubrix
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -84,13 +85,28 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _reading(method):
+    """A read of the session whose damage (bad pages, bad rows) is one clear error, not a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as exc:
+            raise DataError(f"session {self.path} is damaged ({type(exc).__name__}: {exc}); "
+                            "restore it from a backup or start a new --session") from None
+
+    return wrapper
+
+
 class SessionStore:
     """Open with :meth:`create_or_resume` (labeling) or :meth:`open_existing` (export, status, rubrix)."""
 
-    def __init__(self, path: str | Path, connection: sqlite3.Connection, info: SessionInfo):
+    def __init__(self, path: str | Path, connection: sqlite3.Connection, info: SessionInfo, readonly: bool = False):
         self.path = Path(path)
         self._db = connection
         self.info = info
+        self.readonly = readonly
 
     # -- opening
     @staticmethod
@@ -128,25 +144,26 @@ class SessionStore:
         return cls(path, db, info)
 
     @classmethod
-    def open_existing(cls, path: str | Path) -> "SessionStore":
+    def open_existing(cls, path: str | Path, readonly: bool = False) -> "SessionStore":
+        """Open a session file. It is first read without any write access and checked (an altui session of a
+        schema this version reads): a file that is not one is reported and left byte-identical. ``readonly``
+        (status, export) keeps that read-only connection; a writer then reopens it for writing."""
         path = Path(path)
         if not path.is_file():
             raise DataError(f"{path}: no such session file; start one with `altui label --session {path}`")
-        db = cls._connect(path)
+        reader = _connect_readonly(path)
         try:
-            rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError:
-            db.close()
-            raise DataError(f"{path} is not an altui session file; pass the file `altui label` wrote") from None
-        version = int(rows.get("schema_version", "0"))
-        if version != SCHEMA_VERSION or "info" not in rows:
-            db.close()
-            raise DataError(
-                f"{path} has session schema {version}, this altui reads {SCHEMA_VERSION}; use a matching altui version"
-            )
+            info = _read_info(reader, path)
+        except BaseException:
+            reader.close()
+            raise
+        if readonly:
+            return cls(path, reader, info, readonly=True)
+        reader.close()
+        db = cls._connect(path)
         with _transaction(db):
             _create_tables(db)  # tables added by later minor versions
-        return cls(path, db, SessionInfo(**json.loads(rows["info"])))
+        return cls(path, db, info)
 
     def close(self) -> None:
         self._db.close()
@@ -168,6 +185,7 @@ class SessionStore:
                 (answer.index, item_id, answer.round, now()),
             )
 
+    @_reading
     def answers(self) -> list[StoredAnswer]:
         """The answers in force, in the order given: every label/skip not taken back by an undo."""
         stack: list[StoredAnswer] = []
@@ -183,6 +201,7 @@ class SessionStore:
                 stack.append(StoredAnswer(Answer(item, label, round_), item_id, at, source))
         return stack
 
+    @_reading
     def reopened_items(self) -> list[int]:
         """Items whose latest event is an undo (asked again next), most recently undone first."""
         return [row[0] for row in self._db.execute(
@@ -190,6 +209,7 @@ class SessionStore:
             "AND seq = (SELECT MAX(seq) FROM events WHERE item = e.item) ORDER BY seq DESC"
         )]
 
+    @_reading
     def n_events(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
@@ -215,10 +235,12 @@ class SessionStore:
                     (metrics.round + 1, json.dumps([int(i) for i in next_batch]), strategy, now()),
                 )
 
+    @_reading
     def last_batch(self) -> tuple[int, list[int]] | None:
         row = self._db.execute("SELECT round, items FROM batches ORDER BY round DESC LIMIT 1").fetchone()
         return None if row is None else (row[0], json.loads(row[1]))
 
+    @_reading
     def metrics(self) -> list[RoundMetrics]:
         return [
             RoundMetrics(r, n, _none_to_nan(a), _none_to_nan(f), tuple(json.loads(c)), s)
@@ -233,6 +255,7 @@ class SessionStore:
                 [(dataset, str(r["id"]), json.dumps(r), now()) for r in records],
             )
 
+    @_reading
     def outbox(self, dataset: str | None = None) -> list[tuple[int, str, dict]]:
         query = "SELECT seq, dataset, record FROM outbox"
         args: tuple = ()
@@ -244,6 +267,43 @@ class SessionStore:
     def outbox_remove(self, seqs: Iterable[int]) -> None:
         with _transaction(self._db):
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write, even on read-only storage (``immutable`` when no -shm can be made)."""
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.DatabaseError as exc:
+            error = exc
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                break
+    raise DataError(f"{path} is not an altui session file ({error}); pass the file `altui label` wrote") from None
+
+
+def _read_info(db: sqlite3.Connection, path: Path) -> "SessionInfo":
+    """The session's settings, after checking the file is an altui session of a schema this altui reads."""
+    try:
+        rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except (sqlite3.DatabaseError, ValueError):
+        raise DataError(f"{path} is not an altui session file; pass the file `altui label` wrote") from None
+    try:
+        version = int(rows.get("schema_version", "0"))
+    except ValueError:
+        version = -1
+    if version != SCHEMA_VERSION or "info" not in rows:
+        raise DataError(
+            f"{path} has session schema {version}, this altui reads {SCHEMA_VERSION}; use a matching altui version"
+        )
+    try:
+        info = json.loads(rows["info"])
+        known = {f.name for f in fields(SessionInfo)}
+        return SessionInfo(**{k: v for k, v in info.items() if k in known})
+    except (ValueError, TypeError):
+        raise DataError(f"{path}: the session's settings are damaged (meta.info is not valid); "
+                        "export what can be read with `altui export`, or start a new --session") from None
 
 
 def _create_tables(db: sqlite3.Connection) -> None:
@@ -269,10 +329,20 @@ class _transaction:
                 time.sleep(0.1)
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
+        try:
+            if exc_type is None:
+                self.db.execute("COMMIT")
+                return False
             self.db.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            exc = error
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        if isinstance(exc, sqlite3.Error):
+            raise DataError(f"the session file could not be written ({exc}); nothing was saved: free disk space "
+                            "or check the file's permissions, then try again") from None
         return False
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 
 from textual import work
@@ -43,6 +45,9 @@ class AltuiApp(App[None]):
         self.sub_title = self._subtitle()
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):  # leave like `q`: the terminal is restored, answers are saved
+            loop.add_signal_handler(signum, self.exit, None, 128 + signum)
         self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None)
         self.push_screen(self.annotate_screen)
         if self.session.needs_teaching and not self.session.finished:
@@ -53,6 +58,9 @@ class AltuiApp(App[None]):
                 self.push_to_rubrix()
 
     def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(signum)
         self.session.close()
 
     # -- answers (UI thread; each is committed before the screen changes)
@@ -74,7 +82,11 @@ class AltuiApp(App[None]):
         if self.teaching:  # applied as soon as the worker is done; the loop is not touched meanwhile
             self._undos_waiting += 1
             return
-        undone = self.session.undo()
+        try:
+            undone = self.session.undo()
+        except AltuiError as exc:
+            self.notify(f"undo not saved: {exc}", severity="error")
+            return
         if undone is None:
             self.notify("nothing to undo", timeout=2)
         self.annotate_screen.refresh_view()
@@ -116,9 +128,9 @@ class AltuiApp(App[None]):
         except AltuiError as exc:
             self.notify(f"could not save the round: {exc}", severity="error", markup=False)
         self.teaching = False
-        for _ in range(self._undos_waiting):
-            self.session.undo()
-        self._undos_waiting = 0
+        waiting, self._undos_waiting = self._undos_waiting, 0
+        for _ in range(waiting):
+            self.undo()
         self.annotate_screen.refresh_view()
         self.prepare_next_query()
         if isinstance(self.screen, PlotScreen):
@@ -163,7 +175,12 @@ class AltuiApp(App[None]):
         if self.teaching:  # apply once the loop is not being taught
             self.set_timer(0.05, lambda: self.on_rubrix_fetched(message))
             return
-        report = apply_annotations(self.session, message.records)
+        try:
+            report = apply_annotations(self.session, message.records)
+        except AltuiError as exc:  # e.g. the disk is full: what was applied is saved, the rest is not
+            self.notify(f"Rubrix: {exc}", severity="error", timeout=10)
+            self.annotate_screen.refresh_view()
+            return
         text = f"Rubrix: {report.applied} new answers ({label_counts_text(report.labeled)}, {report.discarded} skipped)"
         if report.conflicts:
             text += f"; {len(report.conflicts)} answered differently here, kept as answered here"
