@@ -56,29 +56,40 @@ def write_simulation(
 
 
 def export_session(session: Path, format: str = "csv", skipped: bool = False) -> tuple[str, int]:
-    """A session's answers as CSV or JSONL text (id, text, label, answered_at, round, source) and their count."""
-    from data.session import LabelingSession
+    """A session's answers as CSV or JSONL text (id, text, label, answered_at, round, source) and their count.
+
+    Read from the session file alone: each answer keeps its item's text and its label's name, so the data
+    file may have moved, changed or gone. (Sessions of schema 1 kept neither: their texts come from the data
+    file, which must then still be there.)
+    """
+    from data.store import SessionStore
 
     if format not in EXPORT_FORMATS:
         raise DataError(f"unknown format {format!r}: use --format csv or --format jsonl")
-    labeling = LabelingSession.resume(session, readonly=True)  # checks the data file is the session's
+    store = SessionStore.open_existing(session, readonly=True)
     try:
-        store, dataset = labeling.store, labeling.corpus.train
-        names = store.info.label_names
-        rows = [
-            {
-                "id": dataset.ids[answer.index], "text": dataset.texts[answer.index],
-                "label": "" if answer.label is None else names[answer.label], "answered_at": stored.at,
-                "round": answer.round, "source": stored.source,
-            }
-            for stored in store.answers()
-            if (answer := stored.answer).label is not None or skipped
-        ]
+        answers = [s for s in store.answers() if s.answer.label is not None or skipped]
     finally:
-        labeling.close()
+        store.close()
+    texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
+    rows = [
+        {"id": s.item_id, "text": s.text if s.text is not None else texts[s.item_id],
+         "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round, "source": s.source}
+        for s in answers
+    ]
     if format == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
     return csv_text(EXPORT_COLUMNS, ([r[c] for c in EXPORT_COLUMNS] for r in rows)), len(rows)
+
+
+def _schema1_texts(session: Path) -> dict[str, str]:
+    from data.session import LabelingSession
+
+    labeling = LabelingSession.resume(session, readonly=True)
+    try:
+        return dict(zip(labeling.corpus.train.ids, labeling.corpus.train.texts))
+    finally:
+        labeling.close()
 
 
 def status_lines(session: Path) -> list[str]:

@@ -49,12 +49,52 @@ def default_session_path(corpus: Corpus) -> Path:
     return base / f"{stem}-{corpus.train.fingerprint[:10]}.db"
 
 
+def _check_same_items(path: Path, corpus: Corpus) -> None:
+    """Refuse a session whose data is not this data: other data, or a copy that shares none of its answers."""
+    saved = SessionStore.open_existing(path, readonly=True)
+    try:
+        if saved.info.fingerprint == corpus.train.fingerprint:
+            return
+        stored = saved.answers()
+        if not any(row is not None for row in match_rows(stored, corpus.train.ids, corpus.train.texts)):
+            raise DataError(
+                f"session {path} belongs to another data set ({saved.info.data_path}): none of its {len(stored)} "
+                f"answered items is in {corpus.train.path}; pass that data file, or a new --session path"
+            )
+    finally:
+        saved.close()
+
+
+def match_rows(stored, ids: list[str], texts: list[str]) -> list[int | None]:
+    """The row of each stored answer in (possibly edited) data: the same id with the same text, else the only
+    row with that text; None when the item is gone or its text changed (the answer then stays in the session,
+    out of the model)."""
+    row_of = {item_id: row for row, item_id in enumerate(ids)}
+    by_text: dict[str, int | None] = {}
+    for row, text in enumerate(texts):
+        by_text[text] = None if text in by_text else row  # None: the text is not unique
+    rows, used = [], set()
+    for s in stored:
+        row = row_of.get(s.item_id)
+        if row is not None and s.text is not None and texts[row] != s.text:
+            row = None
+        if row is None and s.text is not None:
+            row = by_text.get(s.text)
+        if row in used:
+            row = None
+        rows.append(row)
+        if row is not None:
+            used.add(row)
+    return rows
+
+
 class LabelingSession:
     def __init__(self, corpus: Corpus, store: SessionStore, loop: ActiveLoop, lock: SessionLock | None = None):
         self.corpus = corpus
         self.store = store
         self.loop = loop
         self.lock = lock  # held by a writer (label, rubrix push/pull) until close()
+        self.changes: str | None = None  # what changed in the data since the session was saved (one line)
 
     @classmethod
     def open(
@@ -78,11 +118,16 @@ class LabelingSession:
     @classmethod
     def _open(cls, corpus, path, strategy, model, batch_size, seed, info_extra, lock, readonly) -> "LabelingSession":
         info = SessionInfo(
-            data_path=corpus.train.path, fingerprint=corpus.train.fingerprint,
+            data_path=str(Path(corpus.train.path).resolve()), fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
             strategy=strategy, model=model, batch_size=batch_size, seed=seed, **(info_extra or {}),
         )
-        store = SessionStore.open_existing(path, readonly=True) if readonly else SessionStore.create_or_resume(path, info)
+        if readonly:
+            store = SessionStore.open_existing(path, readonly=True)
+        else:
+            if path.exists():
+                _check_same_items(path, corpus)  # before anything is written to the file
+            store = SessionStore.create_or_resume(path, info, same_data=False)
         saved = store.info
         if list(saved.label_values) != list(corpus.labels.values):
             store.close()
@@ -102,7 +147,8 @@ class LabelingSession:
 
     @classmethod
     def resume(cls, path: str | Path, writer: bool = False, readonly: bool = False) -> "LabelingSession":
-        """Reopen a saved session with the data and settings it was started with."""
+        """Reopen a saved session with the data and settings it was started with (the data file must be there;
+        an edited one is mapped by id, as in `altui label`)."""
         from data.corpus import load_corpus
 
         info = SessionStore.open_existing(path, readonly=True)
@@ -115,19 +161,22 @@ class LabelingSession:
                 format=saved.format, quoting=saved.quoting, encoding=saved.encoding,
             )
         except DataError as exc:
-            raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}") from None
-        if corpus.train.fingerprint != saved.fingerprint:
-            raise DataError(f"{saved.data_path} changed since session {path} was started; restore that file")
+            raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}; pass the file's new "
+                            f"path with `altui label NEWPATH --session {path}`") from None
         return cls.open(corpus, path, strategy=saved.strategy, model=saved.model, batch_size=saved.batch_size,
                         seed=saved.seed, writer=writer, readonly=readonly)
 
     def _restore(self) -> None:
-        answers = [a.answer for a in self.store.answers()]
+        stored = self.store.answers()
+        train = self.corpus.train
+        same_data = self.store.info.fingerprint == train.fingerprint
+        rows = [s.answer.index for s in stored] if same_data else match_rows(stored, train.ids, train.texts)
+        answers = [Answer(row, s.answer.label, s.answer.round) for s, row in zip(stored, rows) if row is not None]
         last = self.store.last_batch()
-        n_items = self.corpus.X.shape[0]
-        if any(not 0 <= a.index < n_items for a in answers):
-            raise DataError(f"session {self.store.path} names rows this data set does not have; use a new --session")
         self.loop.history_ = self.store.metrics()
+        if not same_data:
+            self.changes = self._record_data_change(stored, rows)
+            last = None  # the saved batch names rows of the old file: a new batch is queried
         if last is None:
             self.loop.replay(answers, 0, [])
             batch = self.loop.query()
@@ -137,6 +186,23 @@ class LabelingSession:
             round_, batch = last
             reopened = self.store.reopened_items()  # taken back, not answered again: asked first
             self.loop.replay(answers, round_, reopened + [i for i in batch if i not in reopened])
+
+    def _record_data_change(self, stored, rows) -> str:
+        """The data file changed (moved, edited): say what changed, and make its new state the session's."""
+        train = self.corpus.train
+        vanished = sum(1 for row in rows if row is None)
+        known = {s.item_id for s in stored}
+        saved_path = self.store.info.data_path
+        parts = []
+        if str(Path(train.path).resolve()) != saved_path:
+            parts.append(f"the data is now read from {Path(train.path).resolve()} (was {saved_path})")
+        parts.append(f"{len(train)} items, {sum(1 for i in train.ids if i not in known)} not answered yet")
+        if vanished:
+            parts.append(f"{vanished} answered items are not in the pool any more (gone from the file, text changed, "
+                         "or now in the held-out test set): they stay in the session and its export, not in the model")
+        if not self.store.readonly:
+            self.store.update_info(data_path=str(Path(train.path).resolve()), fingerprint=train.fingerprint)
+        return "data changed since the session was saved: " + "; ".join(parts)
 
     # -- what to show
     @property
@@ -178,7 +244,7 @@ class LabelingSession:
     def answer_item(self, index: int, label: int | None, source: str = "terminal") -> Answer:
         """Answer any unanswered item: committed to the store first, then applied to the loop."""
         answer = Answer(index, label, self.loop.round_)
-        self.store.record_answer(answer, self.item_id(index), source)
+        self.store.record_answer(answer, self.item_id(index), source, text=self.text(index))
         return self.loop.answer(index, label)
 
     def undo(self) -> Answer | None:

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +21,10 @@ from data.errors import DataError
 from engine.loop import Answer, RoundMetrics
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: every answer keeps its item's text and its label's name, so a session file alone is enough for export
+and status (1: row and class index only). Version 1 files are migrated when opened for writing."""
+READABLE_VERSIONS = (1, 2)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,7 +36,9 @@ CREATE TABLE IF NOT EXISTS events (
     label INTEGER,                  -- class index, NULL for skip/undo
     round INTEGER NOT NULL,
     source TEXT NOT NULL DEFAULT 'terminal',
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    text TEXT,                      -- the item's text when it was answered (schema 2)
+    label_name TEXT                 -- the label's name, NULL for skip/undo (schema 2)
 );
 CREATE TABLE IF NOT EXISTS batches (
     round INTEGER PRIMARY KEY, items TEXT NOT NULL, strategy TEXT NOT NULL, at TEXT NOT NULL
@@ -79,6 +84,8 @@ class StoredAnswer:
     item_id: str
     at: str
     source: str
+    text: str | None = None  # None only in sessions written by schema 1
+    label_name: str | None = None
 
 
 def now() -> str:
@@ -107,6 +114,8 @@ class SessionStore:
         self._db = connection
         self.info = info
         self.readonly = readonly
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(events)")}
+        self._texts_kept = "text" in columns  # schema 2; a schema-1 file read without migrating has none
 
     # -- opening
     @staticmethod
@@ -124,12 +133,13 @@ class SessionStore:
             raise DataError(f"cannot create the session file {path} ({exc.strerror}); pick a writable --session path") from None
 
     @classmethod
-    def create_or_resume(cls, path: str | Path, info: SessionInfo) -> "SessionStore":
-        """Resume the session at ``path`` if it exists (same data set only), else create it."""
+    def create_or_resume(cls, path: str | Path, info: SessionInfo, same_data: bool = True) -> "SessionStore":
+        """Resume the session at ``path`` if it exists, else create it. With ``same_data`` a session of other
+        data is refused here; without it, the caller maps the answers to the data (by id and text)."""
         path = Path(path)
         if path.exists():
             store = cls.open_existing(path)
-            if store.info.fingerprint != info.fingerprint:
+            if same_data and store.info.fingerprint != info.fingerprint:
                 store.close()
                 raise DataError(
                     f"session {path} belongs to another data set ({store.info.data_path}); "
@@ -159,23 +169,34 @@ class SessionStore:
             raise
         if readonly:
             return cls(path, reader, info, readonly=True)
+        version = int(dict(reader.execute("SELECT key, value FROM meta").fetchall())["schema_version"])
         reader.close()
         db = cls._connect(path)
         with _transaction(db):
             _create_tables(db)  # tables added by later minor versions
+            if version < SCHEMA_VERSION:
+                _migrate(db, version, info)
         return cls(path, db, info)
 
     def close(self) -> None:
         self._db.close()
 
+    def update_info(self, **changes) -> None:
+        """Change some of the session's settings (the data file's path and fingerprint after it changed)."""
+        self.info = replace(self.info, **changes)
+        with _transaction(self._db):
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'info'", (json.dumps(asdict(self.info)),))
+
     # -- answers
-    def record_answer(self, answer: Answer, item_id: str, source: str = "terminal") -> None:
-        """Append one label or skip; committed before this returns."""
+    def record_answer(self, answer: Answer, item_id: str, source: str = "terminal", text: str | None = None) -> None:
+        """Append one label or skip, with the item's text and the label's name; committed before this returns."""
         kind = "skip" if answer.label is None else "label"
+        label_name = None if answer.label is None else self.info.label_names[answer.label]
         with _transaction(self._db):
             self._db.execute(
-                "INSERT INTO events (kind, item, item_id, label, round, source, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (kind, answer.index, item_id, answer.label, answer.round, source, now()),
+                "INSERT INTO events (kind, item, item_id, label, round, source, at, text, label_name) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (kind, answer.index, item_id, answer.label, answer.round, source, now(), text, label_name),
             )
 
     def record_undo(self, answer: Answer, item_id: str) -> None:
@@ -189,16 +210,22 @@ class SessionStore:
     def answers(self) -> list[StoredAnswer]:
         """The answers in force, in the order given: every label/skip not taken back by an undo."""
         stack: list[StoredAnswer] = []
-        for kind, item, item_id, label, round_, source, at in self._db.execute(
-            "SELECT kind, item, item_id, label, round, source, at FROM events ORDER BY seq"
+        kept = "text, label_name" if self._texts_kept else "NULL, NULL"
+        names = self.info.label_names
+        for kind, item, item_id, label, round_, source, at, text, label_name in self._db.execute(
+            f"SELECT kind, item, item_id, label, round, source, at, {kept} FROM events ORDER BY seq"
         ):
-            if kind == "undo":
+            if kind == "undo":  # takes back the latest answer of that item (by id: rows move when data changes)
                 for i in range(len(stack) - 1, -1, -1):
-                    if stack[i].answer.index == item:
+                    if stack[i].item_id == item_id:
                         del stack[i]
                         break
             else:
-                stack.append(StoredAnswer(Answer(item, label, round_), item_id, at, source))
+                if label is not None and label_name is None:
+                    label_name = names[label]
+                if label is not None and not isinstance(label, int):
+                    raise ValueError(f"event {item_id!r} has the class {label!r}")
+                stack.append(StoredAnswer(Answer(item, label, round_), item_id, at, source, text, label_name))
         return stack
 
     @_reading
@@ -206,7 +233,7 @@ class SessionStore:
         """Items whose latest event is an undo (asked again next), most recently undone first."""
         return [row[0] for row in self._db.execute(
             "SELECT item FROM events AS e WHERE kind = 'undo' "
-            "AND seq = (SELECT MAX(seq) FROM events WHERE item = e.item) ORDER BY seq DESC"
+            "AND seq = (SELECT MAX(seq) FROM events WHERE item_id = e.item_id) ORDER BY seq DESC"
         )]
 
     @_reading
@@ -293,7 +320,7 @@ def _read_info(db: sqlite3.Connection, path: Path) -> "SessionInfo":
         version = int(rows.get("schema_version", "0"))
     except ValueError:
         version = -1
-    if version != SCHEMA_VERSION or "info" not in rows:
+    if version not in READABLE_VERSIONS or "info" not in rows:
         raise DataError(
             f"{path} has session schema {version}, this altui reads {SCHEMA_VERSION}; use a matching altui version"
         )
@@ -304,6 +331,18 @@ def _read_info(db: sqlite3.Connection, path: Path) -> "SessionInfo":
     except (ValueError, TypeError):
         raise DataError(f"{path}: the session's settings are damaged (meta.info is not valid); "
                         "export what can be read with `altui export`, or start a new --session") from None
+
+
+def _migrate(db: sqlite3.Connection, version: int, info: "SessionInfo") -> None:
+    """Bring a session of an earlier schema to :data:`SCHEMA_VERSION` (inside the caller's transaction)."""
+    if version < 2:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+        for column in ("text", "label_name"):
+            if column not in columns:
+                db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
+        for index, name in enumerate(info.label_names):  # texts are unknown to schema 1: they stay NULL
+            db.execute("UPDATE events SET label_name = ? WHERE label = ? AND label_name IS NULL", (name, index))
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 def _create_tables(db: sqlite3.Connection) -> None:

@@ -11,6 +11,7 @@ import csv
 import functools
 import hashlib
 import io
+import itertools
 import os
 import re
 from collections.abc import Sequence
@@ -91,11 +92,18 @@ class Dataset:
 
 
 def csv_text(header: Sequence[str], rows) -> str:
-    """A CSV as pandas' ``to_csv(index=False)`` writes it: minimal quoting, "\\n" line ends."""
+    """A CSV as pandas' ``to_csv(index=False)`` writes it: minimal quoting, "\\n" line ends.
+
+    A field holding a bare carriage return is quoted too (the csv module quotes only the characters of its
+    line terminator), so every text reads back identical with pandas and the csv module.
+    """
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # "\r" and "\n" both quoted
+    for row in itertools.chain([header], rows):
+        writer.writerow(row)
+        out.seek(out.tell() - 2)  # the row's own "\r\n" becomes "\n"
+        out.write("\n")
+        out.truncate()
     return out.getvalue()
 
 

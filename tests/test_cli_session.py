@@ -13,6 +13,7 @@ from altui import app
 from conftest import TEST_CSV, TRAIN_CSV, write_csv
 from data.corpus import load_corpus
 from data.session import LabelingSession
+from data.table import csv_text
 from test_cli import assert_one_line_error
 
 runner = CliRunner()
@@ -70,15 +71,37 @@ def test_export_and_status_bad_input(labeled_session, tmp_path):
     assert_one_line_error(run("export", path, "--format", "xml"), "unknown format 'xml'")
 
 
-def test_export_refuses_a_changed_data_file(tmp_path):
-    data = write_csv(tmp_path / "d.csv", [["text", "label"]] + [[f"text {i}", "ab"[i % 2]] for i in range(20)])
-    corpus = load_corpus(str(data))
+def test_export_and_status_need_only_the_session_file(tmp_path, monkeypatch):
+    """Acceptance (issue 9, 2): label from a relative path, then export from another folder after deleting the
+    data file: every answer with its exact text and label name."""
+    work = tmp_path / "work"
+    work.mkdir()
+    texts = [f"text {i}\r\nwith \"quotes\",\ttabs\r and a bare CR" if i % 3 == 0 else f"plain {i}" for i in range(20)]
+    (work / "d.csv").write_text(csv_text(["id", "text", "label"], [[f"i{i}", t, "ab"[i % 2]] for i, t in enumerate(texts)]),
+                                encoding="utf-8")
+    monkeypatch.chdir(work)
+    corpus = load_corpus("d.csv", label_names=["neg", "pos"])
     session = LabelingSession.open(corpus, tmp_path / "s.db", batch_size=5)
-    session.answer(0)
+    answered = {}
+    for i in range(6):
+        if session.needs_teaching:
+            session.commit_round(session.teach_and_query())
+        index = session.current()
+        answered[corpus.train.ids[index]] = (corpus.train.texts[index], ["neg", "pos"][i % 2])
+        session.answer(i % 2)
     session.close()
-    assert run("export", tmp_path / "s.db").exit_code == 0
-    write_csv(data, [["text", "label"]] + [[f"other {i}", "ab"[i % 2]] for i in range(20)])
-    assert_one_line_error(run("export", tmp_path / "s.db"), "changed since session")
+    (work / "d.csv").unlink()
+    monkeypatch.chdir(tmp_path)
+    result = run("export", tmp_path / "s.db", "-o", tmp_path / "out.csv")  # a file: bytes exactly as written
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["id"]: (r["text"], r["label"]) for r in rows} == answered
+    import pandas as pd
+
+    frame = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert dict(zip(frame.id, frame.text)) == {k: v[0] for k, v in answered.items()}
+    assert run("status", tmp_path / "s.db").exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -158,3 +181,64 @@ def test_two_writers_in_one_process_are_refused_too(tmp_path):
     finally:
         first.session.close()
     make_app(config).session.close()  # released by close()
+
+
+def test_a_moved_and_edited_data_file_keeps_every_answer(tmp_path):
+    """Resume on a moved, edited file: answers are mapped by id (and text), new rows join the pool, vanished
+    answered items are reported and stay in the export; nothing is dropped."""
+    rows = [[f"i{i}", f"text number {i}"] for i in range(30)]  # texts to label: no label column, no hold-out
+    first = write_csv(tmp_path / "d.csv", [["id", "text"]] + rows)
+    corpus = load_corpus(str(first), label_names=["neg", "pos"])
+    session = LabelingSession.open(corpus, tmp_path / "s.db", batch_size=5)
+    answered = []
+    for i in range(8):
+        if session.needs_teaching:
+            session.commit_round(session.teach_and_query())
+        answered.append(corpus.train.ids[session.current()])
+        session.answer(i % 2)
+    session.close()
+    gone = answered[0]
+    edited = [r for r in rows if r[0] != gone] + [["new1", "a new comment"], ["new2", "another one"]]
+    edited.reverse()  # rows move
+    first.unlink()
+    moved = write_csv(tmp_path / "elsewhere.csv", [["id", "text"]] + edited)
+    from tui.app import make_app
+    from tui.config import LabelConfig
+
+    app = make_app(LabelConfig(data=str(moved), labels=("neg", "pos"), session=str(tmp_path / "s.db")))
+    session = app.session
+    assert session.changes and "1 answered items are not in the pool any more" in session.changes
+    assert str(moved.resolve()) in session.changes
+    ids = session.corpus.train.ids
+    assert sorted(ids[a.index] for a in session.answers()) == sorted(answered[1:])
+    for a in session.answers():  # every mapped answer is on the row with its own text
+        assert session.corpus.train.texts[a.index] == f"text number {ids[a.index][1:]}"
+    assert session.current() is not None and ids[session.current()] not in answered
+    session.close()
+    exported = run("export", tmp_path / "s.db", "-o", tmp_path / "out.csv")
+    assert exported.exit_code == 0, exported.output
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
+        assert sorted(r["id"] for r in csv.DictReader(fh)) == sorted(answered)  # the vanished one too
+
+
+def test_a_schema_1_session_is_read_and_migrated(labeled_session):
+    import sqlite3
+
+    path, texts = labeled_session
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE events DROP COLUMN text")
+    db.execute("ALTER TABLE events DROP COLUMN label_name")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    assert run("status", path).exit_code == 0  # read as it is
+    exported = run("export", path, "-o", path.with_suffix(".csv"))  # schema 1 kept no texts: the data file has them
+    assert exported.exit_code == 0, exported.output
+    with open(path.with_suffix(".csv"), newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["id"]: r["text"] for r in rows} == {k: v for k, v in texts.items() if any(r["id"] == k for r in rows)}
+    assert {r["label"] for r in rows} == {"ham", "spam"}
+    session = LabelingSession.resume(path, writer=True)  # a writer migrates it
+    session.close()
+    version = sqlite3.connect(path).execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == "2"

@@ -50,6 +50,8 @@ class AltuiApp(App[None]):
             loop.add_signal_handler(signum, self.exit, None, 128 + signum)
         self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None)
         self.push_screen(self.annotate_screen)
+        if self.session.changes:
+            self.notify(self.session.changes, severity="warning", timeout=15)
         if self.session.needs_teaching and not self.session.finished:
             self.start_teaching()
         else:
