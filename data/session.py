@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,7 @@ from data.corpus import Corpus
 from data.errors import DataError
 from data.session_lock import SessionLock
 from data.store import SessionInfo, SessionStore
+from data.table import LabelSet, encode_labels
 from engine.learner import make_learner
 from engine.loop import ActiveLoop, Answer, RoundMetrics
 
@@ -95,28 +96,52 @@ class LabelingSession:
         self.loop = loop
         self.lock = lock  # held by a writer (label, rubrix push/pull) until close()
         self.changes: str | None = None  # what changed in the data since the session was saved (one line)
+        self.key_order: list[int] = list(range(len(corpus.labels)))  # class of key 1, 2, ... (--labels' order)
 
     @classmethod
     def open(
         cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = "uncertainty",
         model: str = "nb", batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
-        writer: bool = False, readonly: bool = False,
+        writer: bool = False, readonly: bool = False, label_order: tuple[str, ...] | None = None,
     ) -> "LabelingSession":
         """Create a new session, or resume the one at ``path`` exactly where it was.
 
         A ``writer`` holds the session's lock until :meth:`close`: a second writer is refused in one line.
+        Labels are matched by name: on resume, ``label_order`` (``--labels``) may list the session's names in
+        any order, which orders the keys and never changes what a label means; an unknown name is refused.
         """
         path = Path(path) if path else default_session_path(corpus)
         lock = SessionLock(path).acquire() if writer else None
         try:
-            return cls._open(corpus, path, strategy, model, batch_size, seed, info_extra, lock, readonly)
+            session = cls._open(corpus, path, strategy, model, batch_size, seed, info_extra, lock, readonly,
+                                label_order)
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
+        return session
+
+    @staticmethod
+    def _saved_labels(corpus: Corpus, saved: SessionInfo, path: Path, label_order) -> tuple[Corpus, list[int]]:
+        """``corpus`` with the session's classes (value <-> name as saved) and the class of each key."""
+        names = list(saved.label_names)
+        if label_order is not None and sorted(label_order) != sorted(names):
+            raise DataError(f"session {path} uses the labels {', '.join(names)}; --labels {','.join(label_order)} "
+                            "names others: give the same names (in any order: it orders the keys), or a new --session")
+        if sorted(corpus.labels.values) != sorted(saved.label_values) and corpus.train.labels is not None:
+            raise DataError(f"session {path} uses the labels {', '.join(names)}; "
+                            "start it with the same labels or use a new --session path")
+        labels = LabelSet(tuple(saved.label_values), tuple(names))
+        if labels != corpus.labels:
+            y_train = encode_labels(corpus.train, labels) if corpus.train.labels is not None else corpus.y_train
+            y_test = encode_labels(corpus.test, labels, "test") if corpus.y_test is not None else None
+            corpus = replace(corpus, labels=labels, y_train=y_train, y_test=y_test)
+        order = [names.index(n) for n in label_order] if label_order is not None else list(range(len(names)))
+        return corpus, order
 
     @classmethod
-    def _open(cls, corpus, path, strategy, model, batch_size, seed, info_extra, lock, readonly) -> "LabelingSession":
+    def _open(cls, corpus, path, strategy, model, batch_size, seed, info_extra, lock, readonly,
+              label_order=None) -> "LabelingSession":
         info = SessionInfo(
             data_path=str(Path(corpus.train.path).resolve()), fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
@@ -129,18 +154,18 @@ class LabelingSession:
                 _check_same_items(path, corpus)  # before anything is written to the file
             store = SessionStore.create_or_resume(path, info, same_data=False)
         saved = store.info
-        if list(saved.label_values) != list(corpus.labels.values):
+        try:
+            corpus, key_order = cls._saved_labels(corpus, saved, path, label_order)
+        except DataError:
             store.close()
-            raise DataError(
-                f"session {path} uses the labels {', '.join(saved.label_names)}; "
-                "start it with the same labels or use a new --session path"
-            )
+            raise
         loop = ActiveLoop(
             corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
             learner=make_learner(saved.model, len(corpus.labels)), max_candidates=saved.max_candidates,
         )
         session = cls(corpus, store, loop, lock)
+        session.key_order = key_order
         session._restore()
         loop.prepare_next_query()  # the first one before the app shows; later ones while the person answers
         return session

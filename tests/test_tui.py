@@ -267,3 +267,29 @@ async def test_on_a_large_pool_the_next_candidates_are_drawn_ahead_and_batches_m
             headless.teach()
             await wait_for_batch(pilot, app)
         assert app.session.loop.history_[-1].accuracy == headless.history_[-1].accuracy
+
+
+async def test_reordered_labels_reorder_keys_never_meanings(tmp_path):
+    """Resuming with --labels pos,neg a session started with --labels neg,pos: key 1 is now pos, and every
+    earlier answer keeps its meaning; an unknown name is refused."""
+    rows = [["id", "text"]] + [[f"t{i}", f"comment number {i} {'great' if i % 2 else 'awful'}"] for i in range(40)]
+    data = write_csv(tmp_path / "plain.csv", rows)
+    session_path = str(tmp_path / "s.db")
+    first = make_app(LabelConfig(data=str(data), labels=("neg", "pos"), session=session_path))
+    async with first.run_test(size=SIZE) as pilot:
+        answered = first.session.current()
+        await pilot.press("2")  # pos
+    second = make_app(LabelConfig(data=str(data), labels=("pos", "neg"), session=session_path))
+    try:
+        assert second.session.labels == ("neg", "pos")  # the classes as saved
+        assert [a.label for a in second.session.answers()] == [1]  # still pos
+        async with second.run_test(size=SIZE) as pilot:
+            assert "1 pos" in screen_text(second) and "2 neg" in screen_text(second)
+            target = second.session.current()
+            await pilot.press("1")  # now pos
+            assert second.session.store.answers()[-1].label_name == "pos"
+            assert {a.index: a.label for a in second.session.answers()} == {answered: 1, target: 1}
+    finally:
+        second.session.close()
+    with pytest.raises(Exception, match="names others"):
+        make_app(LabelConfig(data=str(data), labels=("good", "bad"), session=session_path))

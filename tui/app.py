@@ -224,7 +224,9 @@ class AltuiApp(App[None]):
 
     # -- screens
     def action_show_help(self) -> None:
-        self.push_screen(HelpScreen(self.session.labels, rubrix=self.rubrix is not None))
+        names = self.session.labels
+        keys = tuple(names[cls] for cls in self.session.key_order)
+        self.push_screen(HelpScreen(keys, rubrix=self.rubrix is not None))
 
     def action_show_plot(self) -> None:
         self.push_screen(PlotScreen(self.session))
@@ -247,7 +249,7 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
         )
     session = LabelingSession.open(
         corpus, config.session, strategy=config.strategy, model=config.model, batch_size=config.batch,
-        seed=config.seed, writer=True,
+        seed=config.seed, writer=True, label_order=config.labels,
         info_extra={"test_path": corpus.test.path if corpus.test is not None and not corpus.held_out else None,
                     "text_col": config.text_col, "label_col": config.label_col, "sep": config.sep,
                     "header": config.header, "format": config.format, "quoting": config.quoting,

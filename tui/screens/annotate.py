@@ -39,7 +39,9 @@ class AnnotateScreen(Screen):
         super().__init__(id="annotate")
         self.session = session
         # one key per label (1..9), first in the footer: "1 ham  2 spam  space Skip ..."
-        label_keys = [Binding(str(i + 1), f"label({i})", one_line(name, 20)) for i, name in enumerate(session.labels[:9])]
+        names = session.labels
+        label_keys = [Binding(str(key + 1), f"label({cls})", one_line(names[cls], 20))
+                      for key, cls in enumerate(session.key_order[:9])]
         screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
         if rubrix:
             screen_keys.insert(2, Binding("r", "app.rubrix_pull", "Pull Rubrix"))

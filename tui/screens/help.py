@@ -16,6 +16,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [("escape", "dismiss", "Close"), ("question_mark", "dismiss", "Close"), ("q", "dismiss", "Close")]
 
     def __init__(self, labels: tuple[str, ...], rubrix: bool = False):
+        """``labels``: the name of each key's label, key 1 first."""
         super().__init__(id="help")
         self.labels = labels
         self.rubrix = rubrix
