@@ -233,3 +233,27 @@ def test_a_full_disk_refuses_the_answer_loses_nothing_and_recovers(small_disk):
     reopened = LabelingSession.resume(small_disk / "s.db")
     assert len(reopened.answers()) == saved + 1
     reopened.close()
+
+
+async def test_r_in_the_app_against_a_server_that_is_not_rubrix_keeps_the_app_running(tmp_path):
+    from tui.app import make_app
+    from tui.config import LabelConfig
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "s.db"),
+                                   rubrix_dataset="d", rubrix_url=f"http://127.0.0.1:{server.server_address[1]}"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("r")
+            for _ in range(50):  # the pull fails in its worker (retries with backoff); the app says so
+                await pilot.pause(0.1)
+                messages = [n.message for n in app._notifications]
+                if any("Rubrix pull failed" in m for m in messages):
+                    break
+            assert any("Rubrix pull failed" in m and "not a Rubrix server" in m for m in messages), messages
+            before = len(app.session.answers())
+            await pilot.press("1")  # still labeling
+            assert len(app.session.answers()) == before + 1
+    finally:
+        server.shutdown()
