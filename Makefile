@@ -10,7 +10,7 @@ ifneq ($(YOUTUBE_RAW),)
 export ALTUI_YOUTUBE_SOURCE ?= $(abspath $(YOUTUBE_RAW))
 endif
 
-.PHONY: run test bench clean
+.PHONY: run test bench bench-scale clean
 
 $(BIN)/altui: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_tui_latency.py
+
+bench-scale: $(VENV)/.dev  # a synthetic million-comment pool: minutes, about 2.5 GB of memory
+	$(BIN)/python bench/bench_scale.py --keep .bench-data
+	$(BIN)/python bench/bench_candidates.py --keep .bench-data
+	$(BIN)/python bench/bench_tui_latency.py --data .bench-data/pool-1000000.csv --test .bench-data/test-2000.csv
 
 clean:
 	rm -rf $(VENV) .pytest_cache
