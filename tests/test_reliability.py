@@ -23,6 +23,7 @@ from data.corpus import load_corpus
 from data.errors import DataError
 from data.session import LabelingSession
 from test_cli import assert_one_line_error
+from test_cli_session import labeled_session  # noqa: F401 (a fixture)
 
 runner = CliRunner()
 
@@ -75,17 +76,8 @@ def test_files_that_are_not_sessions_are_refused_and_left_byte_identical(tmp_pat
 
 
 @pytest.fixture
-def session_file(tmp_path):
-    path = tmp_path / "s.db"
-    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
-    session = LabelingSession.open(corpus, path, batch_size=10, info_extra={"test_path": str(TEST_CSV)})
-    y = [int(v) for v in corpus.train.labels]
-    for _ in range(12):
-        session.answer(y[session.current()])
-        if session.needs_teaching:
-            session.commit_round(session.teach_and_query())
-    session.close()
-    return path
+def session_file(labeled_session):
+    return labeled_session[0]
 
 
 def _truncate(path):
