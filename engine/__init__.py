@@ -4,7 +4,8 @@ Pure numpy / scipy / scikit-learn; nothing here imports a UI library or does I/O
 """
 
 from engine.errors import AltuiError, ConfigError, EmptyPoolError, PoolExhaustedError
-from engine.learner import Learner, MultinomialNBLearner, Scores, SklearnLearner
+from engine.learner import Learner, Scores, SklearnLearner
+from engine.naive_bayes import MultinomialNBLearner
 from engine.loop import ActiveLoop, Answer, RoundMetrics
 from engine.pool import LABELED, MISSING, SKIPPED, UNLABELED, Pool
 from engine.simulate import Curve, RunResult, simulate, summarize

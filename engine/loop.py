@@ -15,7 +15,8 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from engine.errors import ConfigError
-from engine.learner import Learner, MultinomialNBLearner
+from engine.learner import Learner
+from engine.naive_bayes import MultinomialNBLearner
 from engine.metrics import accuracy, confusion, macro_f1
 from engine.pool import LABELED, MISSING, UNLABELED, Pool
 from engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy

@@ -197,7 +197,7 @@ def test_ham_spam_names_only_for_the_youtube_layout(tmp_path):
 
 
 def test_explain_names_the_ngrams_that_pushed_the_prediction(youtube_features):
-    from engine.learner import MultinomialNBLearner
+    from engine.naive_bayes import MultinomialNBLearner
 
     X, y, _, _ = youtube_features
     learner = MultinomialNBLearner(2).fit(X[:300], y[:300])
