@@ -27,12 +27,23 @@ def print_summary(curves, n_test: int, width: int) -> None:
     for p in points:
         table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
     table.add_column("ms/iter", justify="right", no_wrap=True)
+    table.add_column("stable at (acc)", justify="right", no_wrap=True)
     for name, c in curves.items():
         ms_per_iteration = 1000 * c.seconds / (len(c.n_labels) * c.runs)
-        table.add_row(name, *[f"{c.mean[p]:.3f}±{c.std[p]:.3f}" for p in points], f"{ms_per_iteration:.2f}")
-    wide = Console(width=max(width, 120), highlight=False)
+        table.add_row(name, *[f"{c.mean[p]:.3f}±{c.std[p]:.3f}" for p in points], f"{ms_per_iteration:.2f}",
+                      stop_cell(c))
+    wide = Console(width=max(width, 160), highlight=False)
     wide.print(table)
     sys.stdout.write(plot_curves(curves) + "\n")
+
+
+def stop_cell(curve) -> str:
+    """Where "stabilizing predictions" fired: mean±std labels (accuracy there), and in how many runs."""
+    stopped = curve.stop_labels.shape[0]
+    if stopped == 0:
+        return f"not by {int(curve.n_labels[-1])}"
+    where = f"{curve.stop_labels.mean():.0f}±{curve.stop_labels.std():.0f} ({curve.stop_accuracy.mean():.3f})"
+    return where if stopped == curve.runs else f"{where} {stopped}/{curve.runs} runs"
 
 
 def plot_curves(curves, width: int = 80, height: int = 20) -> str:

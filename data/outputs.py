@@ -35,8 +35,9 @@ def write_simulation(
     """``out``: one row per strategy, repeat, iteration; ``queries``: one row per queried item; ``summary``:
     the config and the curves as JSON."""
     if out:
-        write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1"], (
-            [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}"]
+        write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1", "kappa"], (
+            [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}",
+             f"{r.kappa[i]:.6f}"]
             for r in results for i in range(len(r.n_labels))
         ))
     if queries:
@@ -49,6 +50,8 @@ def write_simulation(
             name: {
                 "n_labels": c.n_labels.tolist(), "mean": c.mean.tolist(), "std": c.std.tolist(),
                 "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
+                "stop": {"runs_stopped": int(c.stop_labels.shape[0]), "n_labels": c.stop_labels.tolist(),
+                         "accuracy": c.stop_accuracy.tolist()},
             }
             for name, c in curves.items()
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,6 +19,7 @@ from engine.learner import Learner
 from engine.naive_bayes import MultinomialNBLearner
 from engine.metrics import accuracy, confusion, macro_f1
 from engine.pool import LABELED, MISSING, UNLABELED, Pool
+from engine.stopping import cohens_kappa, draw_stop_set
 from engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy
 
 
@@ -45,6 +46,7 @@ class RoundMetrics:
     f1: float
     label_counts: tuple[int, ...]
     teach_seconds: float
+    kappa: float = float("nan")  # agreement with the previous round's predictions on the stop set
 
 
 class ActiveLoop:
@@ -110,6 +112,11 @@ class ActiveLoop:
         self.y_test = None if y_test is None else np.asarray(y_test, dtype=np.int64)
         has_test = X_test is not None and X_test.shape[0] > 0
         self.pool_scores_ = self.learner.attach(self.X)
+        # the stop set (stabilizing predictions): drawn once, its scores kept up to date like the test set's
+        seed = random_state if isinstance(random_state, (int, np.integer)) else None
+        self.stop_set_ = draw_stop_set(self.X.shape[0], seed)
+        self.stop_scores_ = self.learner.attach_live(self.X[self.stop_set_])
+        self._stop_predictions: np.ndarray | None = None
         # the test set is scored after every teach: an incremental learner keeps its scores up to date
         self.test_scores_ = self.learner.attach_live(sp.csr_matrix(X_test)) if has_test else None
 
@@ -231,10 +238,18 @@ class ActiveLoop:
         started = time.perf_counter()
         self.sync()
         seconds = time.perf_counter() - started
-        metrics = self.evaluate(seconds)
+        metrics = replace(self.evaluate(seconds), kappa=self._stability())
         self.history_.append(metrics)
         self.round_ += 1
         return metrics
+
+    def _stability(self) -> float:
+        """Cohen's kappa between this round's and the previous round's predictions on the stop set."""
+        if not self.learner.is_ready:
+            return float("nan")
+        predictions = self.stop_scores_.predict()
+        previous, self._stop_predictions = self._stop_predictions, predictions
+        return float("nan") if previous is None else cohens_kappa(previous, predictions, self.n_classes)
 
     def evaluate(self, teach_seconds: float = 0.0) -> RoundMetrics:
         acc = f1 = float("nan")

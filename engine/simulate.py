@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -19,6 +19,7 @@ from sklearn.base import clone
 from engine.errors import ConfigError
 from engine.learner import Learner
 from engine.loop import ActiveLoop
+from engine.stopping import stop_round
 from engine.strategies import DEFAULT_MAX_CANDIDATES, get_strategy
 
 
@@ -33,6 +34,12 @@ class RunResult:
     f1: np.ndarray
     queried: list[np.ndarray]  # one array of pool indices per iteration
     seconds: float  # wall time of the loop (query + teach + metrics), no loading or vectorizing
+    kappa: np.ndarray | None = None  # stability of the predictions on the stop set, per iteration
+
+    @property
+    def stop(self) -> int | None:
+        """The iteration where "stabilizing predictions" fired (engine.stopping), or None."""
+        return None if self.kappa is None else stop_round(self.kappa.tolist())
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class Curve:
     f1_std: np.ndarray
     seconds: float  # summed over the runs
     runs: int
+    stop_labels: np.ndarray = field(default_factory=lambda: np.zeros(0))  # labels at the stop, runs that stopped
+    stop_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))  # test accuracy there
 
 
 def max_iterations(n_items: int, batch_size: int) -> int:
@@ -66,7 +75,7 @@ def run_once(
         X, n_classes, X_test=X_test, y_test=y_test, strategy=strategy, batch_size=batch_size,
         learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
     )
-    n_labels, acc, f1, queried = [], [], [], []
+    n_labels, acc, f1, queried, kappa = [], [], [], [], []
     started = time.perf_counter()
     for _ in range(iterations):
         batch = loop.query()
@@ -77,8 +86,10 @@ def run_once(
         n_labels.append(metrics.n_labels)
         acc.append(metrics.accuracy)
         f1.append(metrics.f1)
+        kappa.append(metrics.kappa)
     seconds = time.perf_counter() - started
-    return RunResult(strategy, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried, seconds)
+    return RunResult(strategy, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried, seconds,
+                     np.asarray(kappa))
 
 
 def simulate(
@@ -126,8 +137,10 @@ def summarize(results: list[RunResult]) -> dict[str, Curve]:
         runs = [r for r in results if r.strategy == name]
         acc = np.vstack([r.accuracy for r in runs])
         f1 = np.vstack([r.f1 for r in runs])
+        stops = [(r.n_labels[r.stop], r.accuracy[r.stop]) for r in runs if r.stop is not None]
         curves[name] = Curve(
             name, runs[0].n_labels, acc.mean(axis=0), acc.std(axis=0), f1.mean(axis=0), f1.std(axis=0),
             float(sum(r.seconds for r in runs)), len(runs),
+            np.asarray([s[0] for s in stops], dtype=float), np.asarray([s[1] for s in stops], dtype=float),
         )
     return curves

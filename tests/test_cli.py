@@ -40,7 +40,7 @@ def test_simulate_writes_curves_queries_and_summary(tmp_path):
     assert "uncertainty" in result.stdout and "n=50" in result.stdout and "test accuracy vs number of labels" in result.stdout
     with open(out, newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1"]
+    assert list(rows[0]) == ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1", "kappa"]
     assert len(rows) == 2 * 2 * 5
     with open(queries, newline="") as fh:
         picked = list(csv.DictReader(fh))

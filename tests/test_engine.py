@@ -308,3 +308,64 @@ def test_pool_counts_follow_every_change_of_state():
         assert pool.n_featured_unlabeled == len(pool.query_tiers()[0])
         labeled = pool.y[pool.state == 1]
         assert pool.label_counts(3).tolist() == np.bincount(labeled, minlength=3).tolist()
+
+
+def test_cohens_kappa_matches_scikit_learn_and_handles_constant_labelings():
+    from sklearn.metrics import cohen_kappa_score
+
+    from engine.stopping import cohens_kappa
+
+    rng = np.random.RandomState(1)
+    for _ in range(20):
+        a, b = rng.randint(0, 3, 200), rng.randint(0, 3, 200)
+        b[:120] = a[:120]
+        assert cohens_kappa(a, b, 3) == pytest.approx(cohen_kappa_score(a, b))
+    assert cohens_kappa(np.zeros(5, int), np.zeros(5, int), 2) == 1.0
+    assert cohens_kappa(np.zeros(5, int), np.ones(5, int), 2) == 0.0
+
+
+def test_stop_round_needs_a_full_window_above_the_threshold():
+    from engine.stopping import stop_round
+
+    nan = float("nan")
+    assert stop_round([nan, 0.5, 0.995, 0.999, 0.95, 1.0, 1.0, 1.0]) == 7
+    assert stop_round([0.995, 0.999, 0.998]) == 2
+    assert stop_round([0.995, nan, 0.999, 0.998]) is None  # a round without a kappa restarts the window
+    assert stop_round([0.9] * 10) is None
+
+
+def test_the_stop_set_is_fixed_and_never_changes_the_queries(youtube_features):
+    X, y, X_test, y_test = youtube_features
+    loop = ActiveLoop(X, 2, X_test=X_test, y_test=y_test, random_state=5)
+    again = ActiveLoop(X, 2, X_test=X_test, y_test=y_test, random_state=5)
+    np.testing.assert_array_equal(loop.stop_set_, again.stop_set_)
+    assert len(loop.stop_set_) == 1000
+    fresh = np.random.RandomState(5).get_state()  # drawing the stop set used the loop's generator not at all
+    assert np.array_equal(loop.rng_.get_state()[1], fresh[1]) and loop.rng_.get_state()[2] == fresh[2]
+    kappas = []
+    for _ in range(6):
+        for index in loop.query():
+            loop.answer(index, int(y[index]))
+        metrics = loop.teach()
+        kappas.append(metrics.kappa)
+        labeled = loop.pool.labeled()
+        if loop.learner.is_ready:  # the kept-up-to-date stop-set scores equal a refit's predictions
+            reference = MultinomialNB().fit(X[labeled], y[labeled])
+            np.testing.assert_array_equal(loop.stop_scores_.predict(), reference.predict(X[loop.stop_set_]))
+    assert all(k != k for k in kappas[:1]) and all(0.0 <= k <= 1.0 for k in kappas[2:])
+    from engine.simulate import run_once
+
+    run = run_once(X, y, X_test, y_test, 2, "uncertainty", 6, 10, seed=5)
+    assert np.allclose(run.kappa, kappas, equal_nan=True)
+
+
+def test_simulate_reports_where_predictions_stabilize(youtube_features):
+    X, y, X_test, y_test = youtube_features
+    results = simulate(X, y, X_test, y_test, n_classes=2, strategies=["uncertainty"], repeats=2, iterations=40,
+                       batch_size=10, random_state=0)
+    curve = summarize(results)["uncertainty"]
+    for run in results:
+        if run.stop is not None:
+            assert run.kappa[run.stop - 2 : run.stop + 1].mean() >= 0.99
+    assert curve.stop_labels.shape[0] == sum(r.stop is not None for r in results) >= 1
+    assert 100 <= curve.stop_labels.mean() <= 400 and curve.stop_accuracy.mean() > 0.85
