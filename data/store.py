@@ -21,10 +21,11 @@ from data.errors import DataError
 from engine.loop import Answer, RoundMetrics
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """2: every answer keeps its item's text and its label's name, so a session file alone is enough for export
-and status (1: row and class index only). Version 1 files are migrated when opened for writing."""
-READABLE_VERSIONS = (1, 2)
+and status (1: row and class index only). 3: each round's kappa on the stop set. Earlier versions are
+migrated when opened for writing, and read as they are otherwise."""
+READABLE_VERSIONS = (1, 2, 3)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS batches (
 );
 CREATE TABLE IF NOT EXISTS metrics (
     round INTEGER PRIMARY KEY, n_labels INTEGER NOT NULL, accuracy REAL, f1 REAL,
-    label_counts TEXT NOT NULL, teach_seconds REAL NOT NULL, at TEXT NOT NULL
+    label_counts TEXT NOT NULL, teach_seconds REAL NOT NULL, at TEXT NOT NULL,
+    kappa REAL                      -- agreement with the previous round's predictions on the stop set (schema 3)
 );
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
@@ -116,6 +118,7 @@ class SessionStore:
         self.readonly = readonly
         columns = {row[1] for row in connection.execute("PRAGMA table_info(events)")}
         self._texts_kept = "text" in columns  # schema 2; a schema-1 file read without migrating has none
+        self._kappa_kept = "kappa" in {row[1] for row in connection.execute("PRAGMA table_info(metrics)")}
 
     # -- opening
     @staticmethod
@@ -252,9 +255,10 @@ class SessionStore:
         """Metrics of the round just taught and the batch queried for the next one, in one transaction."""
         with _transaction(self._db):
             self._db.execute(
-                "INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO metrics (round, n_labels, accuracy, f1, label_counts, teach_seconds, at, "
+                "kappa) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (metrics.round, metrics.n_labels, _nan_to_none(metrics.accuracy), _nan_to_none(metrics.f1),
-                 json.dumps(list(metrics.label_counts)), metrics.teach_seconds, now()),
+                 json.dumps(list(metrics.label_counts)), metrics.teach_seconds, now(), _nan_to_none(metrics.kappa)),
             )
             if next_batch is not None:
                 self._db.execute(
@@ -269,9 +273,12 @@ class SessionStore:
 
     @_reading
     def metrics(self) -> list[RoundMetrics]:
+        kappa = "kappa" if self._kappa_kept else "NULL"
         return [
-            RoundMetrics(r, n, _none_to_nan(a), _none_to_nan(f), tuple(json.loads(c)), s)
-            for r, n, a, f, c, s, _ in self._db.execute("SELECT * FROM metrics ORDER BY round")
+            RoundMetrics(r, n, _none_to_nan(a), _none_to_nan(f), tuple(json.loads(c)), s, _none_to_nan(k))
+            for r, n, a, f, c, s, k in self._db.execute(
+                f"SELECT round, n_labels, accuracy, f1, label_counts, teach_seconds, {kappa} FROM metrics ORDER BY round"
+            )
         ]
 
     # -- Rubrix outbox: records that could not be sent yet
@@ -342,6 +349,9 @@ def _migrate(db: sqlite3.Connection, version: int, info: "SessionInfo") -> None:
                 db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
         for index, name in enumerate(info.label_names):  # texts are unknown to schema 1: they stay NULL
             db.execute("UPDATE events SET label_name = ? WHERE label = ? AND label_name IS NULL", (name, index))
+    if version < 3:
+        if "kappa" not in {row[1] for row in db.execute("PRAGMA table_info(metrics)")}:
+            db.execute("ALTER TABLE metrics ADD COLUMN kappa REAL")  # rounds before it: unknown (NULL)
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 

@@ -13,6 +13,7 @@ from altui import app
 from conftest import TEST_CSV, TRAIN_CSV, write_csv
 from data.corpus import load_corpus
 from data.session import LabelingSession
+from data.store import SCHEMA_VERSION
 from data.table import csv_text
 from test_cli import assert_one_line_error
 
@@ -241,4 +242,4 @@ def test_a_schema_1_session_is_read_and_migrated(labeled_session):
     session = LabelingSession.resume(path, writer=True)  # a writer migrates it
     session.close()
     version = sqlite3.connect(path).execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    assert version == "2"
+    assert version == str(SCHEMA_VERSION)

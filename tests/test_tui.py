@@ -293,3 +293,29 @@ async def test_reordered_labels_reorder_keys_never_meanings(tmp_path):
         second.session.close()
     with pytest.raises(Exception, match="names others"):
         make_app(LabelConfig(data=str(data), labels=("good", "bad"), session=session_path))
+
+
+async def test_without_a_test_set_the_app_shows_kappa_and_then_the_stop_suggestion(tmp_path):
+    """Issue 10, acceptance 2: on a file without labels, kappa after a few rounds, then the stop suggestion."""
+    import csv as csv_module
+
+    with open(TRAIN_CSV, newline="", encoding="utf-8") as fh:
+        rows = list(csv_module.DictReader(fh))
+    data = write_csv(tmp_path / "texts.csv", [["id", "text"]] + [[r["COMMENT_ID"], r["CONTENT"]] for r in rows])
+    truth = [int(r["CLASS"]) for r in rows]  # no label column, no hold-out: pool rows are the file's rows
+    app = make_app(LabelConfig(data=str(data), labels=("ham", "spam"), session=str(tmp_path / "k.db")))
+    seen_kappa = False
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(45 * 10):
+            index = app.session.current()
+            if index is None:
+                await wait_for_batch(pilot, app)
+                index = app.session.current()
+            await pilot.press(str(truth[index] + 1))
+            panel = app.annotate_screen._metrics().plain  # the "model stability" box's text
+            seen_kappa = seen_kappa or "κ 0." in screen_text(app)
+            if "predictions stable over 3 rounds" in panel:
+                break
+        assert seen_kappa and "model stability" in screen_text(app)
+        assert "predictions stable over 3 rounds: more labels are unlikely to change the model much" in panel
+        assert app.session.store.metrics()[-1].kappa >= 0.9  # stored per round

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, Sparkline, Static
 
 from data.session import LabelingSession
 from engine.pool import UNLABELED
+from engine.stopping import THRESHOLD, WINDOW, stop_round
 from tui.text import one_line, safe_text
 
 LABEL_STYLES = ("bold green", "bold red", "bold blue", "bold magenta", "bold yellow", "bold cyan")
@@ -65,7 +66,8 @@ class AnnotateScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#comment-box").border_title = "comment"
         self.query_one("#answers").border_title = "last answers"
-        self.query_one("#round-metrics").border_title = "test set"
+        no_test = self.session.loop.test_scores_ is None
+        self.query_one("#round-metrics").border_title = "model stability" if no_test else "test set"
         self.refresh_view()
 
     # -- actions
@@ -147,7 +149,7 @@ class AnnotateScreen(Screen):
             return Text("accuracy after each round\nappears here", style="dim")
         last = history[-1]
         if math.isnan(last.accuracy):
-            return Text(f"round {last.round + 1}: no test set", style="dim")
+            return self._stability(history)
         text = Text.assemble(("after round ", "dim"), (str(last.round + 1), "bold"), (" · ", "dim"),
                              (str(last.n_labels), "bold"), (" labels\n", "dim"), ("acc ", "dim"),
                              (f"{last.accuracy:.3f}", "bold"), ("  F1 ", "dim"), (f"{last.f1:.3f}", "bold"))
@@ -155,6 +157,22 @@ class AnnotateScreen(Screen):
             delta = last.accuracy - history[-2].accuracy
             text.append(f"\n{delta:+.3f}", style="green" if delta >= 0 else "red")
             text.append(f" vs round {history[-2].round + 1}", style="dim")
+        return text
+
+    def _stability(self, history) -> Text:
+        """Without a test set: how much the model still changes (kappa on the stop set), and when to stop."""
+        last = history[-1]
+        text = Text.assemble(("after round ", "dim"), (str(last.round + 1), "bold"), (" · ", "dim"),
+                             (str(last.n_labels), "bold"), (" labels\n", "dim"))
+        if math.isnan(last.kappa):
+            text.append("κ from the next round", style="dim")
+            return text
+        text.append("κ ", style="dim")
+        text.append(f"{last.kappa:.3f}", style="bold")
+        text.append(f" vs round {last.round}", style="dim")
+        if stop_round([m.kappa for m in history], WINDOW, THRESHOLD) is not None:
+            text.append(f"\npredictions stable over {WINDOW} rounds: more labels are unlikely to change the "
+                        "model much", style="bold green")
         return text
 
     def _progress(self) -> Text:
