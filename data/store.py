@@ -18,42 +18,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from data.errors import DataError
+from data.store_schema import READABLE_VERSIONS, SCHEMA_VERSION, create_tables, migrate
 from engine.loop import Answer, RoundMetrics
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
-SCHEMA_VERSION = 3
-"""2: every answer keeps its item's text and its label's name, so a session file alone is enough for export
-and status (1: row and class index only). 3: each round's kappa on the stop set. Earlier versions are
-migrated when opened for writing, and read as they are otherwise."""
-READABLE_VERSIONS = (1, 2, 3)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL CHECK (kind IN ('label', 'skip', 'undo')),
-    item INTEGER NOT NULL,          -- row of the training data
-    item_id TEXT NOT NULL,
-    label INTEGER,                  -- class index, NULL for skip/undo
-    round INTEGER NOT NULL,
-    source TEXT NOT NULL DEFAULT 'terminal',
-    at TEXT NOT NULL,
-    text TEXT,                      -- the item's text when it was answered (schema 2)
-    label_name TEXT                 -- the label's name, NULL for skip/undo (schema 2)
-);
-CREATE TABLE IF NOT EXISTS batches (
-    round INTEGER PRIMARY KEY, items TEXT NOT NULL, strategy TEXT NOT NULL, at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS metrics (
-    round INTEGER PRIMARY KEY, n_labels INTEGER NOT NULL, accuracy REAL, f1 REAL,
-    label_counts TEXT NOT NULL, teach_seconds REAL NOT NULL, at TEXT NOT NULL,
-    kappa REAL                      -- agreement with the previous round's predictions on the stop set (schema 3)
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
-    record TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (dataset, item_id) ON CONFLICT REPLACE
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -151,7 +119,7 @@ class SessionStore:
             return store
         db = cls._connect(path)
         with _transaction(db):
-            _create_tables(db)
+            create_tables(db)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT INTO meta VALUES ('info', ?)", (json.dumps(asdict(info)),))
         return cls(path, db, info)
@@ -176,9 +144,9 @@ class SessionStore:
         reader.close()
         db = cls._connect(path)
         with _transaction(db):
-            _create_tables(db)  # tables added by later minor versions
+            create_tables(db)  # tables added by later minor versions
             if version < SCHEMA_VERSION:
-                _migrate(db, version, info)
+                migrate(db, version, info.label_names)
         return cls(path, db, info)
 
     def close(self) -> None:
@@ -338,27 +306,6 @@ def _read_info(db: sqlite3.Connection, path: Path) -> "SessionInfo":
     except (ValueError, TypeError):
         raise DataError(f"{path}: the session's settings are damaged (meta.info is not valid); "
                         "export what can be read with `altui export`, or start a new --session") from None
-
-
-def _migrate(db: sqlite3.Connection, version: int, info: "SessionInfo") -> None:
-    """Bring a session of an earlier schema to :data:`SCHEMA_VERSION` (inside the caller's transaction)."""
-    if version < 2:
-        columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
-        for column in ("text", "label_name"):
-            if column not in columns:
-                db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
-        for index, name in enumerate(info.label_names):  # texts are unknown to schema 1: they stay NULL
-            db.execute("UPDATE events SET label_name = ? WHERE label = ? AND label_name IS NULL", (name, index))
-    if version < 3:
-        if "kappa" not in {row[1] for row in db.execute("PRAGMA table_info(metrics)")}:
-            db.execute("ALTER TABLE metrics ADD COLUMN kappa REAL")  # rounds before it: unknown (NULL)
-    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-
-
-def _create_tables(db: sqlite3.Connection) -> None:
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
 
 
 class _transaction:
