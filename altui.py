@@ -13,6 +13,7 @@ from rich.console import Console
 
 from engine.errors import AltuiError
 from tui.text import one_line, printable
+from engine.learner import DEFAULT_MODEL
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
 __version__ = "0.1.0"
@@ -102,7 +103,8 @@ UrlOpt = Annotated[
 ]
 WorkspaceOpt = Annotated[Optional[str], typer.Option("--workspace", envvar="RUBRIX_WORKSPACE", help="Rubrix workspace.")]
 ModelOpt = Annotated[
-    str, typer.Option("--model", help="nb: multinomial naive Bayes (fast, the reference); logreg: logistic regression.")
+    str, typer.Option("--model", help="nblr: NB-LR on word and char n-grams (default, learns fastest); nb: the "
+                      "tutorial's naive Bayes on word 1-5-gram counts; logreg: logistic regression on those counts."),
 ]
 
 
@@ -148,7 +150,7 @@ def simulate(
     repeats: Annotated[int, typer.Option("--repeats", help="Runs per strategy.")] = 5,
     iterations: Annotated[int, typer.Option("--iterations", help="Rounds per run.")] = 30,
     batch: BatchOpt = 10,
-    model: ModelOpt = "nb",
+    model: ModelOpt = DEFAULT_MODEL,
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
     seed: SeedOpt = 0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores.")] = 1,
@@ -161,6 +163,7 @@ def simulate(
     from cli_report import print_summary
     from data.outputs import write_simulation
     from engine.simulate import max_iterations, simulate as run_simulation, summarize
+    from engine.features import features_for
     from engine.learner import make_learner
     from engine.strategies import get_strategy
 
@@ -178,7 +181,7 @@ def simulate(
         corpus = load_corpus(
             str(data) if data else None, str(test) if test else None, text_col=text_col, label_col=label_col,
             sep=sep, header=not no_header, seed=seed, require_labels=True, format=format, quoting=quoting,
-            encoding=encoding, on_progress=on_progress,
+            encoding=encoding, on_progress=on_progress, features=features_for(model),
         )
     limit = max_iterations(corpus.X.shape[0], batch)
     if iterations > limit:
@@ -200,6 +203,7 @@ def simulate(
             strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
             n_jobs=jobs, learner=make_learner(model, len(corpus.labels)),
             on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
+            rankable=corpus.rankable,
         )
     curves = summarize(results)
     print_summary(curves, corpus.X_test.shape[0], stdout.width)
@@ -242,7 +246,7 @@ def label(
     ] = None,
     strategy: Annotated[str, typer.Option("--strategy", "-s", help="Query strategy.")] = "uncertainty",
     batch: BatchOpt = 10,
-    model: ModelOpt = "nb",
+    model: ModelOpt = DEFAULT_MODEL,
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
     seed: SeedOpt = 0,
     session: Annotated[

@@ -21,7 +21,7 @@ from data.table import (
 )
 from data.youtube import ensure_youtube
 from data.feature_cache import cached_features
-from engine.features import FeatureSpace
+from engine.features import NB_FEATURES, FeatureConfig, FeatureSpace, word_rows
 
 HOLDOUT_FRACTION = 0.2
 
@@ -37,6 +37,7 @@ class Corpus:
     X: sp.csr_matrix
     X_test: sp.csr_matrix | None
     held_out: bool  # the test set is a stratified part of the data file
+    rankable: np.ndarray | None = None  # training rows with a word (queried first); None: rows with features
 
 
 def holdout(dataset: Dataset, y: np.ndarray, seed: int) -> tuple[Dataset, Dataset]:
@@ -79,12 +80,14 @@ def load_corpus(
     quoting: str | None = None,
     encoding: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    features: FeatureConfig = NB_FEATURES,
 ) -> Corpus:
     """Load the training data (default: the YouTube Spam Collection) and a test set.
 
     With ``require_labels`` (simulate) every training row needs a label and there must be two classes.
     Without a test file, a stratified 20 % of the labeled training rows is held out. ``on_progress``
-    is called with (stage, done, total) while the data is read and vectorized.
+    is called with (stage, done, total) while the data is read and vectorized. ``features`` are the
+    model's (:func:`engine.features.features_for`).
     """
     read = dict(sep=sep, header=header, format=format, quoting=quoting, encoding=encoding)
     youtube = data_path is None
@@ -117,8 +120,21 @@ def load_corpus(
     if y_test is not None and (y_test < 0).any():
         row = int(np.flatnonzero(y_test < 0)[0]) + 1
         raise DataError(f"{test.path}: test row {row} has no label; every test row needs one")
-    features, X, X_test = cached_features(
-        train.texts, test.texts if test is not None else None, on_progress=on_progress,
+    space, X, X_test = cached_features(
+        train.texts, test.texts if test is not None else None, features, on_progress=on_progress,
         fingerprints=(train.fingerprint, test.fingerprint if test is not None else None),
     )
-    return Corpus(train, test, labels, y_train, y_test, features, X, X_test, held_out)
+    return Corpus(train, test, labels, y_train, y_test, space, X, X_test, held_out, word_rows(train.texts, features))
+
+
+def with_features(corpus: Corpus, features: FeatureConfig,
+                  on_progress: Callable[[str, int, int], None] | None = None) -> Corpus:
+    """The same corpus with other features (a resumed session whose model learns from other features)."""
+    if corpus.features.config == features:
+        return corpus
+    test = corpus.test
+    space, X, X_test = cached_features(
+        corpus.train.texts, test.texts if test is not None else None, features, on_progress=on_progress,
+        fingerprints=(corpus.train.fingerprint, test.fingerprint if test is not None else None),
+    )
+    return replace(corpus, features=space, X=X, X_test=X_test, rankable=word_rows(corpus.train.texts, features))

@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import platformdirs
 
-from data.corpus import Corpus
+from data.corpus import Corpus, with_features
 from data.errors import DataError
 from data.session_lock import SessionLock
 from data.store import SessionInfo, SessionStore
 from data.table import LabelSet, encode_labels
-from engine.learner import make_learner
+from engine.features import features_for
+from engine.learner import DEFAULT_MODEL, make_learner
 from engine.loop import ActiveLoop, Answer, RoundMetrics
 
 DATA_ENV = "ALTUI_DATA_DIR"
@@ -48,6 +49,21 @@ def default_session_path(corpus: Corpus) -> Path:
     base = Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("altui")) / "sessions"
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(corpus.train.path).stem)[:40] or "data"
     return base / f"{stem}-{corpus.train.fingerprint[:10]}.db"
+
+
+def saved_model(path: str | Path | None) -> str | None:
+    """The model of the session at ``path`` if there is one (its data is then loaded with that model's
+    features once, not twice); None for no file or a file that is not a session (reported when opened)."""
+    if path is None or not Path(path).is_file():
+        return None
+    try:
+        store = SessionStore.open_existing(path, readonly=True)
+    except DataError:
+        return None
+    try:
+        return store.info.model
+    finally:
+        store.close()
 
 
 def _check_same_items(path: Path, corpus: Corpus) -> None:
@@ -101,7 +117,7 @@ class LabelingSession:
     @classmethod
     def open(
         cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = "uncertainty",
-        model: str = "nb", batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
+        model: str = DEFAULT_MODEL, batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
         writer: bool = False, readonly: bool = False, label_order: tuple[str, ...] | None = None,
     ) -> "LabelingSession":
         """Create a new session, or resume the one at ``path`` exactly where it was.
@@ -156,6 +172,7 @@ class LabelingSession:
         saved = store.info
         try:
             corpus, key_order = cls._saved_labels(corpus, saved, path, label_order)
+            corpus = with_features(corpus, features_for(saved.model))
         except DataError:
             store.close()
             raise
@@ -163,6 +180,7 @@ class LabelingSession:
             corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
             learner=make_learner(saved.model, len(corpus.labels)), max_candidates=saved.max_candidates,
+            rankable=corpus.rankable,
         )
         session = cls(corpus, store, loop, lock)
         session.key_order = key_order
@@ -184,6 +202,7 @@ class LabelingSession:
                 saved.data_path, saved.test_path, text_col=saved.text_col, label_col=saved.label_col,
                 sep=saved.sep, header=saved.header, label_names=list(saved.label_names), seed=saved.seed,
                 format=saved.format, quoting=saved.quoting, encoding=saved.encoding,
+                features=features_for(saved.model),
             )
         except DataError as exc:
             raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}; pass the file's new "

@@ -1,4 +1,8 @@
-"""Text features: the reference tutorial's word 1-5-grams, hashed so memory does not grow with the vocabulary.
+"""Text features: word (and character) n-grams, hashed so memory does not grow with the vocabulary.
+
+Two settings are used (:func:`features_for`): the tutorial's word 1-5-gram counts for naive Bayes
+(``--model nb``), and binary word 1-2-grams plus character 2-4-grams inside words for the NB-LR default
+(character n-grams catch "subscr1be", "check out my channel!!!" and URLs that words miss).
 
 The tutorial counts word n-grams with ``CountVectorizer(ngram_range=(1, 5))``, whose vocabulary is a
 Python dict of every n-gram seen: 19M entries (7.7 GB) for a million comments. altui counts the same
@@ -25,6 +29,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
+from engine.char_ngrams import char_ngrams_by_bucket, hash_char_ngrams
 from engine.errors import ConfigError
 
 NGRAM_RANGE = (1, 5)
@@ -42,16 +47,54 @@ class FeatureConfig:
     lowercase: bool = True
     token_pattern: str = r"(?u)\b\w\w+\b"
     version: int = 1  # bump when the meaning of the features changes
+    char_ngram_range: tuple[int, int] | None = None  # char_wb n-grams (engine.char_ngrams), none by default
+    binary: bool = False  # 1 per n-gram present instead of counts
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if self.char_ngram_range is None and not self.binary:  # the keys of caches written before these fields
+            del out["char_ngram_range"], out["binary"]
+        return out
+
+
+NB_FEATURES = FeatureConfig()
+NBLR_FEATURES = FeatureConfig(ngram_range=(1, 2), char_ngram_range=(2, 4), binary=True)
+
+
+def features_for(model: str) -> FeatureConfig:
+    """The features a model learns from: NB-LR its own, every other model the tutorial's."""
+    return NBLR_FEATURES if model == "nblr" else NB_FEATURES
+
+
+def word_rows(texts: Sequence[str], config: FeatureConfig) -> np.ndarray | None:
+    """Which texts have a word n-gram, when that differs from "has any feature" (char n-grams: ":D" or
+    "❤❤❤" have those but no word). Queries put texts without words last: a model cannot rank them well,
+    and a batch of them teaches nothing. None when every feature is a word n-gram."""
+    if config.char_ngram_range is None:
+        return None
+    import re
+
+    search = re.compile(config.token_pattern).search
+    return np.fromiter((search(t) is not None for t in texts), dtype=bool, count=len(texts))
 
 
 def make_hasher(config: FeatureConfig) -> HashingVectorizer:
+    """The word n-gram hasher of ``config``."""
     return HashingVectorizer(
         ngram_range=tuple(config.ngram_range), n_features=config.n_buckets, lowercase=config.lowercase,
         token_pattern=config.token_pattern, alternate_sign=False, norm=None, dtype=np.float32,
+        binary=config.binary,
     )
+
+
+def transform_chunk(config: FeatureConfig, texts: Sequence[str]) -> sp.csr_matrix:
+    """Hashed features of a few texts (one chunk): word n-grams, plus char n-grams when configured."""
+    X = make_hasher(config).transform(texts).tocsr()
+    if config.char_ngram_range is not None:
+        X = X + hash_char_ngrams(texts, tuple(config.char_ngram_range), config.n_buckets, config.lowercase)
+        if config.binary:
+            X.data[:] = 1.0
+    return X
 
 
 def hash_texts(
@@ -59,18 +102,17 @@ def hash_texts(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> sp.csr_matrix:
     """Hashed n-gram counts of ``texts`` (rows in order), in chunks; ``n_jobs`` None = all cores."""
-    hasher = make_hasher(config)
     total = len(texts)
     chunks = [texts[i : i + CHUNK_SIZE] for i in range(0, total, CHUNK_SIZE)] or [texts]
     jobs = (os.cpu_count() or 1) if n_jobs is None else n_jobs
     parts = []
     done = 0
     if total < PARALLEL_FROM or jobs == 1:
-        results = (hasher.transform(chunk) for chunk in chunks)
+        results = (transform_chunk(config, chunk) for chunk in chunks)
     else:
         from joblib import Parallel, delayed
 
-        results = Parallel(n_jobs=jobs, return_as="generator")(delayed(hasher.transform)(c) for c in chunks)
+        results = Parallel(n_jobs=jobs, return_as="generator")(delayed(transform_chunk)(config, c) for c in chunks)
     for part in results:
         parts.append(part.tocsr())
         done += part.shape[0]
@@ -116,17 +158,28 @@ class FeatureSpace:
     def _analyzer(self) -> Callable[[str], list[str]]:
         return make_hasher(self.config).build_analyzer()
 
-    def ngrams_of(self, text: str) -> dict[int, str]:
-        """Column -> n-gram for the n-grams of ``text`` that have a column (shortest n-gram on a collision)."""
+    def ngrams_of(self, text: str, chars: bool = False) -> dict[int, str]:
+        """Column -> n-gram for the word n-grams of ``text`` that have a column (shortest on a collision);
+        with ``chars``, its char n-grams too (a word n-gram wins a shared column)."""
         out: dict[int, str] = {}
         for ngram in self._analyzer(text):
             column = self.column_of(ngram)
             if column is not None and (column not in out or len(ngram) < len(out[column])):
                 out[column] = ngram
+        if chars and self.config.char_ngram_range is not None:
+            by_bucket = char_ngrams_by_bucket(text, tuple(self.config.char_ngram_range), self.config.n_buckets,
+                                              self.config.lowercase)
+            for bucket, ngram in sorted(by_bucket.items()):
+                column = self._column_of_bucket(bucket)
+                if column is not None:
+                    out.setdefault(column, ngram)
         return out
 
     def column_of(self, ngram: str) -> int | None:
-        bucket = bucket_of(ngram, self.config.n_buckets)
+        """The column of a word n-gram, or None when no training text has it."""
+        return self._column_of_bucket(bucket_of(ngram, self.config.n_buckets))
+
+    def _column_of_bucket(self, bucket: int) -> int | None:
         j = int(np.searchsorted(self.buckets, bucket))
         return j if j < self.buckets.shape[0] and self.buckets[j] == bucket else None
 

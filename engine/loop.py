@@ -63,6 +63,8 @@ class ActiveLoop:
     random_state : seed of the cold start and of the random strategies.
     max_candidates : a query scores at most this many unlabeled items (a seeded random draw from a
         larger pool; None: all of them). Bounds the cost of a round on any pool size.
+    rankable : boolean mask of the items a model can rank (default: items with any feature); the others
+        are queried only when no rankable item is left.
 
     On a pool larger than ``max_candidates``, the next query's candidates are drawn right after a query,
     either by :meth:`prepare_next_query` (the TUI calls it in a thread while the person answers) or by the
@@ -83,6 +85,7 @@ class ActiveLoop:
         learner: Learner | None = None,
         random_state=None,
         max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
+        rankable: np.ndarray | None = None,
     ):
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}: use --batch 1 or more")
@@ -98,7 +101,8 @@ class ActiveLoop:
         self.max_candidates = max_candidates
         if max_candidates is not None and max_candidates < 1:
             raise ConfigError(f"--candidates must be at least 1, got {max_candidates}")
-        self.pool = Pool(self.X.shape[0], has_features=np.diff(self.X.indptr) > 0)
+        has_features = np.diff(self.X.indptr) > 0
+        self.pool = Pool(self.X.shape[0], has_features=has_features if rankable is None else rankable & has_features)
         self.round_ = 0
         self.batch_: list[int] = []
         self.answers_: list[Answer] = []

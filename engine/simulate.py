@@ -69,11 +69,13 @@ def repeat_seeds(random_state: int | None, repeats: int) -> list[int]:
 def run_once(
     X, y, X_test, y_test, n_classes: int, strategy: str, iterations: int, batch_size: int, seed: int,
     repeat: int = 0, learner: Learner | None = None, max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
+    rankable: np.ndarray | None = None,
 ) -> RunResult:
     """One active-learning loop of ``iterations`` rounds of ``batch_size`` answers from ``y``."""
     loop = ActiveLoop(
         X, n_classes, X_test=X_test, y_test=y_test, strategy=strategy, batch_size=batch_size,
         learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
+        rankable=rankable,
     )
     n_labels, acc, f1, queried, kappa = [], [], [], [], []
     started = time.perf_counter()
@@ -96,7 +98,7 @@ def simulate(
     X, y, X_test, y_test, *, n_classes: int, strategies: Iterable[str] = ("uncertainty", "random"),
     repeats: int = 5, iterations: int = 30, batch_size: int = 10, random_state: int | None = 0,
     n_jobs: int = 1, learner: Learner | None = None, on_run_done: Callable[[RunResult], None] | None = None,
-    max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES, rankable: np.ndarray | None = None,
 ) -> list[RunResult]:
     """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat."""
     strategies = list(strategies)
@@ -118,7 +120,7 @@ def simulate(
     seeds = repeat_seeds(random_state, repeats)
     tasks = [
         delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner,
-                          max_candidates)
+                          max_candidates, rankable)
         for name in strategies
         for r in range(repeats)
     ]

@@ -74,8 +74,8 @@ async def test_label_skip_undo_keys(tmp_path):
         assert second not in app.session.loop.pending()
 
 
-async def test_a_full_batch_is_taught_and_the_next_is_the_most_uncertain(tmp_path):
-    app = youtube_app(tmp_path)
+async def test_a_full_batch_is_taught_and_the_next_is_the_most_uncertain_as_in_the_tutorial(tmp_path):
+    app = youtube_app(tmp_path, model="nb")
     y = np.array([int(v) for v in app.session.corpus.train.labels])
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(10):
@@ -87,6 +87,25 @@ async def test_a_full_batch_is_taught_and_the_next_is_the_most_uncertain(tmp_pat
         assert_modal_parity(loop, y, loop.pending(), uncertainty_sampling, classifier_uncertainty)
         assert app.session.store.last_batch() == (1, loop.batch_)
         assert "after round 1" in screen_text(app)
+
+
+async def test_the_default_model_queries_what_it_is_least_sure_of_among_texts_with_words(tmp_path):
+    app = youtube_app(tmp_path)
+    y = np.array([int(v) for v in app.session.corpus.train.labels])
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(10):
+            await pilot.press(str(y[app.session.current()] + 1))
+        await wait_for_batch(pilot, app)
+        loop = app.session.loop
+        assert type(loop.learner).__name__ == "NBLogisticLearner"
+        rankable, _ = loop.pool.query_tiers()
+        texts = app.session.corpus.train.texts
+        assert all(any(ch.isalnum() for ch in texts[i]) for i in rankable)  # ":D" and "❤❤❤" come last
+        confidence = loop.learner.predict_proba(loop.X[rankable]).max(axis=1)
+        picked = set(loop.pending())
+        threshold = max(confidence[np.isin(rankable, list(picked))])
+        assert picked <= set(rankable.tolist()) and len(picked) == 10
+        assert np.count_nonzero(confidence < threshold - 1e-12) < 10  # nothing less sure was left out
 
 
 async def test_undo_across_the_batch_boundary(tmp_path):
@@ -249,12 +268,15 @@ async def test_a_refit_model_is_taught_in_a_thread_worker(tmp_path, tiny_csv):
 async def test_on_a_large_pool_the_next_candidates_are_drawn_ahead_and_batches_match_simulate(tmp_path):
     """With more items than --candidates, the app draws the next query's candidates in a thread while the
     person answers; the batches are still exactly the ones the headless loop picks with the same seed."""
+    from engine.learner import make_learner
     from engine.loop import ActiveLoop
 
     app = youtube_app(tmp_path, max_candidates=300)
     y = np.array([int(v) for v in app.session.corpus.train.labels])
     corpus = app.session.corpus
-    headless = ActiveLoop(corpus.X, 2, X_test=corpus.X_test, y_test=corpus.y_test, random_state=0, max_candidates=300)
+    headless = ActiveLoop(corpus.X, 2, X_test=corpus.X_test, y_test=corpus.y_test, random_state=0,
+                          max_candidates=300, learner=make_learner(app.session.store.info.model, 2),
+                          rankable=corpus.rankable)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(3):
             assert app.session.loop.batch_ == headless.query()
@@ -319,3 +341,29 @@ async def test_without_a_test_set_the_app_shows_kappa_and_then_the_stop_suggesti
         assert seen_kappa and "model stability" in screen_text(app)
         assert "predictions stable over 3 rounds: more labels are unlikely to change the model much" in panel
         assert app.session.store.metrics()[-1].kappa >= 0.9  # stored per round
+        await pilot.press("p")  # the plot: kappa per round with the stop line, and the labels per class
+        await pilot.pause()
+        shown = screen_text(app)
+        n_stop = app.session.loop.history_[-1].n_labels
+        assert f"predictions stable at {n_stop} labels" in shown and "stop at 0.99 (3 rounds)" in shown
+        assert "labels per class" in shown and "kappa" in shown
+
+
+async def test_the_plot_says_what_to_do_before_the_first_round(tmp_path, tiny_csv):
+    app = tiny_app(tiny_csv, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        assert "Nothing to plot yet: answer the first batch (5 comments)" in screen_text(app)
+
+
+def test_plot_ticks_are_label_counts_and_the_y_range_fits_the_data():
+    from tui.screens.plot import fitted_range, integer_ticks
+
+    assert integer_ticks([10, 20, 30]) == [10, 20, 30]
+    ticks = integer_ticks(list(range(10, 310, 10)))
+    assert len(ticks) <= 8 and ticks[0] == 10 and ticks[-1] == 300 and all(isinstance(t, int) for t in ticks)
+    lo, hi = fitted_range([0.91, 0.95, 0.96])
+    assert 0.85 < lo < 0.91 and 0.96 < hi <= 1.0
+    assert fitted_range([1.0, 1.0]) == (0.95, 1.0)  # pressed against the top: still a visible span
+    assert fitted_range([float("nan")]) == (0.0, 1.0)

@@ -11,7 +11,8 @@ from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from data.corpus import load_corpus
-from data.session import LabelingSession, RoundResult
+from engine.features import features_for
+from data.session import LabelingSession, RoundResult, saved_model
 from engine.errors import AltuiError
 from tui.config import LabelConfig
 from tui.text import one_line
@@ -241,6 +242,7 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
         config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
         header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
         format=config.format, quoting=config.quoting, encoding=config.encoding, on_progress=on_progress,
+        features=features_for(saved_model(config.session) or config.model),
     )
     if len(corpus.labels) > MAX_LABELS:
         raise AltuiError(

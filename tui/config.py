@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.learner import DEFAULT_MODEL
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
 
@@ -20,7 +21,7 @@ class LabelConfig:
     encoding: str | None = None
     labels: tuple[str, ...] | None = None
     strategy: str = "uncertainty"
-    model: str = "nb"
+    model: str = DEFAULT_MODEL
     batch: int = 10
     seed: int = 0
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES

@@ -1,4 +1,11 @@
-"""The plot screen: test accuracy and F1 after each round, and the labels per class."""
+"""The plot screen: how the model got better, round by round, with or without a test set.
+
+With a test set: accuracy and macro F1 per round (top), the model's stability below. Without one:
+stability (Cohen's kappa between consecutive rounds' predictions on the stop set, with the stop
+threshold) on top and the labels per class, per round, below. Before the first round: what to do, not
+an empty frame. Every series has a marker per round; x ticks are label counts (integers) and the y
+range fits the data.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,43 @@ import math
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from data.session import LabelingSession
+from engine.stopping import THRESHOLD, WINDOW, stop_round
 from tui.text import one_line
+
+MAX_TICKS = 8
+
+
+def integer_ticks(xs: list[int], max_ticks: int = MAX_TICKS) -> list[int]:
+    """At most ``max_ticks`` of the x values, evenly picked, always the first and the last."""
+    if len(xs) <= max_ticks:
+        return list(xs)
+    step = (len(xs) - 1) / (max_ticks - 1)
+    return sorted({xs[round(i * step)] for i in range(max_ticks)})
+
+
+def fitted_range(values: list[float], low: float = 0.0, high: float = 1.0, min_span: float = 0.05) -> tuple[float, float]:
+    """A y range around ``values`` (with a margin, at least ``min_span`` wide), inside [low, high]."""
+    finite = [v for v in values if not math.isnan(v)]
+    if not finite:
+        return low, high
+    lo, hi = min(finite), max(finite)
+    margin = max((hi - lo) * 0.1, (min_span - (hi - lo)) / 2, 0.0)
+    lo, hi = max(low, lo - margin), min(high, hi + margin)
+    if hi - lo < min_span:  # pressed against a bound
+        lo, hi = (max(low, hi - min_span), hi) if hi >= high else (lo, min(high, lo + min_span))
+    return lo, hi
+
+
+def line_with_markers(plt, x, y, label: str, marker: str, color: str | None = None) -> None:
+    """A thin line through the points and a marker on each (one legend entry)."""
+    plt.plot(x, y, marker="braille", color=color)
+    plt.scatter(x, y, marker=marker, color=color, label=label)
 
 
 class PlotScreen(Screen):
@@ -26,7 +63,10 @@ class PlotScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal():
-            yield PlotextPlot(id="curve")
+            with Vertical(id="charts"):
+                yield Static(id="plot-empty")
+                yield PlotextPlot(id="curve")
+                yield PlotextPlot(id="lower")
             yield Static(id="counts")
         yield Footer()
 
@@ -34,32 +74,102 @@ class PlotScreen(Screen):
         self.query_one("#counts").border_title = "labels"
         self.redraw()
 
+    @property
+    def has_test_set(self) -> bool:
+        return self.session.loop.test_scores_ is not None
+
     def redraw(self) -> None:
-        history = [m for m in self.session.loop.history_ if not math.isnan(m.accuracy)]
-        plot = self.query_one("#curve", PlotextPlot)
+        history = list(self.session.loop.history_)
+        empty = self.query_one("#plot-empty", Static)
+        empty.display = not history
+        for plot in self.query(PlotextPlot):
+            plot.display = bool(history)
+        if not history:
+            batch = self.session.loop.batch_size
+            empty.update(Text(
+                f"Nothing to plot yet: answer the first batch ({batch} comments) and the model's first round "
+                "appears here" + (" (accuracy and F1 on the test set)." if self.has_test_set else
+                                  " (how much its predictions still change, and the labels per class).")
+            ))
+        elif self.has_test_set:
+            self._quality(self.query_one("#curve", PlotextPlot), history)
+            self._stability(self.query_one("#lower", PlotextPlot), history)
+        else:
+            self._stability(self.query_one("#curve", PlotextPlot), history)
+            self._class_counts(self.query_one("#lower", PlotextPlot), history)
+        self._table(history)
+
+    def _quality(self, plot: PlotextPlot, history) -> None:
         plt = plot.plt
         plt.clear_data()
+        plt.clear_figure()
+        x = [m.n_labels for m in history]
+        acc, f1 = [m.accuracy for m in history], [m.f1 for m in history]
+        line_with_markers(plt, x, acc, "accuracy", "●", "green")
+        line_with_markers(plt, x, f1, "macro F1", "▲", "orange")
         plt.title("test set after each round")
+        plt.xticks(integer_ticks(x))
+        plt.ylim(*fitted_range(acc + f1))
         plt.xlabel("labels")
-        if history:
-            x = [m.n_labels for m in history]
-            plt.plot(x, [m.accuracy for m in history], label="accuracy", marker="braille")
-            plt.plot(x, [m.f1 for m in history], label="macro F1", marker="braille")
-            plt.ylim(0, 1)
-        else:
-            plt.title("no round taught yet (or no test set)")
         plot.refresh()
+
+    def _stability(self, plot: PlotextPlot, history) -> None:
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        points = [(m.n_labels, m.kappa) for m in history if not math.isnan(m.kappa)]
+        if not points:
+            plt.title("model stability: kappa appears after round 2")
+            plot.refresh()
+            return
+        x, kappa = [p[0] for p in points], [p[1] for p in points]
+        if len(x) > 1:
+            plt.plot([x[0], x[-1]], [THRESHOLD, THRESHOLD], label=f"stop at {THRESHOLD} ({WINDOW} rounds)",
+                     marker="braille", color="gray")
+        line_with_markers(plt, x, kappa, "kappa vs previous round", "●", "cyan")
+        stop = stop_round([m.kappa for m in history])
+        title = "model stability: kappa vs previous round"
+        if stop is not None:
+            title = f"predictions stable at {history[stop].n_labels} labels"
+        plt.title(title)
+        plt.xticks(integer_ticks(x))
+        plt.ylim(*fitted_range(kappa + [THRESHOLD], low=min(0.0, min(kappa)), high=1.0))
+        plt.xlabel("labels")
+        plot.refresh()
+
+    def _class_counts(self, plot: PlotextPlot, history) -> None:
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        x = [m.n_labels for m in history]
+        markers = "●▲■◆✚✖"
+        top = max((max(m.label_counts, default=0) for m in history), default=0)
+        plt.yticks(integer_ticks(list(range(0, top + 1)), 5))
+        for cls, name in enumerate(self.session.labels):
+            counts = [m.label_counts[cls] if cls < len(m.label_counts) else 0 for m in history]
+            line_with_markers(plt, x, counts, one_line(name, 20), markers[cls % len(markers)])
+        plt.title("labels per class")
+        plt.xticks(integer_ticks(x))
+        plt.xlabel("labels")
+        plot.refresh()
+
+    def _table(self, history) -> None:
         table = Table(box=None, show_header=True, pad_edge=False)
         table.add_column("label")
         table.add_column("count", justify="right")
+        table.add_column("share", justify="right")
         counts = self.session.loop.pool.label_counts(len(self.session.labels))
+        total = max(int(counts.sum()), 1)
         for name, count in zip(self.session.labels, counts):
-            table.add_row(Text(one_line(name, 24)), str(int(count)))  # data: never markup
-        table.add_row("skipped", str(self.session.loop.pool.n_skipped))
+            table.add_row(Text(one_line(name, 24)), str(int(count)), f"{count / total:.0%}")  # data: never markup
+        table.add_row("skipped", str(self.session.loop.pool.n_skipped), "")
         if history:
             last = history[-1]
-            table.add_row("", "")
-            table.add_row("accuracy", f"{last.accuracy:.3f}")
-            table.add_row("macro F1", f"{last.f1:.3f}")
-            table.add_row("rounds", str(len(history)))
+            table.add_row("", "", "")
+            if not math.isnan(last.accuracy):
+                table.add_row("accuracy", f"{last.accuracy:.3f}", "")
+                table.add_row("macro F1", f"{last.f1:.3f}", "")
+            if not math.isnan(last.kappa):
+                table.add_row("kappa", f"{last.kappa:.3f}", "")
+            table.add_row("rounds", str(len(history)), "")
         self.query_one("#counts", Static).update(table)

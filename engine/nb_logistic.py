@@ -1,0 +1,139 @@
+"""NB-LR: logistic regression on binary features scaled by naive Bayes log-count ratios.
+
+Wang & Manning (2012), "Baselines and Bigrams": scale each binary feature by how much more often it
+occurs in one class than in the other (the NB log-count ratio ``r``), then fit a linear classifier. On
+short texts with few labels it learns much faster than either naive Bayes or a plain linear model.
+
+Fitting: one liblinear logistic regression per class (one-vs-rest; one in all for two classes) on the
+labeled rows only, so a refit costs milliseconds at a few hundred labels, whatever the pool size.
+Scoring: the ratio is folded into the weights, ``(X ∘ r) w = X (r ∘ w)``, so the scores of any rows are
+one sparse mat-vec over them (binary: each row's stored entries count once, whatever their values).
+Deterministic: liblinear's primal solver has no randomness, and ties are broken by rule elsewhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from engine.learner import Learner, Scores, single_threaded
+
+
+def binary(X) -> sp.csr_matrix:
+    """``X`` with every stored entry 1: ``X`` itself when it already is (binary features, no copy of a large
+    pool), else a new float64 matrix."""
+    X = sp.csr_matrix(X)
+    if X.has_canonical_format and bool(np.all(X.data == 1)):
+        return X
+    X = X.copy()
+    X.sum_duplicates()
+    X.eliminate_zeros()
+    return sp.csr_matrix((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
+
+
+def log_count_ratio(Xb: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:
+    """``r = log((p / |p|_1) / (q / |q|_1))`` with ``p``/``q`` the smoothed feature counts of the positive and
+    negative rows (Wang & Manning, eq. 1)."""
+    p = alpha + np.asarray(Xb[positive].sum(axis=0)).ravel()
+    q = alpha + np.asarray(Xb[~positive].sum(axis=0)).ravel()
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+class _NBLRScores(Scores):
+    """Scores of the rows of one matrix: one binary mat-vec with the folded weights, when asked."""
+
+    learner: "NBLogisticLearner"
+
+    def __init__(self, learner: "NBLogisticLearner", X):
+        super().__init__(learner, X)
+        self.X = binary(self.X)
+
+    def predict_proba(self, rows=None) -> np.ndarray:
+        X = self.X if rows is None else self.X[rows]
+        return self.learner._proba_of_binary(X)
+
+
+class NBLogisticLearner(Learner):
+    """NB-LR over ``n_classes`` classes, refit on all labels at every teach.
+
+    Parameters
+    ----------
+    n_classes : classes are ``0..n_classes-1``.
+    C : inverse regularization strength of the logistic regression.
+    alpha : smoothing of the naive Bayes counts behind the log-count ratio.
+    """
+
+    def __init__(self, n_classes: int = 2, C: float = 4.0, alpha: float = 1.0):
+        self.n_classes = n_classes
+        self.C = C
+        self.alpha = alpha
+
+    @property
+    def n_classes_seen_(self) -> int:
+        return len(getattr(self, "seen_classes_", ()))
+
+    def fit(self, X, y) -> "NBLogisticLearner":
+        y = np.asarray(y, dtype=np.int64)
+        self.seen_classes_ = np.unique(y)
+        n_features = X.shape[1]
+        # one (weights, bias) per "positive" class: the seen class for one-vs-rest, class 1 of two seen
+        self.coef_ = np.zeros((0, n_features))
+        self.intercept_ = np.zeros(0)
+        self.positive_classes_ = np.zeros(0, dtype=np.int64)
+        if self.seen_classes_.shape[0] < 2:
+            return self
+        Xb = binary(X)
+        positives = self.seen_classes_[1:] if self.seen_classes_.shape[0] == 2 else self.seen_classes_
+        coef, intercept = [], []
+        with single_threaded():
+            for c in positives:
+                is_c = y == c
+                r = log_count_ratio(Xb, is_c, self.alpha)
+                scaled = sp.csr_matrix((r[Xb.indices], Xb.indices, Xb.indptr), shape=Xb.shape)
+                model = LogisticRegression(C=self.C, solver="liblinear", max_iter=1000)
+                model.fit(scaled, is_c.astype(np.int64))
+                coef.append(r * model.coef_[0])
+                intercept.append(float(model.intercept_[0]))
+        self.coef_ = np.vstack(coef)
+        self.intercept_ = np.asarray(intercept)
+        self.positive_classes_ = np.asarray(positives, dtype=np.int64)
+        return self
+
+    def attach(self, X) -> Scores:
+        return _NBLRScores(self, X)
+
+    def _proba_of_binary(self, Xb: sp.csr_matrix) -> np.ndarray:
+        if self.n_classes_seen_ == 0:
+            raise NotFittedError("the model has no labels yet")
+        proba = np.zeros((Xb.shape[0], self.n_classes))
+        if self.n_classes_seen_ == 1:
+            proba[:, self.seen_classes_[0]] = 1.0
+            return proba
+        z = np.asarray(Xb @ self.coef_.T) + self.intercept_
+        p = 1.0 / (1.0 + np.exp(-z))
+        if self.n_classes_seen_ == 2:
+            proba[:, self.seen_classes_[1]] = p[:, 0]
+            proba[:, self.seen_classes_[0]] = 1.0 - p[:, 0]
+        else:  # one-vs-rest, normalized as scikit-learn does
+            total = p.sum(axis=1, keepdims=True)
+            proba[:, self.positive_classes_] = p / np.where(total > 0, total, 1.0)
+        return proba
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self._proba_of_binary(binary(X))
+
+    def explain(self, x, predicted: int, k: int = 5) -> list[tuple[int, float]]:
+        """Features of ``x`` whose weight pushes towards ``predicted`` (binary: each counts once)."""
+        if not self.is_ready or predicted not in self.seen_classes_:
+            return []
+        x = binary(x)
+        if self.n_classes_seen_ == 2:
+            sign = 1.0 if predicted == self.seen_classes_[1] else -1.0
+            row = sign * self.coef_[0]
+        else:
+            row = self.coef_[int(np.flatnonzero(self.positive_classes_ == predicted)[0])]
+        weight = row[x.indices]
+        order = np.argsort(-weight, kind="stable")[:k]
+        return [(int(x.indices[i]), float(weight[i])) for i in order if weight[i] > 0]
