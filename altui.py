@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,12 +9,19 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from cli_common import check_positive, data_progress, domain_errors, say, stdout
+from cli_rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from engine.errors import AltuiError
-from tui.text import one_line, printable
+from tui.text import printable
+from engine.cold_start import DEFAULT_COLD_START
 from engine.learner import DEFAULT_MODEL
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
 __version__ = "0.1.0"
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
 
 app = typer.Typer(
     name="altui",
@@ -25,37 +30,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
-
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
-
-
-def say(text: str, err: bool = False) -> None:
-    """Print one line that may hold data (paths, labels, server answers): controls shown, never markup."""
-    (stderr if err else stdout).print(one_line(text), markup=False, highlight=False, soft_wrap=True)
-
-
-def domain_errors(command):
-    """Render an AltuiError as one red line on stderr and exit 1; never a traceback for user errors."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except AltuiError as exc:
-            stderr.print("[bold red]error:[/] ", end="")
-            stderr.print(one_line(str(exc)), markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            stderr.print("interrupted", markup=False)
-            raise typer.Exit(130) from None
-
-    return wrapper
-
-
 def _version(value: bool) -> None:
     if value:
         stdout.print(f"altui {__version__}")
@@ -96,40 +70,21 @@ CandidatesOpt = Annotated[
     typer.Option("--candidates", help="A query scores at most this many unlabeled items (a seeded random "
                  "subsample of a larger pool); 0 = all."),
 ]
+ColdStartOpt = Annotated[
+    str, typer.Option("--cold-start", help="First batches, before the model has seen two labels: kmeans (one "
+                      "comment per cluster: covers the kinds of texts) or random."),
+]
+SeedTermsOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--seed-terms", help="LABEL=term,term (repeatable), or a file of such lines: the first batches "
+                 "take comments containing each label's terms, so a rare label is found at once."),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
 BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
-UrlOpt = Annotated[
-    Optional[str], typer.Option("--url", envvar="RUBRIX_API_URL", help="Rubrix URL (default http://localhost:6900).")
-]
-WorkspaceOpt = Annotated[Optional[str], typer.Option("--workspace", envvar="RUBRIX_WORKSPACE", help="Rubrix workspace.")]
 ModelOpt = Annotated[
     str, typer.Option("--model", help="nblr: NB-LR on word and char n-grams (default, learns fastest); nb: the "
                       "tutorial's naive Bayes on word 1-5-gram counts; logreg: logistic regression on those counts."),
 ]
-
-
-@contextlib.contextmanager
-def data_progress():
-    """A progress bar on stderr while data is read and vectorized (a terminal only); yields the callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=stderr, disable=not sys.stderr.isatty(), transient=True,
-    ) as progress:
-        tasks: dict[str, int] = {}
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
-        yield on_progress
-
-
-def _check_positive(name: str, value: int, minimum: int = 1) -> None:
-    if value < minimum:
-        raise AltuiError(f"{name} must be at least {minimum}, got {value}")
 
 
 @app.command()
@@ -145,75 +100,38 @@ def simulate(
     quoting: QuotingOpt = None,
     encoding: EncodingOpt = None,
     strategy: Annotated[
-        Optional[list[str]], typer.Option("--strategy", "-s", help="Strategy to compare (repeatable).")
+        Optional[list[str]], typer.Option("--strategy", "-s", help="Strategy to compare (repeatable): uncertainty, "
+                                          "margin, entropy (the same picks for two labels), random, ranked-batch, "
+                                          "modal-tutorial (the tutorial's own modAL loop, for reference).")
     ] = None,
-    repeats: Annotated[int, typer.Option("--repeats", help="Runs per strategy.")] = 5,
+    repeats: Annotated[int, typer.Option("--repeats", help="Seeded runs per strategy (the table shows their "
+                                         "mean±std).")] = 10,
     iterations: Annotated[int, typer.Option("--iterations", help="Rounds per run.")] = 30,
     batch: BatchOpt = 10,
     model: ModelOpt = DEFAULT_MODEL,
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
     seed: SeedOpt = 0,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores.")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores. The results "
+                                      "are the same for any value.")] = -1,
     out: Annotated[Optional[Path], typer.Option("--out", help="CSV: one row per strategy, repeat, iteration.")] = None,
     queries: Annotated[Optional[Path], typer.Option("--queries", help="CSV: one row per queried item.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="JSON summary: config and curves.")] = None,
+    cold_start: ColdStartOpt = DEFAULT_COLD_START,
+    seed_terms: SeedTermsOpt = None,
 ) -> None:
-    """Run the loop without a person (labels from the label column) and compare strategies."""
-    from data.corpus import load_corpus
-    from cli_report import print_summary
-    from data.outputs import write_simulation
-    from engine.simulate import max_iterations, simulate as run_simulation, summarize
-    from engine.features import features_for
-    from engine.learner import make_learner
-    from engine.strategies import get_strategy
+    """Run the loop without a person (labels from the label column) and compare strategies.
 
-    strategies = strategy or ["uncertainty", "random"]
-    make_learner(model, 2)
-    for name in strategies:
-        get_strategy(name)
-    _check_positive("--batch", batch)
-    _check_positive("--iterations", iterations)
-    _check_positive("--repeats", repeats)
-    if jobs == 0 or jobs < -1:
-        raise AltuiError(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
-    _check_positive("--candidates", candidates, minimum=0)
-    with data_progress() as on_progress:
-        corpus = load_corpus(
-            str(data) if data else None, str(test) if test else None, text_col=text_col, label_col=label_col,
-            sep=sep, header=not no_header, seed=seed, require_labels=True, format=format, quoting=quoting,
-            encoding=encoding, on_progress=on_progress, features=features_for(model),
-        )
-    limit = max_iterations(corpus.X.shape[0], batch)
-    if iterations > limit:
-        stderr.print(
-            f"warning: the pool has {corpus.X.shape[0]} items, enough for {limit} iterations of {batch}; "
-            f"running {limit}", markup=False,
-        )
-        iterations = limit
-    total = len(strategies) * repeats
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    Example: altui simulate train.csv --test test.csv -s modal-tutorial -s uncertainty -s random
+    """
+    from cli_simulate import run_simulate
 
-    with Progress(
-        TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=stderr, disable=not sys.stderr.isatty(), transient=True,
-    ) as progress:
-        task = progress.add_task("runs", total=total)
-        results = run_simulation(
-            corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
-            strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
-            n_jobs=jobs, learner=make_learner(model, len(corpus.labels)),
-            on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
-            rankable=corpus.rankable,
-        )
-    curves = summarize(results)
-    print_summary(curves, corpus.X_test.shape[0], stdout.width)
-    config = {
-        "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
-        "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
-        "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats,
-        "iterations": iterations, "batch": batch, "seed": seed, "jobs": jobs,
-    }
-    write_simulation(results, curves, config, out=out, queries=queries, summary=json_path)
+    run_simulate(
+        data, test, dict(text_col=text_col, label_col=label_col, sep=sep, header=not no_header, format=format,
+                         quoting=quoting, encoding=encoding),
+        strategies=strategy or ["uncertainty", "random"], repeats=repeats, iterations=iterations, batch=batch,
+        model=model, candidates=candidates, seed=seed, jobs=jobs, cold_start=cold_start,
+        seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path,
+    )
 
 
 @app.command()
@@ -257,17 +175,22 @@ def label(
     ] = None,
     rubrix_url: UrlOpt = None,
     rubrix_workspace: WorkspaceOpt = None,
+    cold_start: ColdStartOpt = DEFAULT_COLD_START,
+    seed_terms: SeedTermsOpt = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once."""
+    from data.seed_terms import parse_seed_terms
+    from engine.cold_start import get_cold_start
     from engine.learner import make_learner
     from engine.strategies import get_strategy
     from tui.app import make_app
     from tui.config import LabelConfig
 
     get_strategy(strategy)
+    get_cold_start(cold_start)
     make_learner(model, 2)
-    _check_positive("--batch", batch)
-    _check_positive("--candidates", candidates, minimum=0)
+    check_positive("--batch", batch)
+    check_positive("--candidates", candidates, minimum=0)
     config = LabelConfig(
         data=str(data) if data else None, test=str(test) if test else None, text_col=text_col,
         label_col=label_col, sep=sep, header=not no_header, format=format, quoting=quoting, encoding=encoding,
@@ -275,6 +198,7 @@ def label(
         labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
         strategy=strategy, model=model, batch=batch, seed=seed, session=str(session) if session else None,
         rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
+        cold_start=cold_start, seed_terms=parse_seed_terms(seed_terms or []) or None,
     )
     with data_progress() as on_progress:
         altui_app = make_app(config, on_progress)
@@ -299,11 +223,22 @@ def export(
     format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
     skipped: Annotated[bool, typer.Option("--skipped", help="Also export skipped items (label empty).")] = False,
+    meta: Annotated[Optional[Path], typer.Option("--meta", help="JSON: settings, counts, metrics and kappa per "
+                                                 "round, stop point (default with -o: OUTPUT.meta.json).")] = None,
 ) -> None:
-    """Write the labeled items of a session: id, text, label, answered_at, round."""
-    from data.outputs import export_session, write_text
+    """Write the labeled items of a session: id, text, label, answered_at, round, source.
+
+    Example: altui export labels.db -o labels.csv   (also writes labels.meta.json)
+    """
+    import json
+
+    from data.outputs import export_session, session_metadata, write_text
 
     text, count = export_session(session, format, skipped)
+    meta = meta or (output.with_suffix(".meta.json") if output else None)
+    if meta:
+        write_text(meta, json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
+        say(f"wrote the session's metadata to {meta}", err=True)
     if output:
         write_text(output, text)
         say(f"wrote {count} items to {output}", err=True)
@@ -321,79 +256,10 @@ def status(session: Annotated[Path, typer.Argument(help="Session file written by
 
     out = Console(width=max(stdout.width, 100), highlight=False)
     for line in status_lines(session):
-        out.print(" ".join(printable(line).splitlines()), markup=False, highlight=False)  # columns kept
+        out.print(" ".join(printable(line).splitlines()), markup=False, highlight=False, soft_wrap=True)
 
 
-rubrix_app = typer.Typer(
-    help="Link a session to a Rubrix (or Argilla 1.0-1.4) server. The key comes from RUBRIX_API_KEY.",
-    no_args_is_help=True,
-)
 app.add_typer(rubrix_app, name="rubrix")
-SessionArg = Annotated[Path, typer.Argument(help="Session file written by `altui label`.")]
-DatasetOpt = Annotated[str, typer.Option("--dataset", "-d", help="Rubrix dataset name (lowercase, digits, - _).")]
-
-
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each Rubrix answer.")]
-
-
-def _rubrix_client(url: str | None, workspace: str | None, timeout: float):
-    from data.rubrix import RubrixClient, RubrixConfig
-
-    if timeout <= 0:
-        raise AltuiError(f"--timeout must be more than 0 seconds, got {timeout:g}")
-    return RubrixClient(RubrixConfig.from_env(url, workspace, timeout=timeout))
-
-
-@contextlib.contextmanager
-def _rubrix_session(session: Path, dataset: str, url: str | None, workspace: str | None, timeout: float):
-    """The resumed session and a Rubrix client, both closed afterwards."""
-    from data.rubrix import check_dataset_name
-    from data.session import LabelingSession
-
-    check_dataset_name(dataset)
-    labeling = LabelingSession.resume(session, writer=True)
-    try:
-        with _rubrix_client(url, workspace, timeout) as client:
-            yield labeling, client
-    finally:
-        labeling.close()
-
-
-@rubrix_app.command("push")
-@domain_errors
-def rubrix_push(
-    session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
-    timeout: TimeoutOpt = 10.0,
-) -> None:
-    """Send answered items (Validated/Discarded) and the pending batch (Default, with predictions)."""
-    from data.rubrix import RubrixUnavailable
-    from data.rubrix_link import push
-
-    with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
-        try:
-            report = push(labeling, client, dataset)
-        except RubrixUnavailable as exc:
-            waiting = len(labeling.store.outbox(dataset))
-            raise AltuiError(f"{exc}; {waiting} records wait in the outbox of {session} "
-                             "and are sent on the next push or `altui label --rubrix-dataset` start") from None
-    say(f"sent {report.sent} records to Rubrix dataset {dataset!r} at {client.config.url}")
-
-
-@rubrix_app.command("pull")
-@domain_errors
-def rubrix_pull(
-    session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
-    timeout: TimeoutOpt = 10.0,
-) -> None:
-    """Apply annotations made in the Rubrix web UI to the session (the next round uses them)."""
-    from data.rubrix_link import pull
-
-    with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
-        report = pull(labeling, client, dataset)
-    for line in report.summary(dataset):
-        say(line)
-    for line in report.warnings():
-        say(f"warning: {line}", err=True)
 
 
 if __name__ == "__main__":

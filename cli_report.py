@@ -17,23 +17,33 @@ def checkpoints(n: int, count: int = 6) -> list[int]:
     return sorted({max(0, int(round(x)) - 1) for x in np.linspace(n / count, n, count)} | {n - 1})
 
 
-def print_summary(curves, n_test: int, width: int) -> None:
-    """The mean±std accuracy table at a few label counts, with ms per iteration, then the ASCII chart."""
+def print_summary(curves, n_test: int, width: int, model: str = "") -> None:
+    """Accuracy and macro F1 (mean±std) at a few label counts, ms per iteration and where predictions
+    stabilized, per strategy; then the ASCII chart."""
     first = next(iter(curves.values()))
     points = checkpoints(len(first.n_labels))
-    title = f"test accuracy (mean±std over repeats, {n_test} test items) at n labels"
-    table = Table(title=title, box=None, pad_edge=False, min_width=len(title))
-    table.add_column("strategy", no_wrap=True)
-    for p in points:
-        table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
-    table.add_column("ms/iter", justify="right", no_wrap=True)
-    table.add_column("stable at (acc)", justify="right", no_wrap=True)
-    for name, c in curves.items():
-        ms_per_iteration = 1000 * c.seconds / (len(c.n_labels) * c.runs)
-        table.add_row(name, *[f"{c.mean[p]:.3f}±{c.std[p]:.3f}" for p in points], f"{ms_per_iteration:.2f}",
-                      stop_cell(c))
     wide = Console(width=max(width, 160), highlight=False)
-    wide.print(table)
+    learner = f"model {model}; " if model else ""
+    for measure, title in (("accuracy", f"test accuracy ({learner}mean±std over repeats, {n_test} test items) at n labels"),
+                           ("f1", "test macro F1 (mean±std over repeats) at n labels")):
+        table = Table(title=title, box=None, pad_edge=False, min_width=len(title))
+        table.add_column("strategy", no_wrap=True)
+        for p in points:
+            table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
+        if measure == "accuracy":
+            table.add_column("ms/iter", justify="right", no_wrap=True)
+            table.add_column("stable at (acc)", justify="right", no_wrap=True)
+        for name, c in curves.items():
+            mean, std = (c.mean, c.std) if measure == "accuracy" else (c.f1_mean, c.f1_std)
+            cells = [f"{mean[p]:.3f}±{std[p]:.3f}" for p in points]
+            if measure == "accuracy":
+                cells += [f"{1000 * c.seconds / (len(c.n_labels) * c.runs):.2f}", stop_cell(c)]
+            table.add_row(name, *cells)
+        wide.print(table)
+        wide.print()
+    if "modal-tutorial" in curves:
+        wide.print("modal-tutorial: the tutorial's own loop (modAL ActiveLearner + MultinomialNB on word 1-5-gram "
+                   "counts, whole pool, items can be asked again)", markup=False)
     sys.stdout.write(plot_curves(curves) + "\n")
 
 

@@ -60,6 +60,7 @@ def write_simulation(
 
 def export_session(session: Path, format: str = "csv", skipped: bool = False) -> tuple[str, int]:
     """A session's answers as CSV or JSONL text (id, text, label, answered_at, round, source) and their count.
+    Rounds count from 1, as the app shows them.
 
     Read from the session file alone: each answer keeps its item's text and its label's name, so the data
     file may have moved, changed or gone. (Sessions of schema 1 kept neither: their texts come from the data
@@ -77,7 +78,7 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
     texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
     rows = [
         {"id": s.item_id, "text": s.text if s.text is not None else texts[s.item_id],
-         "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round, "source": s.source}
+         "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round + 1, "source": s.source}
         for s in answers
     ]
     if format == "jsonl":
@@ -93,6 +94,38 @@ def _schema1_texts(session: Path) -> dict[str, str]:
         return dict(zip(labeling.corpus.train.ids, labeling.corpus.train.texts))
     finally:
         labeling.close()
+
+
+def _finite(value: float) -> float | None:
+    return None if value != value else round(float(value), 6)
+
+
+def session_metadata(session: Path) -> dict:
+    """What an export's labels came from: the session's settings, counts, and every round's metrics (test
+    accuracy and F1 when there is a test set, kappa between consecutive rounds) with the stop point."""
+    from data.store import SessionStore
+    from engine.stopping import THRESHOLD, WINDOW, stop_round
+
+    store = SessionStore.open_existing(session, readonly=True)
+    try:
+        info = store.info
+        answers = [a.answer for a in store.answers()]
+        metrics = store.metrics()
+    finally:
+        store.close()
+    stop = stop_round([m.kappa for m in metrics])
+    return {
+        "session": str(session), "data": info.data_path, "test": info.test_path, "model": info.model,
+        "strategy": info.strategy, "batch": info.batch_size, "seed": info.seed, "cold_start": info.cold_start,
+        "seed_terms": info.seed_terms, "labels": list(info.label_names),
+        "counts": {n: sum(1 for a in answers if a.label == i) for i, n in enumerate(info.label_names)},
+        "skipped": sum(1 for a in answers if a.label is None),
+        "rounds": [{"round": m.round + 1, "n_labels": m.n_labels, "accuracy": _finite(m.accuracy),
+                    "f1": _finite(m.f1), "kappa": _finite(m.kappa)} for m in metrics],
+        "stop": None if stop is None else {
+            "round": metrics[stop].round + 1, "n_labels": metrics[stop].n_labels,
+            "rule": f"mean kappa over {WINDOW} rounds >= {THRESHOLD} (stabilizing predictions)"},
+    }
 
 
 def status_lines(session: Path) -> list[str]:
@@ -120,6 +153,25 @@ def status_lines(session: Path) -> list[str]:
         m = metrics[-1]
         lines.append(f"test      accuracy {m.accuracy:.3f}, macro F1 {m.f1:.3f} after round {m.round + 1} "
                      f"({m.n_labels} labels)")
-    else:
+    elif not metrics:
         lines.append("test      no round taught yet")
+    else:
+        lines.append("test      none (no labeled test set): see stability")
+    lines.append(stability_line(metrics))
     return lines
+
+
+def stability_line(metrics) -> str:
+    """Kappa between the last two rounds' predictions on the stop set, and the stop suggestion once it holds."""
+    from engine.stopping import THRESHOLD, WINDOW, stop_round
+
+    kappas = [m for m in metrics if m.kappa == m.kappa]
+    if not kappas:
+        return "stability no kappa yet (it compares two rounds' predictions)"
+    last = kappas[-1]
+    line = f"stability kappa {last.kappa:.3f} vs the previous round (round {last.round + 1}, {last.n_labels} labels)"
+    stop = stop_round([m.kappa for m in metrics])
+    if stop is not None:
+        line += (f"; predictions stable over {WINDOW} rounds (kappa >= {THRESHOLD}) since {metrics[stop].n_labels} "
+                 "labels: more labels are unlikely to change the model much")
+    return line

@@ -18,9 +18,11 @@ import platformdirs
 
 from data.corpus import Corpus, with_features
 from data.errors import DataError
+from data.seed_terms import match_seed_terms
 from data.session_lock import SessionLock
 from data.store import SessionInfo, SessionStore
 from data.table import LabelSet, encode_labels
+from engine.cold_start import DEFAULT_COLD_START, ColdStart, SeedTerms, get_cold_start
 from engine.features import features_for
 from engine.learner import DEFAULT_MODEL, make_learner
 from engine.loop import ActiveLoop, Answer, RoundMetrics
@@ -49,6 +51,15 @@ def default_session_path(corpus: Corpus) -> Path:
     base = Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("altui")) / "sessions"
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(corpus.train.path).stem)[:40] or "data"
     return base / f"{stem}-{corpus.train.fingerprint[:10]}.db"
+
+
+def session_cold_start(info: SessionInfo, corpus: Corpus) -> ColdStart:
+    """The session's cold start: its seed terms' matches first (if any), then its cold start strategy."""
+    fallback = get_cold_start(info.cold_start)
+    if not info.seed_terms:
+        return fallback
+    return SeedTerms(match_seed_terms(corpus.train.texts, info.seed_terms, corpus.labels), len(corpus.labels),
+                     fallback)
 
 
 def saved_model(path: str | Path | None) -> str | None:
@@ -161,7 +172,8 @@ class LabelingSession:
         info = SessionInfo(
             data_path=str(Path(corpus.train.path).resolve()), fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
-            strategy=strategy, model=model, batch_size=batch_size, seed=seed, **(info_extra or {}),
+            strategy=strategy, model=model, batch_size=batch_size, seed=seed,
+            **{"cold_start": DEFAULT_COLD_START, **(info_extra or {})},
         )
         if readonly:
             store = SessionStore.open_existing(path, readonly=True)
@@ -180,7 +192,7 @@ class LabelingSession:
             corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
             learner=make_learner(saved.model, len(corpus.labels)), max_candidates=saved.max_candidates,
-            rankable=corpus.rankable,
+            rankable=corpus.rankable, cold_start=session_cold_start(saved, corpus),
         )
         session = cls(corpus, store, loop, lock)
         session.key_order = key_order

@@ -45,6 +45,8 @@ class SessionInfo:
     quoting: str | None = None
     encoding: str | None = None
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES
+    cold_start: str = "random"  # sessions started before the option had the random cold start
+    seed_terms: dict[str, list[str]] | None = None  # label name -> terms (the first batches)
     created_at: str = field(default_factory=lambda: now())
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
+from engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_start
 from engine.errors import ConfigError
 from engine.learner import Learner
 from engine.naive_bayes import MultinomialNBLearner
@@ -65,6 +66,8 @@ class ActiveLoop:
         larger pool; None: all of them). Bounds the cost of a round on any pool size.
     rankable : boolean mask of the items a model can rank (default: items with any feature); the others
         are queried only when no rankable item is left.
+    cold_start : what to ask until the model has seen two classes: a name from
+        :data:`engine.cold_start.COLD_STARTS` or a :class:`engine.cold_start.ColdStart` (seed terms).
 
     On a pool larger than ``max_candidates``, the next query's candidates are drawn right after a query,
     either by :meth:`prepare_next_query` (the TUI calls it in a thread while the person answers) or by the
@@ -86,6 +89,7 @@ class ActiveLoop:
         random_state=None,
         max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
         rankable: np.ndarray | None = None,
+        cold_start: str | ColdStart = DEFAULT_COLD_START,
     ):
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}: use --batch 1 or more")
@@ -94,6 +98,7 @@ class ActiveLoop:
         self.X = sp.csr_matrix(X)
         self.n_classes = n_classes
         self.strategy = get_strategy(strategy)
+        self.cold_start = get_cold_start(cold_start)
         self.batch_size = batch_size
         self.learner = learner if learner is not None else MultinomialNBLearner(n_classes=n_classes)
         self.random_state = random_state
@@ -145,7 +150,7 @@ class ActiveLoop:
             block, self._block = self._block, None
             try:
                 picked = self.strategy.query(self.pool_scores_, self.X, self.pool, self.batch_size, self.rng_,
-                                             self.max_candidates, prepared=block)
+                                             self.max_candidates, prepared=block, cold_start=self.cold_start)
             finally:
                 if block is not None:
                     self.learner.detach(block.scores)

@@ -16,9 +16,11 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
+from engine.cold_start import DEFAULT_COLD_START, ColdStart
 from engine.errors import ConfigError
 from engine.learner import Learner
 from engine.loop import ActiveLoop
+from engine.modal_reference import MODAL_TUTORIAL, run_modal_tutorial
 from engine.stopping import stop_round
 from engine.strategies import DEFAULT_MAX_CANDIDATES, get_strategy
 
@@ -69,13 +71,13 @@ def repeat_seeds(random_state: int | None, repeats: int) -> list[int]:
 def run_once(
     X, y, X_test, y_test, n_classes: int, strategy: str, iterations: int, batch_size: int, seed: int,
     repeat: int = 0, learner: Learner | None = None, max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
-    rankable: np.ndarray | None = None,
+    rankable: np.ndarray | None = None, cold_start: str | ColdStart = DEFAULT_COLD_START,
 ) -> RunResult:
     """One active-learning loop of ``iterations`` rounds of ``batch_size`` answers from ``y``."""
     loop = ActiveLoop(
         X, n_classes, X_test=X_test, y_test=y_test, strategy=strategy, batch_size=batch_size,
         learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
-        rankable=rankable,
+        rankable=rankable, cold_start=cold_start,
     )
     n_labels, acc, f1, queried, kappa = [], [], [], [], []
     started = time.perf_counter()
@@ -99,11 +101,17 @@ def simulate(
     repeats: int = 5, iterations: int = 30, batch_size: int = 10, random_state: int | None = 0,
     n_jobs: int = 1, learner: Learner | None = None, on_run_done: Callable[[RunResult], None] | None = None,
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES, rankable: np.ndarray | None = None,
+    tutorial_features: tuple | None = None, cold_start: str | ColdStart = DEFAULT_COLD_START,
 ) -> list[RunResult]:
-    """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat."""
+    """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat.
+
+    The strategy ``modal-tutorial`` is the tutorial's own modAL loop (:mod:`engine.modal_reference`), run on
+    ``tutorial_features`` (its word 1-5-gram counts: (X, X_test)) when the learner's features differ.
+    """
     strategies = list(strategies)
     for name in strategies:
-        get_strategy(name)  # unknown names fail before any work
+        if name != MODAL_TUTORIAL:
+            get_strategy(name)  # unknown names fail before any work
     if repeats < 1:
         raise ConfigError(f"--repeats must be at least 1, got {repeats}")
     if iterations < 1:
@@ -118,9 +126,13 @@ def simulate(
         )
     y = np.asarray(y, dtype=np.int64)
     seeds = repeat_seeds(random_state, repeats)
+    X_tutorial, X_test_tutorial = tutorial_features if tutorial_features is not None else (X, X_test)
     tasks = [
+        delayed(run_modal_tutorial)(X_tutorial, y, X_test_tutorial, y_test, n_classes, iterations, batch_size,
+                                    seeds[r], r)
+        if name == MODAL_TUTORIAL else
         delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner,
-                          max_candidates, rankable)
+                          max_candidates, rankable, cold_start)
         for name in strategies
         for r in range(repeats)
     ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.preprocessing import normalize
 
+from engine.cold_start import ColdStart, RandomColdStart
 from engine.errors import ConfigError, PoolExhaustedError
 from engine.learner import Scores, row_max, row_sum
 from engine.pool import UNLABELED, Pool
@@ -62,7 +63,7 @@ class QueryStrategy(ABC):
     * on a pool with more than ``max_candidates`` unlabeled items with features, the candidates are a
       seeded random draw of ``max_candidates`` items with features (a :class:`CandidateBlock`, drawn anew
       for every query), less those already answered: the cost of a query is bounded on any pool size;
-    * until the model has seen two classes, the pick is a seeded random draw (cold start);
+    * until the model has seen two classes, the cold start picks (:mod:`engine.cold_start`);
     * ties in utility go to the lowest row.
     """
 
@@ -70,15 +71,17 @@ class QueryStrategy(ABC):
 
     def query(self, scores: Scores, X, pool: Pool, n: int, rng: np.random.RandomState,
               max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
-              prepared: CandidateBlock | None = None) -> np.ndarray:
-        """Up to ``n`` pool indices to ask about, most useful first."""
+              prepared: CandidateBlock | None = None, cold_start: ColdStart | None = None) -> np.ndarray:
+        """Up to ``n`` pool indices to ask about, most useful first; ``cold_start`` picks until the model
+        can rank (default: a random draw)."""
+        cold = cold_start if cold_start is not None else RandomColdStart()
         if n <= 0:
             raise ConfigError(f"batch size must be at least 1, got {n}")
         if prepared is not None and max_candidates is not None and pool.n_featured_unlabeled > max_candidates:
             candidates = prepared.rows[pool.state[prepared.rows] == UNLABELED]
             if candidates.shape[0] >= n:
                 if not scores.learner.is_ready:
-                    return rng.choice(candidates, size=n, replace=False)
+                    return cold.pick(candidates, X, pool, n, rng)
                 return self._select(prepared, X, pool, candidates, n, rng)
         picked = []
         for tier in pool.query_tiers():
@@ -90,7 +93,7 @@ class QueryStrategy(ABC):
             candidates = subsample(tier, max_candidates, rng)
             wanted = min(wanted, candidates.shape[0])
             if not scores.learner.is_ready:
-                picked.append(rng.choice(candidates, size=wanted, replace=False))
+                picked.append(cold.pick(candidates, X, pool, wanted, rng))
             else:
                 picked.append(self._select(scores, X, pool, candidates, wanted, rng))
         if not picked:
@@ -161,12 +164,17 @@ def entropy(proba: np.ndarray) -> np.ndarray:
     return -row_sum(terms)
 
 
+UTILITY_DECIMALS = 12
+
+
 class _UtilityStrategy(QueryStrategy):
     def utility(self, proba: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def _select(self, scores, X, pool, candidates, n, rng) -> np.ndarray:
-        utility = self.utility(scores.predict_proba(candidates))
+        # rounded: items tied in exact arithmetic (same n-grams, summed in another order) differ by float
+        # noise, which must not decide between them; the tie rule does (lowest row first)
+        utility = np.round(self.utility(scores.predict_proba(candidates)), UTILITY_DECIMALS)
         return candidates[top_k(utility, n)]
 
 

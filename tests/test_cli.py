@@ -101,6 +101,10 @@ def test_parallel_jobs_give_the_same_curves(tmp_path):
         (lambda p: TRAIN_CSV, ["--strategy", "smart"], "unknown strategy 'smart'"),
         (lambda p: TRAIN_CSV, ["--jobs", "0"], "--jobs must be"),
         (lambda p: TRAIN_CSV, ["--test", "/nonexistent/test.csv"], "no such file"),
+        (lambda p: TRAIN_CSV, ["--cold-start", "magic"], "unknown cold start 'magic'"),
+        (lambda p: TRAIN_CSV, ["--seed-terms", "spam"], "give LABEL=term,term"),
+        (lambda p: TRAIN_CSV, ["--seed-terms", "eggs=bacon"], "'eggs', not a label of this data"),
+        (lambda p: TRAIN_CSV, ["--seed-terms", "spam="], "is not LABEL=term,term"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, make, extra, fragment):
@@ -146,3 +150,61 @@ def test_summary_columns_are_distinct_label_counts_for_short_runs():
     for n in range(1, 40):
         points = checkpoints(n)
         assert points == sorted(set(points)) and points[0] >= 0 and points[-1] == n - 1
+
+
+def test_the_tutorials_own_loop_runs_beside_altuis_and_altui_wins(tmp_path):
+    """Issue 10, acceptance 4 (and 1): -s modal-tutorial -s uncertainty side by side, in one command."""
+    summary = tmp_path / "s.json"
+    result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "-s", "modal-tutorial", "-s", "uncertainty", "-s", "random",
+                 "--repeats", 3, "--iterations", 20, "--json", summary)
+    assert result.exit_code == 0, result.output
+    assert "modal-tutorial" in result.stdout and "test macro F1" in result.stdout and "stable at" in result.stdout
+    curves = json.loads(summary.read_text())["strategies"]
+    tutorial, ours, random = (curves[k]["mean"][-1] for k in ("modal-tutorial", "uncertainty", "random"))
+    assert ours > tutorial and ours > random and ours >= 0.95  # at 200 labels
+    assert curves["modal-tutorial"]["std"][-1] == 0  # modAL has no seed: its repeats are identical
+    assert curves["uncertainty"]["stop"]["runs_stopped"] >= 1
+
+
+def test_the_tutorials_model_is_still_reproduced_with_model_nb():
+    """--model nb reproduces the tutorial's model: with the same picks, the same accuracy as modAL's loop."""
+    from engine.features import vectorize
+    from conftest import read_youtube
+    from engine.modal_reference import run_modal_tutorial
+    from engine.simulate import simulate
+
+    texts, y = read_youtube(TRAIN_CSV)
+    test_texts, y_test = read_youtube(TEST_CSV)
+    _, X, X_test = vectorize(texts, test_texts)
+    reference = run_modal_tutorial(X, y, X_test, y_test, 2, 5, 10, seed=0)
+    via_simulate = simulate(X, y, X_test, y_test, n_classes=2, strategies=["modal-tutorial"], repeats=1,
+                            iterations=5)[0]
+    np.testing.assert_array_equal(reference.accuracy, via_simulate.accuracy)
+    assert reference.n_labels.tolist() == [10, 20, 30, 40, 50]
+
+
+def test_seed_terms_put_the_rare_class_in_the_first_batch(tmp_path):
+    """Issue 10, acceptance 3: on data with 10 % spam, --seed-terms finds spam in the first batch."""
+    import pandas as pd
+
+    frame = pd.read_csv(TRAIN_CSV)
+    ham, spam = frame[frame.CLASS == 0], frame[frame.CLASS == 1]
+    rare = pd.concat([ham, spam.head(len(ham) // 9)]).sort_values("COMMENT_ID")
+    data = tmp_path / "rare.csv"
+    rare.to_csv(data, index=False)
+    from data.corpus import load_corpus
+
+    terms = ["subscribe", "check out", "my channel"]
+    queries = tmp_path / "q.csv"
+    spam_in_first = {}
+    for extra in ([], ["--seed-terms", "spam=" + ",".join(terms)]):
+        result = run("simulate", data, "-s", "uncertainty", "--repeats", 3, "--iterations", 1, "--queries", queries,
+                     "--cold-start", "random", *extra)
+        assert result.exit_code == 0, result.output
+        picks = pd.read_csv(queries)
+        corpus = load_corpus(str(data), require_labels=True)  # pool rows: the file less its hold-out
+        spam_in_first[bool(extra)] = [sum(corpus.y_train[i] == 1 for i in g["index"]) for _, g in picks.groupby("repeat")]
+        matched = [any(t in corpus.train.texts[i].lower() for t in terms) for i in picks["index"]]
+        if extra:
+            assert sum(matched) >= 5 * 3  # half of each first batch matches the terms
+    assert min(spam_in_first[True]) >= 5 > min(spam_in_first[False])

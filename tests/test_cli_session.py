@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -48,12 +49,18 @@ def test_export_csv_and_jsonl(labeled_session, tmp_path):
     assert [k for k in rows[0]] == ["id", "text", "label", "answered_at", "round", "source"]
     assert len(rows) == 11 and {r["label"] for r in rows} <= {"ham", "spam"}
     assert all(texts[r["id"]] == r["text"] for r in rows)
-    assert [r["round"] for r in rows].count("1") == 2  # answers 11 and 12 belong to round 2 (index 1)
+    assert [r["round"] for r in rows].count("2") == 2  # answers 11 and 12 belong to round 2, as the app says
+    assert "0" not in {r["round"] for r in rows}
     out = tmp_path / "out.jsonl"
     result = run("export", path, "--format", "jsonl", "--skipped", "-o", out)
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 12 and sum(r["label"] == "" for r in records) == 1
+    meta = json.loads((tmp_path / "out.meta.json").read_text())  # written beside -o, named on stderr
+    assert "out.meta.json" in result.stderr
+    assert meta["model"] == "nblr" and meta["counts"]["ham"] + meta["counts"]["spam"] == 11 and meta["skipped"] == 1
+    assert [r["round"] for r in meta["rounds"]] == [1] and meta["rounds"][0]["accuracy"] > 0.5
+    assert meta["rounds"][0]["kappa"] is None and meta["stop"] is None  # one round: nothing to compare yet
 
 
 def test_status(labeled_session):
@@ -62,6 +69,34 @@ def test_status(labeled_session):
     assert result.exit_code == 0, result.output
     assert "labeled   11 (ham" in result.stdout and "skipped   1" in result.stdout
     assert "round     2" in result.stdout and "accuracy 0." in result.stdout
+    assert "stability no kappa yet" in result.stdout
+
+
+def test_status_and_export_metadata_show_kappa_and_the_stop_point(tmp_path):
+    """Issue 10: kappa per round is in `status` and in the export's metadata, with where it said stop."""
+    path = tmp_path / "k.db"
+    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
+    session = LabelingSession.open(corpus, path, batch_size=10)
+    y = [int(v) for v in corpus.train.labels]
+    while True:
+        session.answer(y[session.current()])
+        if session.needs_teaching:
+            session.commit_round(session.teach_and_query())
+            if len(session.loop.history_) >= 30:
+                break
+    session.close()
+    status = run("status", path).stdout
+    assert re.search(r"stability kappa [01]\.\d{3} vs the previous round", status)
+    assert "predictions stable over 3 rounds" in status
+    meta_path = tmp_path / "m.json"
+    result = run("export", path, "--meta", meta_path)
+    assert result.exit_code == 0 and result.stdout.startswith("id,text,label")
+    meta = json.loads(meta_path.read_text())
+    kappas = [r["kappa"] for r in meta["rounds"]]
+    assert len(kappas) == 30 and kappas[0] is None and all(0 <= k <= 1 for k in kappas[1:])
+    stop = meta["stop"]
+    assert stop is not None and sum(kappas[stop["round"] - 3 : stop["round"]]) / 3 >= 0.99
+    assert f"since {stop['n_labels']} labels" in status
 
 
 def test_export_and_status_bad_input(labeled_session, tmp_path):

@@ -124,3 +124,51 @@ def test_texts_without_words_are_queried_last_by_the_default_model(nblr_youtube)
         for i in batch:
             loop.answer(i, int(y[i]))
         loop.teach()
+
+
+def test_kmeans_cold_start_is_seeded_and_covers_the_clusters():
+    from engine.cold_start import KMeansColdStart
+    from engine.pool import Pool
+
+    topics = ["free gift card click here now", "love this song so much", "check out my channel subscribe",
+              "who is watching in 2015", "this video is great lol"]
+    texts = [f"{topics[i % 5]} {i}" for i in range(200)]
+    _, X, _ = vectorize(texts, None, NBLR_FEATURES)
+    pool, candidates = Pool(200), np.arange(200)
+    first = KMeansColdStart().pick(candidates, X, pool, 5, np.random.RandomState(7))
+    again = KMeansColdStart().pick(candidates, X, pool, 5, np.random.RandomState(7))
+    assert first.tolist() == again.tolist() and len(set(first.tolist())) == 5
+    assert sorted(i % 5 for i in first) == [0, 1, 2, 3, 4]  # one comment of each kind
+    random_draws = [sorted({i % 5 for i in np.random.RandomState(s).choice(200, 5, replace=False)}) for s in range(20)]
+    assert sum(d == [0, 1, 2, 3, 4] for d in random_draws) < 20  # a random batch often misses a kind
+
+
+def test_seed_terms_take_at_most_their_share_of_a_batch_then_the_fallback():
+    from engine.cold_start import SeedTerms
+    from engine.pool import Pool
+
+    pool = Pool(100)
+    seeded = SeedTerms({1: np.arange(0, 40)}, n_classes=2)  # terms for one label only
+    picked = seeded.pick(np.arange(100), None, pool, 10, np.random.RandomState(0))
+    assert len(set(picked.tolist())) == 10 and (picked < 40).sum() >= 5
+    assert (picked[:5] < 40).all()  # matches first, then the fallback's (random) picks
+    for row in picked:
+        pool.label(int(row), 0)
+    later = seeded.pick(np.flatnonzero(pool.state == 0), None, pool, 10, np.random.RandomState(1))
+    assert not set(later.tolist()) & set(picked.tolist())  # answered matches are not asked again
+
+
+def test_seed_terms_are_parsed_from_values_and_files(tmp_path):
+    from data.errors import DataError
+    from data.seed_terms import match_seed_terms, parse_seed_terms
+    from data.table import LabelSet
+
+    path = tmp_path / "terms.txt"
+    path.write_text("# what spam says\nspam = subscribe, check out\n\nham=song\n", encoding="utf-8")
+    terms = parse_seed_terms([str(path), "spam=my channel,subscribe"])
+    assert terms == {"spam": ["subscribe", "check out", "my channel"], "ham": ["song"]}
+    labels = LabelSet(("0", "1"), ("ham", "spam"))
+    matches = match_seed_terms(["SUBSCRIBE now", "nice song", "Check Out this", "nothing", None or ""], terms, labels)
+    assert matches[1].tolist() == [0, 2] and matches[0].tolist() == [1]
+    with pytest.raises(DataError, match="not a label of this data"):
+        match_seed_terms(["x"], {"eggs": ["a"]}, labels)

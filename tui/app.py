@@ -11,6 +11,7 @@ from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from data.corpus import load_corpus
+from data.seed_terms import check_seed_labels
 from engine.features import features_for
 from data.session import LabelingSession, RoundResult, saved_model
 from engine.errors import AltuiError
@@ -249,13 +250,16 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
             f"{corpus.train.path}: {len(corpus.labels)} labels, but altui label has keys 1-{MAX_LABELS} only; "
             "merge classes or pick another --label-col"
         )
+    if config.seed_terms:
+        check_seed_labels(config.seed_terms, corpus.labels)
     session = LabelingSession.open(
         corpus, config.session, strategy=config.strategy, model=config.model, batch_size=config.batch,
         seed=config.seed, writer=True, label_order=config.labels,
         info_extra={"test_path": corpus.test.path if corpus.test is not None and not corpus.held_out else None,
                     "text_col": config.text_col, "label_col": config.label_col, "sep": config.sep,
                     "header": config.header, "format": config.format, "quoting": config.quoting,
-                    "encoding": config.encoding, "max_candidates": config.max_candidates},
+                    "encoding": config.encoding, "max_candidates": config.max_candidates,
+                    "cold_start": config.cold_start, "seed_terms": config.seed_terms},
     )
     rubrix = None
     if config.rubrix_dataset:

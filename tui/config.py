@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.cold_start import DEFAULT_COLD_START
 from engine.learner import DEFAULT_MODEL
 from engine.strategies import DEFAULT_MAX_CANDIDATES
 
@@ -25,6 +26,8 @@ class LabelConfig:
     batch: int = 10
     seed: int = 0
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES
+    cold_start: str = DEFAULT_COLD_START
+    seed_terms: dict[str, list[str]] | None = None  # label name -> terms, for the first batches
     session: str | None = None
     rubrix_dataset: str | None = None  # log each batch there; `r` pulls annotations back
     rubrix_url: str | None = None

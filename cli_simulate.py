@@ -1,0 +1,81 @@
+"""`altui simulate`: the loop without a person, every strategy repeated, one table and chart out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cli_common import check_positive, data_progress, stderr, stdout
+from engine.errors import AltuiError
+
+
+def run_simulate(
+    data: Path | None, test: Path | None, read: dict, *, strategies: list[str], repeats: int, iterations: int,
+    batch: int, model: str, candidates: int, seed: int, jobs: int, cold_start: str, seed_terms: list[str],
+    out: Path | None, queries: Path | None, json_path: Path | None,
+) -> None:
+    from cli_report import print_summary
+    from data.corpus import load_corpus, with_features
+    from data.outputs import write_simulation
+    from data.seed_terms import match_seed_terms, parse_seed_terms
+    from engine.cold_start import SeedTerms, get_cold_start
+    from engine.features import NB_FEATURES, features_for
+    from engine.learner import make_learner
+    from engine.modal_reference import MODAL_TUTORIAL
+    from engine.simulate import max_iterations, simulate, summarize
+    from engine.strategies import get_strategy
+
+    make_learner(model, 2)
+    for name in strategies:
+        if name != MODAL_TUTORIAL:
+            get_strategy(name)
+    fallback = get_cold_start(cold_start)
+    terms = parse_seed_terms(seed_terms)
+    check_positive("--batch", batch)
+    check_positive("--iterations", iterations)
+    check_positive("--repeats", repeats)
+    if jobs == 0 or jobs < -1:
+        raise AltuiError(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
+    check_positive("--candidates", candidates, minimum=0)
+    with data_progress() as on_progress:
+        corpus = load_corpus(
+            str(data) if data else None, str(test) if test else None, seed=seed, require_labels=True,
+            on_progress=on_progress, features=features_for(model), **read,
+        )
+        tutorial = None
+        if MODAL_TUTORIAL in strategies and corpus.features.config != NB_FEATURES:
+            nb = with_features(corpus, NB_FEATURES, on_progress)
+            tutorial = (nb.X, nb.X_test)
+    start = SeedTerms(match_seed_terms(corpus.train.texts, terms, corpus.labels), len(corpus.labels), fallback) \
+        if terms else fallback
+    limit = max_iterations(corpus.X.shape[0], batch)
+    if iterations > limit:
+        stderr.print(
+            f"warning: the pool has {corpus.X.shape[0]} items, enough for {limit} iterations of {batch}; "
+            f"running {limit}", markup=False,
+        )
+        iterations = limit
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, disable=not sys.stderr.isatty(), transient=True,
+    ) as progress:
+        task = progress.add_task("runs", total=len(strategies) * repeats)
+        results = simulate(
+            corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
+            strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
+            n_jobs=jobs, learner=make_learner(model, len(corpus.labels)),
+            on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
+            rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start,
+        )
+    curves = summarize(results)
+    print_summary(curves, corpus.X_test.shape[0], stdout.width, model)
+    config = {
+        "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
+        "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
+        "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats,
+        "iterations": iterations, "batch": batch, "seed": seed, "jobs": jobs, "cold_start": cold_start,
+        "seed_terms": terms or None,
+    }
+    write_simulation(results, curves, config, out=out, queries=queries, summary=json_path)

@@ -1,0 +1,137 @@
+"""The cold start: what to ask while the model cannot rank anything yet (it has not seen two classes).
+
+* ``random`` — a seeded random draw of the candidates (the tutorial's start, in effect).
+* ``kmeans`` — one item per cluster of the candidates: the batch covers the kinds of texts in the pool
+  instead of its most common kind, so a rare class is likelier to be in it.
+* seed terms (:class:`SeedTerms`) — items matching each label's terms first (a person's prior knowledge:
+  "spam says subscribe, check out, my channel"), round-robin over the labels, then the fallback.
+
+Every pick is a function of the candidates, the features and the seeded generator: the same session and
+seed give the same first batch in the app and in ``simulate``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+import scipy.sparse as sp
+
+from engine.errors import ConfigError
+from engine.pool import UNLABELED, Pool
+
+PROJECTED_DIMENSIONS = 128
+
+
+class ColdStart(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def pick(self, candidates: np.ndarray, X, pool: Pool, n: int, rng: np.random.RandomState) -> np.ndarray:
+        """``n`` of ``candidates`` (ascending pool rows, all unlabeled)."""
+
+
+class RandomColdStart(ColdStart):
+    name = "random"
+
+    def pick(self, candidates, X, pool, n, rng):
+        return rng.choice(candidates, size=n, replace=False)
+
+
+class KMeansColdStart(ColdStart):
+    """One item per k-means cluster (k = n) of the candidates: the item nearest its cluster's centre, ties
+    to the lowest row. Features are L2-normalized (cosine geometry) and projected to
+    :data:`PROJECTED_DIMENSIONS` by a seeded sparse sign projection (each feature adds +-1 to one
+    dimension: one pass over the stored entries, where a truncated SVD took 0.7 s on 1,564 comments)."""
+
+    name = "kmeans"
+
+    def pick(self, candidates, X, pool, n, rng):
+        from sklearn.cluster import KMeans
+        from sklearn.preprocessing import normalize
+
+        from engine.learner import single_threaded
+
+        if candidates.shape[0] <= n:
+            return candidates.copy()
+        rows = normalize(sp.csr_matrix(X[candidates], dtype=np.float64))
+        seed = int(rng.randint(0, 2**31 - 1))
+        points = np.asarray(rows @ sign_projection(rows.shape[1], PROJECTED_DIMENSIONS, seed).toarray()) \
+            if rows.shape[1] > PROJECTED_DIMENSIONS else rows.toarray()
+        with single_threaded():
+            model = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(points)
+        distance = ((points - model.cluster_centers_[model.labels_]) ** 2).sum(axis=1)
+        picked = []
+        for cluster in range(n):
+            members = np.flatnonzero(model.labels_ == cluster)
+            if members.shape[0]:
+                best = members[np.lexsort((members, distance[members]))[0]]  # nearest, then lowest row
+                picked.append(int(candidates[best]))
+        picked = sorted(set(picked))
+        if len(picked) < n:  # empty clusters (duplicate texts): fill at random from the rest
+            rest = np.setdiff1d(candidates, picked)
+            picked += rng.choice(rest, size=n - len(picked), replace=False).tolist()
+        return np.asarray(picked, dtype=np.int64)
+
+
+def sign_projection(n_features: int, dimensions: int, seed: int) -> sp.csr_matrix:
+    """A (n_features, dimensions) matrix with one +-1 per row, at a seeded random column."""
+    rng = np.random.RandomState(seed)
+    columns = rng.randint(0, dimensions, size=n_features)
+    signs = rng.randint(0, 2, size=n_features) * 2.0 - 1.0
+    return sp.csr_matrix((signs, columns, np.arange(n_features + 1)), shape=(n_features, dimensions))
+
+
+class SeedTerms(ColdStart):
+    """Items matching each label's seed terms first, then ``fallback``.
+
+    ``matches`` maps a class to the pool rows whose text matches one of its terms (the data layer finds
+    them: the engine never sees texts). A batch takes unanswered matches round-robin over the classes (a
+    seeded order within each class), at most ``ceil(n / n_classes)`` per class, so every class with
+    matches is in it and the rest of the batch (from ``fallback``) can hold the classes without terms:
+    terms for spam alone must not fill a batch with spam, or the model never sees a second class.
+    """
+
+    name = "seed-terms"
+
+    def __init__(self, matches: dict[int, np.ndarray], n_classes: int, fallback: ColdStart | None = None):
+        self.matches = {int(c): np.asarray(rows, dtype=np.int64) for c, rows in sorted(matches.items())}
+        self.n_classes = n_classes
+        self.fallback = fallback or RandomColdStart()
+
+    def pick(self, candidates, X, pool, n, rng):
+        per_class = -(-n // max(self.n_classes, 1))
+        queues = []
+        for rows in self.matches.values():
+            open_rows = rows[pool.state[rows] == UNLABELED]
+            queues.append(rng.permutation(open_rows).tolist()[: per_class * self.n_classes])
+        picked: list[int] = []
+        taken: set[int] = set()
+        quota = [per_class] * len(queues)
+        while len(picked) < n and any(q and left for q, left in zip(queues, quota)):
+            for k, queue in enumerate(queues):
+                while queue and queue[0] in taken:
+                    queue.pop(0)
+                if queue and quota[k] and len(picked) < n:
+                    row = queue.pop(0)
+                    picked.append(row)
+                    taken.add(row)
+                    quota[k] -= 1
+        if len(picked) < n:
+            rest = candidates[~np.isin(candidates, picked)]
+            if rest.shape[0]:
+                picked += self.fallback.pick(rest, X, pool, min(n - len(picked), rest.shape[0]), rng).tolist()
+        return np.asarray(picked, dtype=np.int64)
+
+
+COLD_STARTS = {"random": RandomColdStart, "kmeans": KMeansColdStart}
+DEFAULT_COLD_START = "kmeans"
+
+
+def get_cold_start(name: str | ColdStart) -> ColdStart:
+    if isinstance(name, ColdStart):
+        return name
+    try:
+        return COLD_STARTS[name]()
+    except KeyError:
+        raise ConfigError(f"unknown cold start {name!r}: choose one of {', '.join(COLD_STARTS)}") from None

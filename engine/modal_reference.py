@@ -1,0 +1,57 @@
+"""The reference tutorial's loop, run with modAL itself: ``altui simulate -s modal-tutorial``.
+
+"Active learning with modAL and scikit-learn": a modAL ``ActiveLearner`` around ``MultinomialNB`` over word
+1-5-gram counts; each iteration queries ``batch`` items by uncertainty over the *whole* pool (items taught
+before can be asked again: the pool is never reduced), teaches them (modAL refits on everything taught so
+far) and scores the test set. Run beside altui's own strategies, it shows the tutorial's result and
+altui's side by side in one command. Its stability (kappa on the stop set) is measured as altui's is.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+from engine.metrics import accuracy, confusion, macro_f1
+from engine.stopping import cohens_kappa, draw_stop_set
+
+MODAL_TUTORIAL = "modal-tutorial"
+
+
+def run_modal_tutorial(X, y, X_test, y_test, n_classes: int, iterations: int, batch_size: int, seed: int,
+                       repeat: int = 0):
+    """One run of the tutorial's loop; returns an :class:`engine.simulate.RunResult`.
+
+    modAL breaks ties by position (its ``multi_argmax``) and has no seed of its own, so ``seed`` only draws
+    the stop set: repeats of this loop are identical, as the tutorial's runs are.
+    """
+    from modAL.models import ActiveLearner
+    from modAL.uncertainty import uncertainty_sampling
+    from sklearn.naive_bayes import MultinomialNB
+
+    from engine.simulate import RunResult
+
+    stop_set = draw_stop_set(X.shape[0], seed)
+    learner = ActiveLearner(estimator=MultinomialNB(), query_strategy=uncertainty_sampling)
+    n_labels, acc, f1, kappa, queried = [], [], [], [], []
+    previous = None
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # modAL passes an argument scikit-learn renamed
+        for iteration in range(iterations):
+            picked, _ = learner.query(X, n_instances=batch_size)
+            picked = np.asarray(picked, dtype=np.int64)
+            learner.teach(X=X[picked], y=y[picked])
+            matrix = confusion(np.asarray(y_test), learner.predict(X_test), n_classes)
+            predictions = learner.predict(X[stop_set])
+            kappa.append(float("nan") if previous is None else cohens_kappa(previous, predictions, n_classes))
+            previous = predictions
+            n_labels.append((iteration + 1) * batch_size)
+            acc.append(accuracy(matrix))
+            f1.append(macro_f1(matrix))
+            queried.append(picked)
+    seconds = time.perf_counter() - started
+    return RunResult(MODAL_TUTORIAL, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried,
+                     seconds, np.asarray(kappa))
