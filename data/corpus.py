@@ -21,7 +21,7 @@ from data.table import (
 )
 from data.youtube import ensure_youtube
 from data.feature_cache import cached_features
-from engine.features import NB_FEATURES, FeatureConfig, FeatureSpace, word_rows
+from engine.features import NB_FEATURES, FeatureConfig, FeatureSpace
 
 HOLDOUT_FRACTION = 0.2
 
@@ -120,11 +120,11 @@ def load_corpus(
     if y_test is not None and (y_test < 0).any():
         row = int(np.flatnonzero(y_test < 0)[0]) + 1
         raise DataError(f"{test.path}: test row {row} has no label; every test row needs one")
-    space, X, X_test = cached_features(
+    space, X, X_test, rankable = cached_features(
         train.texts, test.texts if test is not None else None, features, on_progress=on_progress,
         fingerprints=(train.fingerprint, test.fingerprint if test is not None else None),
     )
-    return Corpus(train, test, labels, y_train, y_test, space, X, X_test, held_out, word_rows(train.texts, features))
+    return Corpus(train, test, labels, y_train, y_test, space, X, X_test, held_out, rankable)
 
 
 def with_features(corpus: Corpus, features: FeatureConfig,
@@ -133,8 +133,8 @@ def with_features(corpus: Corpus, features: FeatureConfig,
     if corpus.features.config == features:
         return corpus
     test = corpus.test
-    space, X, X_test = cached_features(
+    space, X, X_test, rankable = cached_features(
         corpus.train.texts, test.texts if test is not None else None, features, on_progress=on_progress,
         fingerprints=(corpus.train.fingerprint, test.fingerprint if test is not None else None),
     )
-    return replace(corpus, features=space, X=X, X_test=X_test, rankable=word_rows(corpus.train.texts, features))
+    return replace(corpus, features=space, X=X, X_test=X_test, rankable=rankable)

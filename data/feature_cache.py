@@ -17,16 +17,17 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import platformdirs
 import scipy.sparse as sp
 
-from engine.features import FeatureConfig, FeatureSpace, vectorize
+from engine.features import BINARY_DTYPE, FeatureConfig, FeatureSpace, vectorize, word_rows
 
 CACHE_ENV = "ALTUI_CACHE_DIR"
 MAX_ENTRIES = 6
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2  # 2: binary features are stored without data; "R" = the rows with a word (char n-gram configs)
 
 
 def cache_root() -> Path:
@@ -57,7 +58,7 @@ def cached_features(
     train_texts: Sequence[str], test_texts: Sequence[str] | None, config: FeatureConfig = FeatureConfig(), *,
     root: Path | None = None, on_progress: Callable[[str, int, int], None] | None = None,
     fingerprints: tuple[str, str | None] | None = None,
-) -> tuple[FeatureSpace, sp.csr_matrix, sp.csr_matrix | None]:
+) -> "Features":
     """The features of the texts: from the cache when an intact entry exists, else computed and stored."""
     root = cache_root() if root is None else root
     key = cache_key(train_texts, test_texts, config, fingerprints)
@@ -68,9 +69,19 @@ def cached_features(
         return loaded
     progress = None if on_progress is None else (lambda done, total: on_progress("vectorizing", done, total))
     space, X, X_test = vectorize(train_texts, test_texts, config, on_progress=progress)
-    _store(path, space, X, X_test)
+    rankable = word_rows(train_texts, config)
+    _store(path, space, X, X_test, rankable)
     _prune(root)
-    return space, X, X_test
+    return Features(space, X, X_test, rankable)
+
+
+class Features(NamedTuple):
+    """The training and test matrices of one feature setting, and which training texts have a word."""
+
+    space: FeatureSpace
+    X: sp.csr_matrix
+    X_test: sp.csr_matrix | None
+    rankable: np.ndarray | None  # engine.features.word_rows; None: every text with a feature
 
 
 def _load(path: Path, config: FeatureConfig, n_train: int, n_test: int | None):
@@ -81,15 +92,22 @@ def _load(path: Path, config: FeatureConfig, n_train: int, n_test: int | None):
             if json.loads(str(entry["config"])) != json.loads(json.dumps(config.as_dict())):
                 return None
             buckets = entry["buckets"]
-            X = _matrix(entry, "X", n_train, buckets.shape[0])
-            X_test = _matrix(entry, "T", n_test, buckets.shape[0]) if n_test is not None else None
-        return FeatureSpace(config, buckets), X, X_test
+            X = _matrix(entry, "X", n_train, buckets.shape[0], config.binary)
+            X_test = _matrix(entry, "T", n_test, buckets.shape[0], config.binary) if n_test is not None else None
+            rankable = None
+            if config.char_ngram_range is not None:
+                rankable = np.asarray(entry["R"], dtype=bool)
+                if rankable.shape != (n_train,):
+                    raise ValueError("inconsistent cache entry")
+        return Features(FeatureSpace(config, buckets), X, X_test, rankable)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
         return None  # broken entry: rebuilt and overwritten by the caller
 
 
-def _matrix(entry, prefix: str, n_rows: int, n_columns: int) -> sp.csr_matrix:
-    indptr, indices, data = entry[f"{prefix}_indptr"], entry[f"{prefix}_indices"], entry[f"{prefix}_data"]
+def _matrix(entry, prefix: str, n_rows: int, n_columns: int, binary: bool) -> sp.csr_matrix:
+    """A stored matrix; binary features are stored without their values (all ones), half the bytes."""
+    indptr, indices = entry[f"{prefix}_indptr"], entry[f"{prefix}_indices"]
+    data = np.ones(indices.shape[0], dtype=BINARY_DTYPE) if binary else entry[f"{prefix}_data"]
     if indptr.shape[0] != n_rows + 1 or indptr[-1] != indices.shape[0] or indices.shape[0] != data.shape[0]:
         raise ValueError("inconsistent cache entry")
     if indices.shape[0] and (indices.min() < 0 or indices.max() >= n_columns):
@@ -97,11 +115,16 @@ def _matrix(entry, prefix: str, n_rows: int, n_columns: int) -> sp.csr_matrix:
     return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
 
 
-def _store(path: Path, space: FeatureSpace, X: sp.csr_matrix, X_test: sp.csr_matrix | None) -> None:
+def _store(path: Path, space: FeatureSpace, X: sp.csr_matrix, X_test: sp.csr_matrix | None,
+           rankable: np.ndarray | None) -> None:
     arrays = {"config": np.array(json.dumps(space.config.as_dict())), "buckets": space.buckets}
+    if rankable is not None:
+        arrays["R"] = rankable
     for prefix, M in (("X", X), ("T", X_test)):
         if M is not None:
-            arrays.update({f"{prefix}_indptr": M.indptr, f"{prefix}_indices": M.indices, f"{prefix}_data": M.data})
+            arrays.update({f"{prefix}_indptr": M.indptr, f"{prefix}_indices": M.indices})
+            if not space.config.binary:
+                arrays[f"{prefix}_data"] = M.data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")

@@ -53,6 +53,9 @@ def default_session_path(corpus: Corpus) -> Path:
     return base / f"{stem}-{corpus.train.fingerprint[:10]}.db"
 
 
+EXPLAIN_CANDIDATES = 200  # features asked for, strongest first; the first k word n-grams among them are shown
+
+
 def session_cold_start(info: SessionInfo, corpus: Corpus) -> ColdStart:
     """The session's cold start: its seed terms' matches first (if any), then its cold start strategy."""
     fallback = get_cold_start(info.cold_start)
@@ -285,8 +288,8 @@ class LabelingSession:
             return None
         proba = self.loop.predict_proba([index])[0]
         best = int(np.argmax(proba))
-        ngrams = self.corpus.features.ngrams_of(self.text(index))
-        pushed = [(ngrams[f], w) for f, w in self.loop.explain(index, k) if f in ngrams]
+        ngrams = self.corpus.features.ngrams_of(self.text(index))  # word n-grams: what a person reads
+        pushed = [(ngrams[f], w) for f, w in self.loop.explain(index, EXPLAIN_CANDIDATES) if f in ngrams][:k]
         return Prediction(self.labels[best], float(proba[best]), pushed)
 
     # -- answers (committed first, then applied)

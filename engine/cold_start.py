@@ -56,10 +56,10 @@ class KMeansColdStart(ColdStart):
             return candidates.copy()
         rows = normalize(sp.csr_matrix(X[candidates], dtype=np.float64))
         seed = int(rng.randint(0, 2**31 - 1))
-        points = np.asarray(rows @ sign_projection(rows.shape[1], PROJECTED_DIMENSIONS, seed).toarray()) \
-            if rows.shape[1] > PROJECTED_DIMENSIONS else rows.toarray()
+        points = sign_projection(rows, PROJECTED_DIMENSIONS, seed) if rows.shape[1] > PROJECTED_DIMENSIONS \
+            else rows.toarray()
         with single_threaded():
-            model = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(points)
+            model = KMeans(n_clusters=n, n_init=1, random_state=seed).fit(points)  # k-means++ start
         distance = ((points - model.cluster_centers_[model.labels_]) ** 2).sum(axis=1)
         picked = []
         for cluster in range(n):
@@ -74,12 +74,20 @@ class KMeansColdStart(ColdStart):
         return np.asarray(picked, dtype=np.int64)
 
 
-def sign_projection(n_features: int, dimensions: int, seed: int) -> sp.csr_matrix:
-    """A (n_features, dimensions) matrix with one +-1 per row, at a seeded random column."""
-    rng = np.random.RandomState(seed)
-    columns = rng.randint(0, dimensions, size=n_features)
-    signs = rng.randint(0, 2, size=n_features) * 2.0 - 1.0
-    return sp.csr_matrix((signs, columns, np.arange(n_features + 1)), shape=(n_features, dimensions))
+def sign_projection(rows: sp.csr_matrix, dimensions: int, seed: int) -> np.ndarray:
+    """``rows`` (n, n_features) projected to (n, dimensions): feature ``j`` adds ``+-value`` to dimension
+    ``h(j)``, with ``h`` and the sign from a seeded hash of ``j``. One pass over the stored entries; no
+    (n_features, dimensions) matrix is made (a million-comment pool has millions of features)."""
+    with np.errstate(over="ignore"):
+        h = rows.indices.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(seed)
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(32)
+    column = (h % np.uint64(dimensions)).astype(np.int64)
+    sign = np.where((h >> np.uint64(40)) & np.uint64(1), 1.0, -1.0)
+    row = np.repeat(np.arange(rows.shape[0], dtype=np.int64), np.diff(rows.indptr))
+    flat = np.bincount(row * dimensions + column, weights=sign * rows.data, minlength=rows.shape[0] * dimensions)
+    return flat.reshape(rows.shape[0], dimensions)
 
 
 class SeedTerms(ColdStart):

@@ -5,10 +5,12 @@ occurs in one class than in the other (the NB log-count ratio ``r``), then fit a
 short texts with few labels it learns much faster than either naive Bayes or a plain linear model.
 
 Fitting: one liblinear logistic regression per class (one-vs-rest; one in all for two classes) on the
-labeled rows only, so a refit costs milliseconds at a few hundred labels, whatever the pool size.
+labeled rows only, solved in the dual (its cost follows the labeled rows' entries, not the number of
+features: 4 ms at 150 labels on YouTube against 18 ms in the primal), so a refit costs milliseconds at
+a few hundred labels, whatever the pool size.
 Scoring: the ratio is folded into the weights, ``(X ∘ r) w = X (r ∘ w)``, so the scores of any rows are
 one sparse mat-vec over them (binary: each row's stored entries count once, whatever their values).
-Deterministic: liblinear's primal solver has no randomness, and ties are broken by rule elsewhere.
+Deterministic: the dual solver's coordinate order is seeded (``random_state=0``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
 
 from engine.learner import Learner, Scores, single_threaded
 
@@ -25,12 +26,17 @@ def binary(X) -> sp.csr_matrix:
     """``X`` with every stored entry 1: ``X`` itself when it already is (binary features, no copy of a large
     pool), else a new float64 matrix."""
     X = sp.csr_matrix(X)
-    if X.has_canonical_format and bool(np.all(X.data == 1)):
+    if X.has_canonical_format and all_ones(X.data):
         return X
     X = X.copy()
     X.sum_duplicates()
     X.eliminate_zeros()
     return sp.csr_matrix((np.ones(X.nnz), X.indices, X.indptr), shape=X.shape)
+
+
+def all_ones(values: np.ndarray, step: int = 8_000_000) -> bool:
+    """``(values == 1).all()``, in steps (no temporary the size of a million-comment matrix)."""
+    return all(bool(np.all(values[i : i + step] == 1)) for i in range(0, values.shape[0], step))
 
 
 def log_count_ratio(Xb: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:
@@ -84,6 +90,8 @@ class NBLogisticLearner(Learner):
         self.positive_classes_ = np.zeros(0, dtype=np.int64)
         if self.seen_classes_.shape[0] < 2:
             return self
+        from sklearn.linear_model import LogisticRegression  # here: its import costs 0.5 s at every open
+
         Xb = binary(X)
         positives = self.seen_classes_[1:] if self.seen_classes_.shape[0] == 2 else self.seen_classes_
         coef, intercept = [], []
@@ -92,7 +100,7 @@ class NBLogisticLearner(Learner):
                 is_c = y == c
                 r = log_count_ratio(Xb, is_c, self.alpha)
                 scaled = sp.csr_matrix((r[Xb.indices], Xb.indices, Xb.indptr), shape=Xb.shape)
-                model = LogisticRegression(C=self.C, solver="liblinear", max_iter=1000)
+                model = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000, random_state=0)
                 model.fit(scaled, is_c.astype(np.int64))
                 coef.append(r * model.coef_[0])
                 intercept.append(float(model.intercept_[0]))

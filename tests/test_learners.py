@@ -67,7 +67,8 @@ def test_nblr_scores_are_lr_on_nb_scaled_features_with_the_ratio_folded_into_the
     learner = NBLogisticLearner(n_classes=2, C=4.0).fit(X[rows], y[rows])
     Xb = binary(X[rows])
     r = log_count_ratio(Xb, y[rows] == 1, 1.0)
-    reference = LogisticRegression(C=4.0, solver="liblinear", max_iter=1000).fit(Xb.multiply(r).tocsr(), y[rows])
+    reference = LogisticRegression(C=4.0, solver="liblinear", dual=True, max_iter=1000, random_state=0).fit(
+        Xb.multiply(r).tocsr(), y[rows])
     expected = reference.predict_proba(binary(X_test).multiply(r).tocsr())
     np.testing.assert_allclose(learner.attach(X_test).predict_proba(), expected, atol=1e-10)
     counts = X_test.copy()

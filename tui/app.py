@@ -27,6 +27,7 @@ from tui.screens.plot import PlotScreen
 
 
 MAX_LABELS = 9  # one key each: 1..9
+ASYNC_ROUND_SECONDS = 0.015  # rounds quicker than this run on the event loop (see start_teaching)
 
 
 class AltuiApp(App[None]):
@@ -44,6 +45,7 @@ class AltuiApp(App[None]):
         self.rubrix_dataset = rubrix_dataset
         self.teaching = False
         self._undos_waiting = 0
+        self._last_round_seconds: float | None = None  # teach + query of the last round, in its worker
         self.sub_title = self._subtitle()
 
     def on_mount(self) -> None:
@@ -99,12 +101,15 @@ class AltuiApp(App[None]):
     def start_teaching(self) -> None:
         """Teach the finished batch and query the next one in a worker.
 
-        The incremental learner (MultinomialNB counts) does this in ~2 ms, less than the ~10 ms a thread
-        hop back to the event loop costs, so it runs as an async worker; a refit learner (any other
-        scikit-learn estimator, which may take seconds) runs in a thread so keys stay responsive.
+        The incremental learner (MultinomialNB counts) does this in ~2 ms and NB-LR's refit in ~5-10 ms, less
+        than the ~10-25 ms a thread hop back to the event loop costs here, so a round whose previous round
+        took under :data:`ASYNC_ROUND_SECONDS` runs as an async worker; anything slower (a first refit, any
+        other scikit-learn estimator, which may take seconds) runs in a thread so keys stay responsive.
         """
         self.teaching = True
-        if self.session.loop.learner.incremental:
+        quick = self.session.loop.learner.incremental or (
+            self._last_round_seconds is not None and self._last_round_seconds < ASYNC_ROUND_SECONDS)
+        if quick:
             self.teach_and_query_async()
         else:
             self.teach_and_query_in_thread()
@@ -127,6 +132,7 @@ class AltuiApp(App[None]):
         self._finish_round(message.result)
 
     def _finish_round(self, result: RoundResult) -> None:
+        self._last_round_seconds = result.seconds
         try:
             self.session.commit_round(result)
         except AltuiError as exc:
