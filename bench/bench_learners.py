@@ -75,7 +75,7 @@ def main() -> None:
         big = read(ensure_pool(folder / f"pool-{args.big}.csv", args.big))
     print(f"YouTube: pool {len(texts)}, test {len(test_texts)}; {args.repeats} repeats x {args.iterations} "
           f"rounds of 10; teach+query timed on YouTube and on {args.big:,} synthetic comments")
-    header = (f"{'learner':<8}{'strategy':<16}" + "".join(f"{'@' + str(c):>8}" for c in CHECKPOINTS)
+    header = (f"{'learner':<10}{'strategy':<16}" + "".join(f"{'@' + str(c):>8}" for c in CHECKPOINTS)
               + f"{'stop (labels)':>16}{'acc at stop':>13}{'ms/round YT':>13}{'ms/round big':>14}")
     print(header)
     for model in MODELS + ("tutorial",):
@@ -97,7 +97,7 @@ def main() -> None:
                     + ("" if curve.stop_labels.shape[0] == curve.runs else f" ({curve.stop_labels.shape[0]}/{curve.runs})")
                     if curve.stop_labels.shape[0] else "never")
             at_stop = f"{curve.stop_accuracy.mean():.3f}" if curve.stop_labels.shape[0] else "-"
-            print(f"{model:<8}{name:<16}{''.join(cells)}{stop:>16}{at_stop:>13}{timing}{timing_big}", flush=True)
+            print(f"{model:<10}{name:<16}{''.join(cells)}{stop:>16}{at_stop:>13}{timing}{timing_big}", flush=True)
             timing = timing_big = ""
 
 

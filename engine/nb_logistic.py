@@ -39,12 +39,16 @@ def all_ones(values: np.ndarray, step: int = 8_000_000) -> bool:
     return all(bool(np.all(values[i : i + step] == 1)) for i in range(0, values.shape[0], step))
 
 
-def log_count_ratio(Xb: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:
+def log_count_ratio(Xb: sp.csr_matrix, positive: np.ndarray, alpha: float, n_features: int | None = None) -> np.ndarray:
     """``r = log((p / |p|_1) / (q / |q|_1))`` with ``p``/``q`` the smoothed feature counts of the positive and
-    negative rows (Wang & Manning, eq. 1)."""
-    p = alpha + np.asarray(Xb[positive].sum(axis=0)).ravel()
-    q = alpha + np.asarray(Xb[~positive].sum(axis=0)).ravel()
-    return np.log(p / p.sum()) - np.log(q / q.sum())
+    negative rows (Wang & Manning, eq. 1). ``Xb`` may hold only some of the ``n_features`` columns (those
+    the rows use): the norms still count the smoothing of every feature, so ``r`` is the same."""
+    n_features = Xb.shape[1] if n_features is None else n_features
+    p_counts = np.asarray(Xb[positive].sum(axis=0), dtype=np.float64).ravel()
+    q_counts = np.asarray(Xb[~positive].sum(axis=0), dtype=np.float64).ravel()
+    p_norm = alpha * n_features + p_counts.sum()
+    q_norm = alpha * n_features + q_counts.sum()
+    return np.log((alpha + p_counts) / p_norm) - np.log((alpha + q_counts) / q_norm)
 
 
 class _NBLRScores(Scores):
@@ -93,19 +97,26 @@ class NBLogisticLearner(Learner):
         from sklearn.linear_model import LogisticRegression  # here: its import costs 0.5 s at every open
 
         Xb = binary(X)
+        # only the columns the labeled rows use: a million-comment pool has millions of columns, every one
+        # of which would cost a pass per fit; the others get weight 0 (no data), as in a fit on all of them
+        used = np.unique(Xb.indices)
+        local = np.searchsorted(used, Xb.indices).astype(np.int32)
+        Xc = sp.csr_matrix((np.ones(local.shape[0]), local, Xb.indptr), shape=(Xb.shape[0], used.shape[0]))
         positives = self.seen_classes_[1:] if self.seen_classes_.shape[0] == 2 else self.seen_classes_
-        coef, intercept = [], []
+        coef = np.zeros((positives.shape[0], n_features))
+        intercept = np.zeros(positives.shape[0])
         with single_threaded():
-            for c in positives:
+            for k, c in enumerate(positives):
                 is_c = y == c
-                r = log_count_ratio(Xb, is_c, self.alpha)
-                scaled = sp.csr_matrix((r[Xb.indices], Xb.indices, Xb.indptr), shape=Xb.shape)
+                r = log_count_ratio(Xc, is_c, self.alpha, n_features)
+                scaled = sp.csr_matrix((r[Xc.indices], Xc.indices, Xc.indptr), shape=Xc.shape)
                 model = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000, random_state=0)
                 model.fit(scaled, is_c.astype(np.int64))
-                coef.append(r * model.coef_[0])
-                intercept.append(float(model.intercept_[0]))
-        self.coef_ = np.vstack(coef)
-        self.intercept_ = np.asarray(intercept)
+                coef[k, used] = r * model.coef_[0]
+                intercept[k] = float(model.intercept_[0])
+        self.coef_ = coef
+        self._weights = np.ascontiguousarray(coef.T)  # (n_features, k): scoring reads it without a copy
+        self.intercept_ = intercept
         self.positive_classes_ = np.asarray(positives, dtype=np.int64)
         return self
 
@@ -119,7 +130,7 @@ class NBLogisticLearner(Learner):
         if self.n_classes_seen_ == 1:
             proba[:, self.seen_classes_[0]] = 1.0
             return proba
-        z = np.asarray(Xb @ self.coef_.T) + self.intercept_
+        z = np.asarray(Xb @ self._weights) + self.intercept_
         p = 1.0 / (1.0 + np.exp(-z))
         if self.n_classes_seen_ == 2:
             proba[:, self.seen_classes_[1]] = p[:, 0]

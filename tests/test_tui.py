@@ -367,3 +367,18 @@ def test_plot_ticks_are_label_counts_and_the_y_range_fits_the_data():
     assert 0.85 < lo < 0.91 and 0.96 < hi <= 1.0
     assert fitted_range([1.0, 1.0]) == (0.95, 1.0)  # pressed against the top: still a visible span
     assert fitted_range([float("nan")]) == (0.0, 1.0)
+
+
+async def test_seed_terms_shape_the_first_batch_and_are_kept_on_resume(tmp_path):
+    """Issue 10, acceptance 3 in the app: the first batch starts with comments matching the seed terms."""
+    terms = {"spam": ["subscribe", "check out"]}
+    app = youtube_app(tmp_path, seed_terms=terms)
+    texts = app.session.corpus.train.texts
+    first = app.session.loop.pending()
+    matching = [any(t in texts[i].lower() for t in terms["spam"]) for i in first]
+    assert sum(matching) >= 5 and all(matching[:5])
+    assert app.session.store.info.seed_terms == terms and app.session.store.info.cold_start == "kmeans"
+    app.session.close()
+    resumed = youtube_app(tmp_path)  # no options: the session keeps its own
+    assert resumed.session.loop.pending() == first
+    resumed.session.close()

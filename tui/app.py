@@ -27,7 +27,7 @@ from tui.screens.plot import PlotScreen
 
 
 MAX_LABELS = 9  # one key each: 1..9
-ASYNC_ROUND_SECONDS = 0.015  # rounds quicker than this run on the event loop (see start_teaching)
+ASYNC_ROUND_SECONDS = 0.05  # rounds quicker than this run on the event loop (see start_teaching)
 
 
 class AltuiApp(App[None]):
@@ -101,10 +101,11 @@ class AltuiApp(App[None]):
     def start_teaching(self) -> None:
         """Teach the finished batch and query the next one in a worker.
 
-        The incremental learner (MultinomialNB counts) does this in ~2 ms and NB-LR's refit in ~5-10 ms, less
-        than the ~10-25 ms a thread hop back to the event loop costs here, so a round whose previous round
-        took under :data:`ASYNC_ROUND_SECONDS` runs as an async worker; anything slower (a first refit, any
-        other scikit-learn estimator, which may take seconds) runs in a thread so keys stay responsive.
+        The incremental learner (MultinomialNB counts) does this in ~2 ms and NB-LR's refit in ~5-20 ms; a
+        thread hop back to the event loop costs ~10-25 ms more here, and the person waits for the next
+        comment either way. So a round whose previous round took under :data:`ASYNC_ROUND_SECONDS` runs as
+        an async worker (a key pressed meanwhile waits that long, and is never lost); anything slower (the
+        first round, a model that takes seconds) runs in a thread so keys stay responsive.
         """
         self.teaching = True
         quick = self.session.loop.learner.incremental or (

@@ -146,6 +146,8 @@ class AnnotateScreen(Screen):
     def _metrics(self) -> Text:
         history = self.session.loop.history_
         if not history:
+            if self.session.loop.test_scores_ is None:
+                return Text("after each round: how much the model's predictions still change (κ)", style="dim")
             return Text("accuracy after each round\nappears here", style="dim")
         last = history[-1]
         if math.isnan(last.accuracy):
