@@ -89,7 +89,7 @@ class NBLogisticLearner(Learner):
         self.seen_classes_ = np.unique(y)
         n_features = X.shape[1]
         # one (weights, bias) per "positive" class: the seen class for one-vs-rest, class 1 of two seen
-        self.coef_ = np.zeros((0, n_features))
+        self._weights = np.zeros((n_features, 0))
         self.intercept_ = np.zeros(0)
         self.positive_classes_ = np.zeros(0, dtype=np.int64)
         if self.seen_classes_.shape[0] < 2:
@@ -103,7 +103,7 @@ class NBLogisticLearner(Learner):
         local = np.searchsorted(used, Xb.indices).astype(np.int32)
         Xc = sp.csr_matrix((np.ones(local.shape[0]), local, Xb.indptr), shape=(Xb.shape[0], used.shape[0]))
         positives = self.seen_classes_[1:] if self.seen_classes_.shape[0] == 2 else self.seen_classes_
-        coef = np.zeros((positives.shape[0], n_features))
+        weights = self._spare_buffer(n_features, positives.shape[0])
         intercept = np.zeros(positives.shape[0])
         with single_threaded():
             for k, c in enumerate(positives):
@@ -112,13 +112,33 @@ class NBLogisticLearner(Learner):
                 scaled = sp.csr_matrix((r[Xc.indices], Xc.indices, Xc.indptr), shape=Xc.shape)
                 model = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000, random_state=0)
                 model.fit(scaled, is_c.astype(np.int64))
-                coef[k, used] = r * model.coef_[0]
+                weights[used, k] = r * model.coef_[0]
                 intercept[k] = float(model.intercept_[0])
-        self.coef_ = coef
-        self._weights = np.ascontiguousarray(coef.T)  # (n_features, k): scoring reads it without a copy
+        self._buffer_used[id(weights)] = used
+        self._weights = weights  # swapped in whole: scores read either the old model or the new one
         self.intercept_ = intercept
         self.positive_classes_ = np.asarray(positives, dtype=np.int64)
         return self
+
+    def _spare_buffer(self, n_features: int, k: int) -> np.ndarray:
+        """A zeroed (n_features, k) weight buffer that is not the current model's. Two buffers take turns, and
+        only the rows the previous fit wrote are zeroed again: on a million-comment pool a fit then costs
+        O(labeled entries), not two passes over millions of weights."""
+        buffers = [b for b in getattr(self, "_buffers", []) if b.shape == (n_features, k)]
+        current = getattr(self, "_weights", None)
+        spare = next((b for b in buffers if b is not current), None)
+        if spare is None:
+            spare = np.zeros((n_features, k))
+            self._buffers = buffers + [spare]
+            self._buffer_used = getattr(self, "_buffer_used", {})
+        else:
+            spare[self._buffer_used.get(id(spare), slice(None))] = 0.0
+        return spare
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """Weights on the binary features, the ratio folded in: (n positive classes, n_features)."""
+        return self._weights.T
 
     def attach(self, X) -> Scores:
         return _NBLRScores(self, X)

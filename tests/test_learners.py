@@ -173,3 +173,16 @@ def test_seed_terms_are_parsed_from_values_and_files(tmp_path):
     assert matches[1].tolist() == [0, 2] and matches[0].tolist() == [1]
     with pytest.raises(DataError, match="not a label of this data"):
         match_seed_terms(["x"], {"eggs": ["a"]}, labels)
+
+
+def test_a_refit_equals_a_fresh_fit_whatever_was_fitted_before(nblr_youtube):
+    """The weight buffers are reused between fits: nothing of an earlier fit may leak into a later one."""
+    _, _, X, y, X_test, _ = nblr_youtube
+    rng = np.random.RandomState(3)
+    learner = NBLogisticLearner(n_classes=2)
+    for n in (40, 120, 60, 200):  # each buffer is reused twice, after fits on other rows
+        rows = rng.choice(X.shape[0], n, replace=False)
+        learner.fit(X[rows], y[rows])
+        fresh = NBLogisticLearner(n_classes=2).fit(X[rows], y[rows])
+        np.testing.assert_array_equal(learner.predict_proba(X_test), fresh.predict_proba(X_test))
+        np.testing.assert_array_equal(learner.coef_, fresh.coef_)

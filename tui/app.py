@@ -143,7 +143,7 @@ class AltuiApp(App[None]):
         for _ in range(waiting):
             self.undo()
         self.annotate_screen.refresh_view()
-        self.prepare_next_query()
+        self.call_after_refresh(self.prepare_next_query)  # after the next comment is drawn: no race for the GIL
         if isinstance(self.screen, PlotScreen):
             self.screen.redraw()
         if self.rubrix:
