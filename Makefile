@@ -30,6 +30,7 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_learners.py --keep .bench-data
 	$(BIN)/python bench/bench_tui_latency.py
 
 bench-scale: $(VENV)/.dev  # a synthetic million-comment pool: minutes, about 2.5 GB of memory
