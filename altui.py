@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from cli_common import check_positive, data_progress, domain_errors, say, stdout
+from cli_argilla import argilla_app
 from cli_rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from engine.errors import AltuiError
 from tui.text import printable
@@ -260,6 +261,7 @@ def status(session: Annotated[Path, typer.Argument(help="Session file written by
 
 
 app.add_typer(rubrix_app, name="rubrix")
+app.add_typer(argilla_app, name="argilla")
 
 
 if __name__ == "__main__":

@@ -104,6 +104,8 @@ def drain(store: SessionStore, client: RubrixClient, dataset: str | None = None)
     sent = 0
     by_dataset: dict[str, list[tuple[int, dict]]] = {}
     for seq, name, record in waiting:
+        if dataset is None and name.startswith("argilla:"):
+            continue  # an Argilla dataset's records (data.argilla_link) are not Rubrix's to send
         by_dataset.setdefault(name, []).append((seq, record))
     for name, rows in by_dataset.items():
         for start in range(0, len(rows), 500):

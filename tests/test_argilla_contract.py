@@ -1,0 +1,147 @@
+"""The Argilla 2.x client against the golden exchanges (../shared/argilla/golden) and faults, with
+httpx.MockTransport; and the pull's rules (majority, ties, own responses) on records of the contract's shape."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from conftest import ROOT
+from data.argilla import ArgillaAuthError, ArgillaClient, ArgillaConfig, ArgillaError, ArgillaUnavailable
+from data.argilla_link import SKIP, verdicts
+
+GOLDEN = ROOT.parent / "shared" / "argilla" / "golden"
+KEY = "secret-key-42"
+
+
+def golden(name: str) -> list[dict]:
+    return json.loads((GOLDEN / name).read_text())["exchanges"]
+
+
+def replay(exchanges: list[dict]):
+    """A transport answering each (method, path) with the golden reply recorded for it."""
+    by_request = {}
+    for exchange in exchanges:
+        request = exchange["request"]
+        by_request.setdefault((request["method"], request["path"].split("?")[0]), exchange["response"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        reply = by_request.get((request.method, request.url.path))
+        if reply is None:
+            return httpx.Response(404, json={"detail": "not in the golden exchanges"})
+        return httpx.Response(reply["status"], json=reply.get("json"))
+
+    return httpx.MockTransport(handler)
+
+
+def client(transport, workspace="team-a", **kwargs) -> ArgillaClient:
+    config = ArgillaConfig(url="http://argilla.test", api_key=KEY, workspace=workspace, retries=2, backoff=0, **kwargs)
+    return ArgillaClient(config, transport=transport, sleep=lambda s: None)
+
+
+def test_whoami_and_workspace_from_the_golden_exchanges():
+    with client(replay(golden("01_whoami.json"))) as c:
+        me = c.me()
+        assert me["username"] and me["role"]
+        assert c.workspace_id()
+    with client(replay(golden("01_whoami.json")), workspace="elsewhere") as c, \
+            pytest.raises(ArgillaError, match="workspace 'elsewhere' is not one of"):
+        c.workspace_id()
+
+
+def test_the_key_goes_in_the_header_only():
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(401, json={"detail": {"code": "argilla.api.errors::UnauthorizedError",
+                                                    "params": {"detail": "Could not validate credentials"}}})
+
+    with client(httpx.MockTransport(handler)) as c, pytest.raises(ArgillaAuthError) as error:
+        c.me()
+    assert seen[0].headers["X-Argilla-Api-Key"] == KEY and KEY not in str(seen[0].url)
+    assert "ARGILLA_API_KEY" in str(error.value) and KEY not in str(error.value)
+
+
+@pytest.mark.parametrize("status, body, fragment", [
+    (403, {"detail": {"code": "argilla.api.errors::ForbiddenOperationError", "params": {"detail": "Operation not allowed"}}},
+     "HTTP 403: Operation not allowed"),
+    (404, {"detail": "Dataset with id `0` not found"}, "Dataset with id `0` not found"),
+    (409, {"detail": "Dataset with name `d` already exists"}, "HTTP 409: Dataset with name `d` already exists"),
+    (422, {"detail": "'eggs' is not a valid label for label selection question.\nValid labels are: ['ham', 'spam']"},
+     "'eggs' is not a valid label"),
+    (422, {"detail": {"code": "argilla.api.errors::ValidationError",
+                      "params": {"errors": [{"msg": "List should have at most 500 items after validation, not 501"}]}}},
+     "at most 500 items"),
+])
+def test_refusals_carry_the_servers_message(status, body, fragment):
+    with client(httpx.MockTransport(lambda r: httpx.Response(status, json=body))) as c, \
+            pytest.raises(ArgillaError) as error:
+        c.workspace_id()
+    assert fragment in str(error.value) and "\n" not in str(error.value)
+
+
+def test_down_5xx_and_timeouts_are_retried_then_unavailable():
+    calls = []
+
+    def flaky(request):
+        calls.append(1)
+        if len(calls) == 1:
+            raise httpx.ConnectError("refused")
+        if len(calls) == 2:
+            return httpx.Response(500, json={"detail": {"code": "argilla.api.errors::GenericServerError"}})
+        return httpx.Response(200, json={"id": "u", "username": "argilla", "role": "owner"})
+
+    with client(httpx.MockTransport(flaky)) as c:
+        assert c.me()["username"] == "argilla" and len(calls) == 3
+
+    def slow(request):
+        raise httpx.ReadTimeout("slow")
+
+    with client(httpx.MockTransport(slow)) as c, pytest.raises(ArgillaUnavailable, match="no answer within"):
+        c.me()
+
+
+def test_an_html_page_or_an_old_server_is_not_argilla_2():
+    with client(httpx.MockTransport(lambda r: httpx.Response(200, text="<html>login</html>"))) as c, \
+            pytest.raises(ArgillaError, match="not an Argilla 2.x server.*altui rubrix"):
+        c.me()
+    with client(httpx.MockTransport(lambda r: httpx.Response(404, json={"detail": "Not Found"}))) as c, \
+            pytest.raises(ArgillaError, match="no /api/v1.*altui rubrix"):
+        c.me()
+
+
+def test_records_are_read_page_by_page():
+    pages = []
+
+    def handler(request):
+        offset = int(request.url.params["offset"])
+        pages.append(offset)
+        items = [{"id": str(i), "external_id": f"c-{i}", "responses": []} for i in range(offset, min(offset + 1000, 2500))]
+        return httpx.Response(200, json={"items": items, "total": 2500})
+
+    from data.argilla import RemoteDataset
+
+    with client(httpx.MockTransport(handler)) as c:
+        records = list(c.records(RemoteDataset("ds", "d", "q", ("ham", "spam"))))
+    assert len(records) == 2500 and pages == [0, 1000, 2000]
+
+
+def response(user, status, value=None):
+    return {"user_id": user, "status": status, "values": {} if value is None else {"label": {"value": value}}}
+
+
+def test_the_pull_takes_the_majority_reports_ties_and_ignores_our_own_responses():
+    records = [
+        {"external_id": "a", "responses": [response("u1", "submitted", "spam"), response("u2", "submitted", "spam"),
+                                           response("u3", "submitted", "ham")]},
+        {"external_id": "b", "responses": [response("u1", "submitted", "spam"), response("u2", "submitted", "ham")]},
+        {"external_id": "c", "responses": [response("u2", "discarded")]},
+        {"external_id": "d", "responses": [response("me", "submitted", "ham")]},  # ours: pushed from the terminal
+        {"external_id": "e", "responses": [response("u1", "draft", "ham")]},  # a draft is not an answer
+    ]
+    names = {"u1": "alice", "u2": "bob", "u3": "carol"}
+    got = list(verdicts(records, "me", names.get))
+    assert got == [("a", "spam", ["alice", "bob"]), ("b", None, []), ("c", SKIP, ["bob"])]

@@ -1,0 +1,129 @@
+"""Integration with the real argilla-server 2.8.0 app (../shared/argilla/server), installed into its own venv
+(.argilla-server-venv) by this test set-up and started on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from altui import app as cli
+from conftest import ROOT
+from test_rubrix_server import free_port, make_session
+
+SERVER = ROOT.parent / "shared" / "argilla" / "server"
+VENV = ROOT / ".argilla-server-venv"
+OWNER_KEY, ANNOTATOR_KEY = "test-key", "team-key"
+runner = CliRunner()
+
+pytestmark = pytest.mark.argilla_server
+
+
+@pytest.fixture(scope="module")
+def argilla_url(tmp_path_factory):
+    subprocess.run(["bash", str(SERVER / "install.sh"), str(VENV)], check=True, capture_output=True, timeout=900)
+    port = free_port()
+    started = subprocess.run(["bash", str(SERVER / "start.sh"), str(VENV), str(port)], check=True,
+                             capture_output=True, text=True, timeout=180)
+    pid = int(started.stdout.strip())
+    yield f"http://127.0.0.1:{port}"
+    os.kill(pid, 15)
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.setenv("ARGILLA_API_KEY", OWNER_KEY)
+    monkeypatch.delenv("ARGILLA_WORKSPACE", raising=False)
+    monkeypatch.delenv("ARGILLA_API_URL", raising=False)
+
+
+def run(*args):
+    return runner.invoke(cli, [str(a) for a in args])
+
+
+def dataset_records(url: str, name: str, workspace: str = "team-a") -> list[dict]:
+    with httpx.Client(base_url=url + "/api/v1", headers={"X-Argilla-Api-Key": OWNER_KEY}) as http:
+        spaces = {w["name"]: w["id"] for w in http.get("/me/workspaces").json()["items"]}
+        found = http.get("/me/datasets", params={"workspace_id": spaces[workspace], "name": name}).json()["items"]
+        return http.get(f"/datasets/{found[0]['id']}/records",
+                        params={"include": "responses,suggestions", "limit": 1000}).json()["items"]
+
+
+def respond(url: str, record_id: str, value: str | None, key: str = ANNOTATOR_KEY) -> None:
+    body = {"values": {}, "status": "discarded"} if value is None else \
+        {"values": {"label": {"value": value}}, "status": "submitted"}
+    with httpx.Client(base_url=url + "/api/v1", headers={"X-Argilla-Api-Key": key}) as http:
+        assert http.post(f"/records/{record_id}/responses", json=body).status_code == 201
+
+
+def test_push_then_an_annotator_responds_then_pull_teaches_and_exports_12(argilla_url, env, tmp_path):
+    """Issue 12, acceptance 1 (the CLI part)."""
+    path = tmp_path / "s.db"
+    labeling, corpus, y = make_session(path, answers=10)
+    labeling.close()
+    result = run("argilla", "push", path, "--dataset", "d", "--workspace", "team-a", "--url", argilla_url)
+    assert result.exit_code == 0, result.output
+    records = dataset_records(argilla_url, "d")
+    answered = [r for r in records if r["responses"]]
+    pending = [r for r in records if not r["responses"]]
+    assert len(answered) == 10 and all(r["responses"][0]["status"] == "submitted" for r in answered)
+    assert len(pending) == 10 and all(r["suggestions"] and r["suggestions"][0]["agent"] == "altui-nblr" for r in pending)
+    index = {item_id: i for i, item_id in enumerate(corpus.train.ids)}
+    truth = {r["external_id"]: ("ham", "spam")[y[index[r["external_id"]]]] for r in pending[:2]}
+    for record in pending[:2]:
+        respond(argilla_url, record["id"], truth[record["external_id"]])
+    result = run("argilla", "pull", path, "--dataset", "d", "--workspace", "team-a", "--url", argilla_url)
+    assert result.exit_code == 0, result.output
+    assert "applied 2 responses" in result.stdout
+    exported = run("export", path)
+    lines = exported.stdout.splitlines()[1:]
+    assert len(lines) == 12 and sum("argilla:altui" in line for line in lines) == 2
+    for path_ in [path, path.with_name(path.name + "-wal")]:
+        if path_.exists():
+            assert OWNER_KEY.encode() not in path_.read_bytes()  # the key is in no file
+    assert OWNER_KEY not in result.output + exported.stdout
+
+
+def test_a_stopped_server_is_one_line_and_the_outbox_drains_later(argilla_url, env, tmp_path):
+    path = tmp_path / "o.db"
+    labeling, _, _ = make_session(path, answers=10)
+    labeling.close()
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = run("argilla", "push", path, "--dataset", "later", "--url", dead, "--timeout", "1")
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "not available" in lines[0] and "20 records wait in the outbox" in lines[0]
+    result = run("argilla", "push", path, "--dataset", "later", "--url", argilla_url)
+    assert result.exit_code == 0 and "sent 20 records" in result.stdout  # one record per item: the newest
+    assert len(dataset_records(argilla_url, "later", workspace="argilla")) == 20
+
+
+def test_disagreeing_responders_give_the_majority_and_ties_are_reported(argilla_url, env, tmp_path, monkeypatch):
+    path = tmp_path / "m.db"
+    labeling, _, _ = make_session(path, answers=10)
+    labeling.close()
+    assert run("argilla", "push", path, "--dataset", "votes", "--workspace", "team-a", "--url", argilla_url).exit_code == 0
+    pending = [r for r in dataset_records(argilla_url, "votes") if not r["responses"]]
+    respond(argilla_url, pending[0]["id"], None)  # the annotator discards it: a skip
+    result = run("argilla", "pull", path, "--dataset", "votes", "--workspace", "team-a", "--url", argilla_url)
+    assert "applied 1 responses" in result.stdout and "1 discarded" in result.stdout
+
+
+def test_errors_are_one_line_naming_the_fix(argilla_url, env, tmp_path, monkeypatch):
+    path = tmp_path / "e.db"
+    labeling, _, _ = make_session(path, answers=10)
+    labeling.close()
+    monkeypatch.setenv("ARGILLA_API_KEY", "wrong-key-123")
+    result = run("argilla", "push", path, "--dataset", "x", "--url", argilla_url)
+    assert result.exit_code == 1 and "ARGILLA_API_KEY" in result.stderr and "wrong-key-123" not in result.output
+    monkeypatch.setenv("ARGILLA_API_KEY", OWNER_KEY)
+    result = run("argilla", "push", path, "--dataset", "x", "--workspace", "nowhere", "--url", argilla_url)
+    assert result.exit_code == 1 and "workspace 'nowhere'" in result.stderr
+    result = run("argilla", "pull", path, "--dataset", "never-pushed", "--url", argilla_url)
+    assert result.exit_code == 1 and "push to it first" in result.stderr
+    monkeypatch.delenv("ARGILLA_API_KEY")
+    result = run("argilla", "push", path, "--dataset", "x", "--url", argilla_url)
+    assert result.exit_code == 1 and "set ARGILLA_API_KEY" in result.stderr
