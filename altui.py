@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from cli_common import check_positive, data_progress, domain_errors, say, stdout
-from cli_argilla import argilla_app
+from cli_argilla import UrlOpt as ArgillaUrlOpt, WorkspaceOpt as ArgillaWorkspaceOpt, argilla_app
 from cli_rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from engine.errors import AltuiError
 from tui.text import printable
@@ -178,6 +178,12 @@ def label(
     rubrix_workspace: WorkspaceOpt = None,
     cold_start: ColdStartOpt = DEFAULT_COLD_START,
     seed_terms: SeedTermsOpt = None,
+    argilla_dataset: Annotated[
+        Optional[str], typer.Option("--argilla-dataset", help="Log each batch to this Argilla 2.x dataset "
+                                    "(key from ARGILLA_API_KEY); key r pulls responses.")
+    ] = None,
+    argilla_url: ArgillaUrlOpt = None,
+    argilla_workspace: ArgillaWorkspaceOpt = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once."""
     from data.seed_terms import parse_seed_terms
@@ -200,6 +206,7 @@ def label(
         strategy=strategy, model=model, batch=batch, seed=seed, session=str(session) if session else None,
         rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
         cold_start=cold_start, seed_terms=parse_seed_terms(seed_terms or []) or None,
+        argilla_dataset=argilla_dataset, argilla_url=argilla_url, argilla_workspace=argilla_workspace,
     )
     with data_progress() as on_progress:
         altui_app = make_app(config, on_progress)

@@ -95,27 +95,38 @@ class PushReport:
 def push(session: LabelingSession, client: ArgillaClient, dataset: str) -> PushReport:
     """Queue the session's records in the outbox (committed), then drain it; on failure they stay queued."""
     session.store.outbox_put(outbox_name(client.config.workspace, dataset), build_records(session))
-    return PushReport(drain(session, client, dataset), dataset)
+    return PushReport(drain(session.store, client, dataset, SessionShape.of(session)), dataset)
 
 
-def drain(session: LabelingSession, client: ArgillaClient, dataset: str) -> int:
+@dataclass(frozen=True)
+class SessionShape:
+    """What a drain needs to know of the session (a worker thread has its own store, not the session)."""
+
+    labels: tuple[str, ...]
+    metadata: tuple[str, ...]
+    model: str
+
+    @classmethod
+    def of(cls, session: LabelingSession) -> "SessionShape":
+        return cls(tuple(session.labels), tuple(metadata_keys(session)), session.store.info.model)
+
+
+def drain(store: SessionStore, client: ArgillaClient, dataset: str, shape: SessionShape) -> int:
     """Send what waits in the outbox for this dataset; each accepted chunk leaves the outbox."""
-    store: SessionStore = session.store
     waiting = store.outbox(outbox_name(client.config.workspace, dataset))
     if not waiting:
         return 0
     me = client.me()
-    keys = metadata_keys(session)
-    remote = client.ensure_dataset(dataset, list(session.labels), keys,
-                                   guidelines="Labels from altui: " + ", ".join(session.labels))
-    agent = f"altui-{session.store.info.model}"
+    remote = client.ensure_dataset(dataset, list(shape.labels), list(shape.metadata),
+                                   guidelines="Labels from altui: " + ", ".join(shape.labels))
+    agent = f"altui-{shape.model}"
     sent = 0
     for start in range(0, len(waiting), 500):
         chunk = waiting[start:start + 500]
         latest: dict[str, dict] = {}
         for _, _, record in chunk:  # the newest record of an item wins within a chunk
             latest[record["external_id"]] = record
-        client.upsert(remote, [to_item(r, remote, str(me["id"]), agent, set(keys)) for r in latest.values()])
+        client.upsert(remote, [to_item(r, remote, str(me["id"]), agent, set(shape.metadata)) for r in latest.values()])
         store.outbox_remove(seq for seq, _, _ in chunk)
         sent += len(chunk)
     return sent
@@ -221,17 +232,33 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
     return report
 
 
-def pull(session: LabelingSession, client: ArgillaClient, dataset: str) -> PullReport:
-    """Fetch the dataset's responses, apply them, and teach a round if that completes the batch."""
+@dataclass(frozen=True)
+class Fetched:
+    """A dataset's records with responses, read in a worker; applied on the UI thread."""
+
+    records: list[dict]
+    me: str
+    usernames: dict[str, str]
+
+
+def fetch(client: ArgillaClient, dataset: str, labels: list[str]) -> Fetched:
+    """Every record of the dataset with its responses, and the names of the users who answered."""
+    from data.argilla import ArgillaNotFound
+
     me = str(client.me()["id"])
     found = client.find_dataset(client.workspace_id(), dataset)
     if found is None:
-        from data.argilla import ArgillaNotFound
-
         raise ArgillaNotFound(f"workspace {client.config.workspace!r} has no Argilla dataset {dataset!r}; "
                               "push to it first, or check the name")
-    remote = client.remote(found, dataset, list(session.labels))
-    report = apply_responses(session, client.records(remote), me, client.username)
+    records = list(client.records(client.remote(found, dataset, labels)))
+    users = {str(r.get("user_id")) for rec in records for r in rec.get("responses") or [] if isinstance(r, dict)}
+    return Fetched(records, me, {u: client.username(u) for u in sorted(users - {me})})
+
+
+def pull(session: LabelingSession, client: ArgillaClient, dataset: str) -> PullReport:
+    """Fetch the dataset's responses, apply them, and teach a round if that completes the batch."""
+    fetched = fetch(client, dataset, list(session.labels))
+    report = apply_responses(session, fetched.records, fetched.me, lambda u: fetched.usernames.get(u, u))
     if report.applied and session.needs_teaching and not session.finished:
         session.commit_round(session.teach_and_query())
         report.round_taught = True

@@ -127,3 +127,52 @@ def test_errors_are_one_line_naming_the_fix(argilla_url, env, tmp_path, monkeypa
     monkeypatch.delenv("ARGILLA_API_KEY")
     result = run("argilla", "push", path, "--dataset", "x", "--url", argilla_url)
     assert result.exit_code == 1 and "set ARGILLA_API_KEY" in result.stderr
+
+
+async def test_the_app_logs_each_batch_and_r_pulls_responses(argilla_url, env, tmp_path):
+    """`altui label --argilla-dataset`: the first batch is logged at start, `r` applies the annotator's answers."""
+    from conftest import TEST_CSV, TRAIN_CSV
+    from tui.app import make_app
+    from tui.config import LabelConfig
+
+    app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "t.db"),
+                               argilla_dataset="live", argilla_url=argilla_url, argilla_workspace="team-a"))
+    async with app.run_test(size=(110, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        records = dataset_records(argilla_url, "live")
+        assert len(records) == 10 and app.argilla_waiting() == 0
+        pending = set(app.session.loop.pending())
+        by_id = {r["external_id"]: r for r in records}
+        first = [i for i in app.session.loop.pending()][:2]
+        for index in first:
+            respond(argilla_url, by_id[app.session.item_id(index)]["id"], "spam")
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        answers = {a.index: a.label for a in app.session.answers()}
+        assert set(first) <= set(answers) and all(answers[i] == 1 for i in first) and set(first) <= pending
+        sources = {s.answer.index: s.source for s in app.session.store.answers()}
+        assert all(sources[i] == "argilla:altui" for i in first)
+
+
+async def test_the_status_line_says_what_waits_for_a_stopped_server(env, tmp_path):
+    from conftest import TEST_CSV, TRAIN_CSV
+    from tui.app import make_app
+    from tui.config import LabelConfig
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "d.db"),
+                               argilla_dataset="later", argilla_url=dead))
+    app.argilla = type(app.argilla)(url=dead, api_key=OWNER_KEY, workspace="argilla", timeout=0.5, retries=0)
+    async with app.run_test(size=(110, 30), notifications=True) as pilot:
+        said = ""
+        for _ in range(100):  # the drain fails in its worker; the failure is a notification
+            await pilot.pause(0.05)
+            said = " ".join(str(n.message) for n in app._notifications)
+            if "wait in the session's outbox" in said:
+                break
+        shown = app.annotate_screen._progress().plain  # the status line (a toast may cover its end on screen)
+        assert "10 waiting for Argilla" in shown and "not available" in said and OWNER_KEY not in said
+        await pilot.press("1")  # the app stays usable
+        assert len(app.session.answers()) == 1

@@ -15,8 +15,10 @@ from data.seed_terms import check_seed_labels
 from engine.features import features_for
 from data.session import LabelingSession, RoundResult, saved_model
 from engine.errors import AltuiError
+from tui.argilla_sync import ArgillaSync
 from tui.config import LabelConfig
 from tui.text import one_line
+from data.argilla import ArgillaConfig, check_name
 from data.rubrix import RubrixClient, RubrixConfig, check_dataset_name
 from data.rubrix_link import apply_annotations, build_records, drain, label_counts_text
 from data.store import SessionStore
@@ -30,7 +32,7 @@ MAX_LABELS = 9  # one key each: 1..9
 ASYNC_ROUND_SECONDS = 0.05  # rounds quicker than this run on the event loop (see start_teaching)
 
 
-class AltuiApp(App[None]):
+class AltuiApp(ArgillaSync, App[None]):
     """Owns the labeling session; screens render it, the teach worker advances it."""
 
     CSS_PATH = "altui.tcss"
@@ -38,11 +40,14 @@ class AltuiApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, session: LabelingSession, rubrix: RubrixConfig | None = None,
-                 rubrix_dataset: str | None = None):
+                 rubrix_dataset: str | None = None, argilla: ArgillaConfig | None = None,
+                 argilla_dataset: str | None = None):
         super().__init__()
         self.session = session
         self.rubrix = rubrix if rubrix_dataset else None
         self.rubrix_dataset = rubrix_dataset
+        self.argilla = argilla if argilla_dataset else None
+        self.argilla_dataset = argilla_dataset
         self.teaching = False
         self._undos_waiting = 0
         self._last_round_seconds: float | None = None  # teach + query of the last round, in its worker
@@ -52,7 +57,8 @@ class AltuiApp(App[None]):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):  # leave like `q`: the terminal is restored, answers are saved
             loop.add_signal_handler(signum, self.exit, None, 128 + signum)
-        self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None)
+        self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None,
+                                              argilla=self.argilla is not None)
         self.push_screen(self.annotate_screen)
         if self.session.changes:
             self.notify(self.session.changes, severity="warning", timeout=15)
@@ -62,6 +68,8 @@ class AltuiApp(App[None]):
             self.prepare_next_query()
             if self.rubrix:
                 self.push_to_rubrix()
+            if self.argilla:
+                self.push_to_argilla()
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -148,6 +156,8 @@ class AltuiApp(App[None]):
             self.screen.redraw()
         if self.rubrix:
             self.push_to_rubrix()
+        if self.argilla:
+            self.push_to_argilla()
 
     # -- Rubrix: log each batch as it is queried; `r` pulls annotations made in the web UI
     def push_to_rubrix(self) -> None:
@@ -215,6 +225,8 @@ class AltuiApp(App[None]):
             return
         error = event.worker.error
         message = str(error) if isinstance(error, AltuiError) else f"{type(error).__name__}: {error}"
+        if self.argilla_failed(event.worker.group, message):
+            return
         if event.worker.group == "teach":
             self.teaching = False
             self.notify(f"teaching failed: {message}. Your answers are saved; press a key to retry.",
@@ -235,7 +247,7 @@ class AltuiApp(App[None]):
     def action_show_help(self) -> None:
         names = self.session.labels
         keys = tuple(names[cls] for cls in self.session.key_order)
-        self.push_screen(HelpScreen(keys, rubrix=self.rubrix is not None))
+        self.push_screen(HelpScreen(keys, rubrix=self.rubrix is not None, argilla=self.argilla is not None))
 
     def action_show_plot(self) -> None:
         self.push_screen(PlotScreen(self.session))
@@ -268,8 +280,17 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
                     "encoding": config.encoding, "max_candidates": config.max_candidates,
                     "cold_start": config.cold_start, "seed_terms": config.seed_terms},
     )
-    rubrix = None
-    if config.rubrix_dataset:
-        check_dataset_name(config.rubrix_dataset)
-        rubrix = RubrixConfig.from_env(config.rubrix_url, config.rubrix_workspace)
-    return AltuiApp(session, rubrix, config.rubrix_dataset)
+    rubrix = argilla = None
+    try:
+        if config.rubrix_dataset and config.argilla_dataset:
+            raise AltuiError("use --rubrix-dataset or --argilla-dataset, not both")
+        if config.rubrix_dataset:
+            check_dataset_name(config.rubrix_dataset)
+            rubrix = RubrixConfig.from_env(config.rubrix_url, config.rubrix_workspace)
+        if config.argilla_dataset:
+            check_name(config.argilla_dataset)
+            argilla = ArgillaConfig.from_env(config.argilla_url, config.argilla_workspace)
+    except AltuiError:
+        session.close()
+        raise
+    return AltuiApp(session, rubrix, config.rubrix_dataset, argilla, config.argilla_dataset)

@@ -32,3 +32,6 @@ class LabelConfig:
     rubrix_dataset: str | None = None  # log each batch there; `r` pulls annotations back
     rubrix_url: str | None = None
     rubrix_workspace: str | None = None
+    argilla_dataset: str | None = None  # log each batch to this Argilla 2.x dataset; `r` pulls responses
+    argilla_url: str | None = None
+    argilla_workspace: str | None = None

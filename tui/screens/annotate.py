@@ -36,7 +36,7 @@ class AnnotateScreen(Screen):
         ("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, session: LabelingSession, rubrix: bool = False):
+    def __init__(self, session: LabelingSession, rubrix: bool = False, argilla: bool = False):
         super().__init__(id="annotate")
         self.session = session
         # one key per label (1..9), first in the footer: "1 ham  2 spam  space Skip ..."
@@ -46,6 +46,8 @@ class AnnotateScreen(Screen):
         screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
         if rubrix:
             screen_keys.insert(2, Binding("r", "app.rubrix_pull", "Pull Rubrix"))
+        if argilla:
+            screen_keys.insert(2, Binding("r", "app.argilla_pull", "Pull Argilla"))
         self._bindings = BindingsMap(label_keys + screen_keys)
 
     def compose(self) -> ComposeResult:
@@ -194,4 +196,7 @@ class AnnotateScreen(Screen):
         if skipped:
             text.append(f"  ·  {skipped} skipped", style="dim")
         text.append(f"  ·  {loop.pool.n_unlabeled} left", style="dim")
+        waiting = self.app.argilla_waiting() if hasattr(self.app, "argilla_waiting") else None
+        if waiting:
+            text.append(f"  ·  {waiting} waiting for Argilla", style="yellow")
         return text

@@ -15,11 +15,12 @@ from tui.text import one_line
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [("escape", "dismiss", "Close"), ("question_mark", "dismiss", "Close"), ("q", "dismiss", "Close")]
 
-    def __init__(self, labels: tuple[str, ...], rubrix: bool = False):
+    def __init__(self, labels: tuple[str, ...], rubrix: bool = False, argilla: bool = False):
         """``labels``: the name of each key's label, key 1 first."""
         super().__init__(id="help")
         self.labels = labels
         self.rubrix = rubrix
+        self.argilla = argilla
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, pad_edge=False)
@@ -32,6 +33,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("p", "plot: test accuracy and F1 per round, labels per class")
         if self.rubrix:
             table.add_row("r", "pull annotations made in the Rubrix web UI")
+        if self.argilla:
+            table.add_row("r", "pull responses made in Argilla (other users' answers become yours)")
         table.add_row("?", "this help")
         table.add_row("q", "quit (every answer is already saved)")
         with Vertical(id="help-box"):
