@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from cli_common import check_positive, data_progress, domain_errors, say, stdout
-from cli_argilla import UrlOpt as ArgillaUrlOpt, WorkspaceOpt as ArgillaWorkspaceOpt, argilla_app
+from cli_argilla import argilla_app
 from cli_rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from engine.errors import AltuiError
 from tui.text import printable
@@ -182,8 +182,10 @@ def label(
         Optional[str], typer.Option("--argilla-dataset", help="Log each batch to this Argilla 2.x dataset "
                                     "(key from ARGILLA_API_KEY); key r pulls responses.")
     ] = None,
-    argilla_url: ArgillaUrlOpt = None,
-    argilla_workspace: ArgillaWorkspaceOpt = None,
+    argilla_url: Annotated[Optional[str], typer.Option("--argilla-url", envvar="ARGILLA_API_URL",
+                                                       help="Argilla URL (default http://localhost:6900).")] = None,
+    argilla_workspace: Annotated[Optional[str], typer.Option("--argilla-workspace", envvar="ARGILLA_WORKSPACE",
+                                                             help="Argilla workspace (default argilla).")] = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once."""
     from data.seed_terms import parse_seed_terms

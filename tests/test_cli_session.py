@@ -278,3 +278,11 @@ def test_a_schema_1_session_is_read_and_migrated(labeled_session):
     session.close()
     version = sqlite3.connect(path).execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     assert version == str(SCHEMA_VERSION)
+
+
+def test_label_takes_the_argilla_options_by_their_own_names(tmp_path, monkeypatch):
+    """--argilla-url and --argilla-workspace are label's own options (not --url, which is Rubrix's)."""
+    monkeypatch.delenv("ARGILLA_API_KEY", raising=False)
+    result = run("label", TRAIN_CSV, "--test", TEST_CSV, "--session", tmp_path / "a.db", "--argilla-dataset", "d",
+                 "--argilla-url", "http://127.0.0.1:9", "--argilla-workspace", "team-a")
+    assert_one_line_error(result, "set ARGILLA_API_KEY")
