@@ -145,3 +145,17 @@ def test_the_pull_takes_the_majority_reports_ties_and_ignores_our_own_responses(
     names = {"u1": "alice", "u2": "bob", "u3": "carol"}
     got = list(verdicts(records, "me", names.get))
     assert got == [("a", "spam", ["alice", "bob"]), ("b", None, []), ("c", SKIP, ["bob"])]
+
+
+def test_a_reply_cut_midway_is_one_line_not_a_traceback():
+    cut = '{"items": [{"id": "5422cda6", "name": "team-a", "inserted_at": "2026-11-25T09:2'
+    with client(httpx.MockTransport(lambda r: httpx.Response(200, text=cut))) as c, \
+            pytest.raises(ArgillaError, match="not Argilla JSON") as error:
+        c.workspace_id()
+    assert "\n" not in str(error.value)
+
+    def dropped(request):
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    with client(httpx.MockTransport(dropped)) as c, pytest.raises(ArgillaUnavailable, match="cannot connect"):
+        c.me()

@@ -101,7 +101,7 @@ def test_a_stopped_server_is_one_line_and_the_outbox_drains_later(argilla_url, e
     assert len(dataset_records(argilla_url, "later", workspace="argilla")) == 20
 
 
-def test_disagreeing_responders_give_the_majority_and_ties_are_reported(argilla_url, env, tmp_path, monkeypatch):
+def test_a_discard_is_a_skip_and_a_pull_that_completes_the_batch_teaches_it(argilla_url, env, tmp_path, monkeypatch):
     path = tmp_path / "m.db"
     labeling, _, _ = make_session(path, answers=10)
     labeling.close()
@@ -110,6 +110,13 @@ def test_disagreeing_responders_give_the_majority_and_ties_are_reported(argilla_
     respond(argilla_url, pending[0]["id"], None)  # the annotator discards it: a skip
     result = run("argilla", "pull", path, "--dataset", "votes", "--workspace", "team-a", "--url", argilla_url)
     assert "applied 1 responses" in result.stdout and "1 discarded" in result.stdout
+    assert "the batch was complete" not in result.stdout
+    for record in pending[1:]:  # the rest of the batch: the pull completes it, teaches and queries the next
+        respond(argilla_url, record["id"], "ham")
+    result = run("argilla", "pull", path, "--dataset", "votes", "--workspace", "team-a", "--url", argilla_url)
+    assert "applied 9 responses" in result.stdout and "the batch was complete" in result.stdout
+    status = run("status", path).stdout
+    assert "round     3" in status and "labeled   19" in status
 
 
 def test_errors_are_one_line_naming_the_fix(argilla_url, env, tmp_path, monkeypatch):
