@@ -73,7 +73,7 @@ def argilla_pull(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, w
 
     with _argilla_session(session, dataset, url, workspace, timeout) as (labeling, client):
         report = pull(labeling, client, dataset)
-    for line in report.summary(dataset):
+    for line in report.summary(f"responses from Argilla dataset {dataset!r}"):
         say(line)
     for line in report.warnings():
         say(f"warning: {line}", err=True)

@@ -80,7 +80,7 @@ def rubrix_pull(
 
     with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
         report = pull(labeling, client, dataset)
-    for line in report.summary(dataset):
+    for line in report.summary(f"annotations from {dataset!r}"):
         say(line)
     for line in report.warnings():
         say(f"warning: {line}", err=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from data.errors import DataError
+from data.http_retry import send
 
 DEFAULT_URL = "http://localhost:6900"
 URL_ENV, KEY_ENV, WORKSPACE_ENV = "ARGILLA_API_URL", "ARGILLA_API_KEY", "ARGILLA_WORKSPACE"
@@ -103,24 +104,13 @@ class ArgillaClient:
 
     # -- transport: retries and one error vocabulary
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        attempts = self.config.retries + 1
-        problem = ""
-        for attempt in range(attempts):
-            if attempt:
-                self._sleep(self.config.backoff * 2 ** (attempt - 1))
-            try:
-                response = self._http.request(method, "/api/v1" + path, **kwargs)
-            except httpx.TimeoutException:
-                problem = f"no answer within {self.config.timeout:g} s"
-                continue
-            except httpx.TransportError as exc:
-                problem = f"cannot connect ({type(exc).__name__})"
-                continue
-            if response.status_code >= 500:
-                problem = f"server error HTTP {response.status_code}"
-                continue
-            return self._check(response, path)
-        raise ArgillaUnavailable(f"Argilla at {self.config.url} is not available: {problem} after {attempts} tries")
+        config = self.config
+        response, problem = send(self._http, method, "/api/v1" + path, retries=config.retries,
+                                 backoff=config.backoff, timeout=config.timeout, sleep=self._sleep, **kwargs)
+        if response is None:
+            raise ArgillaUnavailable(f"Argilla at {config.url} is not available: {problem} after "
+                                     f"{config.retries + 1} tries")
+        return self._check(response, path)
 
     def _check(self, response: httpx.Response, path: str) -> httpx.Response:
         status = response.status_code

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from data.argilla import ArgillaClient, RemoteDataset
+from data.pull_report import PullReport
 from data.session import LabelingSession
 from data.store import SessionStore
 
@@ -132,43 +133,6 @@ def drain(store: SessionStore, client: ArgillaClient, dataset: str, shape: Sessi
     return sent
 
 
-@dataclass
-class PullReport:
-    labeled: dict[str, int] = field(default_factory=dict)
-    discarded: int = 0
-    conflicts: list[str] = field(default_factory=list)
-    ties: list[str] = field(default_factory=list)
-    unknown_ids: int = 0
-    unknown_labels: list[str] = field(default_factory=list)
-    round_taught: bool = False
-
-    @property
-    def applied(self) -> int:
-        return sum(self.labeled.values()) + self.discarded
-
-    def summary(self, dataset: str) -> list[str]:
-        counts = ", ".join(f"{name} {n}" for name, n in self.labeled.items()) or "no labels"
-        lines = [f"applied {self.applied} responses from Argilla dataset {dataset!r}: {counts}, "
-                 f"{self.discarded} discarded"]
-        if self.round_taught:
-            lines.append("the batch was complete: the model was taught and the next batch queried")
-        return lines
-
-    def warnings(self) -> list[str]:
-        lines = []
-        if self.conflicts:
-            lines.append(f"{len(self.conflicts)} items were answered differently in the terminal; the terminal "
-                         f"answers are kept (first: {', '.join(self.conflicts[:5])})")
-        if self.ties:
-            lines.append(f"{len(self.ties)} items have responders who disagree without a majority; they stay "
-                         f"unanswered (first: {', '.join(self.ties[:5])})")
-        if self.unknown_labels:
-            lines.append(f"ignored labels that are not in this session: {', '.join(sorted(set(self.unknown_labels)))}")
-        if self.unknown_ids:
-            lines.append(f"{self.unknown_ids} records are not items of this data set")
-        return lines
-
-
 def verdicts(records: Iterable[dict], me: str, usernames) -> Iterator:
     """(external_id, value, responders) per record with other users' responses: value is a label name,
     :data:`SKIP` (discarded), or None for a tie."""
@@ -225,10 +189,7 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
             continue
         session.answer_item(index, label, source=f"argilla:{responders[0]}")
         answered[index] = label
-        if label is None:
-            report.discarded += 1
-        else:
-            report.labeled[names[label]] = report.labeled.get(names[label], 0) + 1
+        report.count(None if label is None else names[label])
     return report
 
 

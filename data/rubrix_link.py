@@ -13,9 +13,10 @@ places with different labels is a conflict: the terminal answer is kept and the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
+from data.pull_report import PullReport
 from data.rubrix import RubrixClient
 from data.session import LabelingSession
 from data.store import SessionStore
@@ -116,38 +117,6 @@ def drain(store: SessionStore, client: RubrixClient, dataset: str | None = None)
     return sent
 
 
-@dataclass
-class PullReport:
-    labeled: dict[str, int] = field(default_factory=dict)
-    discarded: int = 0
-    conflicts: list[str] = field(default_factory=list)
-    unknown_ids: int = 0
-    unknown_labels: list[str] = field(default_factory=list)
-    round_taught: bool = False
-
-    @property
-    def applied(self) -> int:
-        return sum(self.labeled.values()) + self.discarded
-
-    def summary(self, dataset: str) -> list[str]:
-        lines = [f"applied {self.applied} annotations from {dataset!r}: {label_counts_text(self.labeled)}, "
-                 f"{self.discarded} discarded"]
-        if self.round_taught:
-            lines.append("the batch was complete: the model was taught and the next batch queried")
-        return lines
-
-    def warnings(self) -> list[str]:
-        lines = []
-        if self.conflicts:
-            lines.append(f"{len(self.conflicts)} items were answered differently in the terminal; the terminal "
-                         f"answers are kept (first: {', '.join(self.conflicts[:5])})")
-        if self.unknown_labels:
-            lines.append(f"ignored labels that are not in this session: {', '.join(sorted(set(self.unknown_labels)))}")
-        if self.unknown_ids:
-            lines.append(f"{self.unknown_ids} records are not items of this data set")
-        return lines
-
-
 def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> PullReport:
     """Turn Validated/Discarded records into answers of the session (committed one by one)."""
     report = PullReport()
@@ -185,10 +154,7 @@ def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> Pull
             continue
         session.answer_item(index, label, source="rubrix")
         answered[index] = label
-        if label is None:
-            report.discarded += 1
-        else:
-            report.labeled[names[label]] = report.labeled.get(names[label], 0) + 1
+        report.count(None if label is None else names[label])
     return report
 
 
@@ -199,8 +165,3 @@ def pull(session: LabelingSession, client: RubrixClient, dataset: str) -> PullRe
         session.commit_round(session.teach_and_query())
         report.round_taught = True
     return report
-
-
-def label_counts_text(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} {n}" for name, n in counts.items()) or "no labels"
-

@@ -20,7 +20,8 @@ from tui.config import LabelConfig
 from tui.text import one_line
 from data.argilla import ArgillaConfig, check_name
 from data.rubrix import RubrixClient, RubrixConfig, check_dataset_name
-from data.rubrix_link import apply_annotations, build_records, drain, label_counts_text
+from data.pull_report import label_counts_text
+from data.rubrix_link import apply_annotations, build_records, drain
 from data.store import SessionStore
 from tui.messages import BatchReady, RubrixFetched, RubrixSent
 from tui.screens.annotate import AnnotateScreen

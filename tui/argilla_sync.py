@@ -15,6 +15,7 @@ from textual.message import Message
 
 from data.argilla import ArgillaClient, ArgillaConfig
 from data.argilla_link import Fetched, SessionShape, apply_responses, build_records, drain, fetch, outbox_name
+from data.pull_report import label_counts_text
 from data.store import SessionStore
 from engine.errors import AltuiError
 
@@ -90,8 +91,7 @@ class ArgillaSync:
             self.notify(f"Argilla: {exc}", severity="error", timeout=10)
             self.annotate_screen.refresh_view()
             return
-        counts = ", ".join(f"{n} {c}" for n, c in report.labeled.items()) or "no labels"
-        text = f"Argilla: {report.applied} new answers ({counts}, {report.discarded} skipped)"
+        text = f"Argilla: {report.applied} new answers ({label_counts_text(report.labeled)}, {report.discarded} skipped)"
         for warning in report.warnings():
             text += f"; {warning}"
         self.notify(text, timeout=8)

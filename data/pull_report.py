@@ -1,0 +1,52 @@
+"""What a pull from an annotation server did to a session (Rubrix or Argilla): one report, one wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def label_counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n}" for name, n in counts.items()) or "no labels"
+
+
+@dataclass
+class PullReport:
+    labeled: dict[str, int] = field(default_factory=dict)
+    discarded: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    ties: list[str] = field(default_factory=list)  # responders disagree without a majority (Argilla)
+    unknown_ids: int = 0
+    unknown_labels: list[str] = field(default_factory=list)
+    round_taught: bool = False
+
+    @property
+    def applied(self) -> int:
+        return sum(self.labeled.values()) + self.discarded
+
+    def count(self, label: str | None) -> None:
+        """One applied answer: a label's name, or None for a skip."""
+        if label is None:
+            self.discarded += 1
+        else:
+            self.labeled[label] = self.labeled.get(label, 0) + 1
+
+    def summary(self, source: str) -> list[str]:
+        """``source`` says what was applied from where, e.g. "annotations from 'spam'"."""
+        lines = [f"applied {self.applied} {source}: {label_counts_text(self.labeled)}, {self.discarded} discarded"]
+        if self.round_taught:
+            lines.append("the batch was complete: the model was taught and the next batch queried")
+        return lines
+
+    def warnings(self) -> list[str]:
+        lines = []
+        if self.conflicts:
+            lines.append(f"{len(self.conflicts)} items were answered differently in the terminal; the terminal "
+                         f"answers are kept (first: {', '.join(self.conflicts[:5])})")
+        if self.ties:
+            lines.append(f"{len(self.ties)} items have responders who disagree without a majority; they stay "
+                         f"unanswered (first: {', '.join(self.ties[:5])})")
+        if self.unknown_labels:
+            lines.append(f"ignored labels that are not in this session: {', '.join(sorted(set(self.unknown_labels)))}")
+        if self.unknown_ids:
+            lines.append(f"{self.unknown_ids} records are not items of this data set")
+        return lines
