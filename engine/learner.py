@@ -1,8 +1,9 @@
 """Learners: a classifier over a fixed list of classes, with scores kept for the matrices it serves.
 
-Two implementations share one interface (:class:`Learner`, :class:`Scores`):
+Three implementations share one interface (:class:`Learner`, :class:`Scores`):
 
-* :class:`engine.naive_bayes.MultinomialNBLearner` — the fast path, exact incremental teach and forget.
+* :class:`engine.nb_logistic.NBLogisticLearner` — NB-LR, the default: refit on the labeled rows every teach.
+* :class:`engine.naive_bayes.MultinomialNBLearner` — the tutorial's model, exact incremental teach and forget.
 * :class:`SklearnLearner` (here) — any scikit-learn classifier with ``predict_proba``, refit on every teach.
 
 Classes are integers ``0..n_classes-1``; names are the data layer's business.
