@@ -260,10 +260,22 @@ def export(
 
 @app.command()
 @domain_errors
-def status(session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")]) -> None:
-    """Print a session's counts and its last metrics."""
-    from data.outputs import status_lines
+def status(
+    session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts: settings, counts, every "
+                                          "round's metrics and kappa, the stop point.")] = False,
+) -> None:
+    """Print a session's counts and its last metrics.
 
+    Example: altui status labels.db --json | jq .counts
+    """
+    from data.outputs import session_metadata, status_lines
+
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
+        return
     out = Console(width=max(stdout.width, 100), highlight=False)
     for line in status_lines(session):
         out.print(" ".join(printable(line).splitlines()), markup=False, highlight=False, soft_wrap=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli_common import check_positive, data_progress, stderr, stdout
+from cli_common import check_positive, data_progress, say, stderr, stdout
 from engine.errors import AltuiError
 
 
@@ -70,7 +70,9 @@ def run_simulate(
             rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start,
         )
     curves = summarize(results)
-    print_summary(curves, corpus.X_test.shape[0], stdout.width, model)
+    json_to_stdout = json_path is not None and str(json_path) == "-"
+    if not json_to_stdout:  # `--json -`: stdout is the JSON alone, for scripts
+        print_summary(curves, corpus.X_test.shape[0], stdout.width, model)
     config = {
         "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
         "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
@@ -78,4 +80,10 @@ def run_simulate(
         "iterations": iterations, "batch": batch, "seed": seed, "jobs": jobs, "cold_start": cold_start,
         "seed_terms": terms or None,
     }
-    write_simulation(results, curves, config, out=out, queries=queries, summary=json_path)
+    summary = write_simulation(results, curves, config, out=out, queries=queries,
+                               summary=None if json_to_stdout else json_path)
+    if json_to_stdout:
+        sys.stdout.write(summary)
+    for path in (out, queries, None if json_to_stdout else json_path):
+        if path is not None:
+            say(f"wrote {path}", err=True)

@@ -31,9 +31,9 @@ def write_rows(path: Path, header: list[str], rows) -> None:
 def write_simulation(
     results: list[RunResult], curves: dict[str, Curve], config: dict, *, out: Path | None = None,
     queries: Path | None = None, summary: Path | None = None,
-) -> None:
+) -> str:
     """``out``: one row per strategy, repeat, iteration; ``queries``: one row per queried item; ``summary``:
-    the config and the curves as JSON."""
+    the config and the curves as JSON. Returns that JSON (also when ``summary`` is None)."""
     if out:
         write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1", "kappa"], (
             [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}",
@@ -45,17 +45,19 @@ def write_simulation(
             [r.strategy, r.repeat, i, int(index)] for r in results for i, batch in enumerate(r.queried)
             for index in batch
         ))
-    if summary:
-        curves_json = {
-            name: {
-                "n_labels": c.n_labels.tolist(), "mean": c.mean.tolist(), "std": c.std.tolist(),
-                "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
-                "stop": {"runs_stopped": int(c.stop_labels.shape[0]), "n_labels": c.stop_labels.tolist(),
-                         "accuracy": c.stop_accuracy.tolist()},
-            }
-            for name, c in curves.items()
+    curves_json = {
+        name: {
+            "n_labels": c.n_labels.tolist(), "mean": c.mean.tolist(), "std": c.std.tolist(),
+            "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
+            "stop": {"runs_stopped": int(c.stop_labels.shape[0]), "n_labels": c.stop_labels.tolist(),
+                     "accuracy": c.stop_accuracy.tolist()},
         }
-        write_text(summary, json.dumps({"config": config, "strategies": curves_json}, indent=2) + "\n")
+        for name, c in curves.items()
+    }
+    text = json.dumps({"config": config, "strategies": curves_json}, indent=2) + "\n"
+    if summary:
+        write_text(summary, text)
+    return text
 
 
 def export_session(session: Path, format: str = "csv", skipped: bool = False) -> tuple[str, int]:

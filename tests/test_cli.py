@@ -208,3 +208,15 @@ def test_seed_terms_put_the_rare_class_in_the_first_batch(tmp_path):
         if extra:
             assert sum(matched) >= 5 * 3  # half of each first batch matches the terms
     assert min(spam_in_first[True]) >= 5 > min(spam_in_first[False])
+
+
+def test_simulate_json_to_stdout_is_json_alone_and_files_written_are_named(tmp_path):
+    result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "-s", "uncertainty", "--repeats", 1, "--iterations", 2,
+                 "--json", "-")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # nothing else on stdout: no table, no chart
+    assert data["strategies"]["uncertainty"]["n_labels"] == [10, 20] and data["config"]["repeats"] == 1
+    out = tmp_path / "curves.csv"
+    result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "-s", "uncertainty", "--repeats", 1, "--iterations", 2,
+                 "--out", out)
+    assert out.is_file() and f"wrote {out}" in result.stderr and "test accuracy" in result.stdout

@@ -286,3 +286,12 @@ def test_label_takes_the_argilla_options_by_their_own_names(tmp_path, monkeypatc
     result = run("label", TRAIN_CSV, "--test", TEST_CSV, "--session", tmp_path / "a.db", "--argilla-dataset", "d",
                  "--argilla-url", "http://127.0.0.1:9", "--argilla-workspace", "team-a")
     assert_one_line_error(result, "set ARGILLA_API_KEY")
+
+
+def test_status_json_is_the_sessions_metadata(labeled_session):
+    path, _ = labeled_session
+    result = run("status", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["counts"]["ham"] + data["counts"]["spam"] == 11 and data["skipped"] == 1
+    assert data["model"] == "nblr" and [r["round"] for r in data["rounds"]] == [1]
