@@ -36,14 +36,9 @@ def build_records(session: LabelingSession) -> list[dict]:
     """Server-independent records: answered items, then the pending batch (with the model's suggestion)."""
     corpus = session.corpus
     names = list(session.labels)
-    answered = session.store.answers()
-    pending = session.loop.pending()
-    indices = [a.answer.index for a in answered] + pending
-    proba = session.loop.predict_proba(indices) if session.loop.learner.is_ready and indices else None
     train = corpus.train
     records = []
-    for position, index in enumerate(indices):
-        stored = answered[position] if position < len(answered) else None
+    for index, stored, proba in session.outgoing():
         round_ = stored.answer.round if stored else session.loop.round_
         metadata = {"round": str(round_ + 1)}
         for key, value in (("author", train.author(index)), ("date", train.date(index))):
@@ -55,8 +50,8 @@ def build_records(session: LabelingSession) -> list[dict]:
         if stored is not None:
             record["answer"] = "" if stored.answer.label is None else names[stored.answer.label]  # "": a skip
         if proba is not None:
-            best = int(proba[position].argmax())
-            record["suggestion"] = {"value": names[best], "score": round(float(proba[position][best]), 6)}
+            best = int(proba.argmax())
+            record["suggestion"] = {"value": names[best], "score": round(float(proba[best]), 6)}
         records.append(record)
     return records
 

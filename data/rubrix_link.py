@@ -38,20 +38,15 @@ def build_records(session: LabelingSession) -> list[dict]:
     """The records a push sends: answered items, then the pending batch."""
     corpus = session.corpus
     names = list(session.labels)
-    answered = session.store.answers()
-    pending = session.loop.pending()
-    indices = [a.answer.index for a in answered] + pending
-    proba = session.loop.predict_proba(indices) if session.loop.learner.is_ready and indices else None
     agent = prediction_agent(session)
     records = []
-    for position, index in enumerate(indices):
-        stored = answered[position] if position < len(answered) else None
+    for index, stored, proba in session.outgoing():
         record = {
             "id": rubrix_id(corpus.train.ids[index]),
             "inputs": {"text": corpus.train.texts[index]},
             "prediction": None if proba is None else {
                 "agent": agent,
-                "labels": [{"class": n, "score": round(float(p), 6)} for n, p in zip(names, proba[position])],
+                "labels": [{"class": n, "score": round(float(p), 6)} for n, p in zip(names, proba)],
             },
             "annotation": None,
             "status": "Default",

@@ -20,7 +20,7 @@ from data.corpus import Corpus, with_features
 from data.errors import DataError
 from data.seed_terms import match_seed_terms
 from data.session_lock import SessionLock
-from data.store import SessionInfo, SessionStore
+from data.store import SessionInfo, SessionStore, StoredAnswer
 from data.table import LabelSet, encode_labels
 from engine.cold_start import DEFAULT_COLD_START, ColdStart, SeedTerms, get_cold_start
 from engine.features import features_for
@@ -282,6 +282,16 @@ class LabelingSession:
 
     def item_id(self, index: int) -> str:
         return self.corpus.train.ids[index]
+
+    def outgoing(self) -> list[tuple[int, StoredAnswer | None, np.ndarray | None]]:
+        """What a push to an annotation server sends: every answered item (with its stored answer), then
+        the pending batch (answer None), each with the model's class probabilities (None before it can
+        predict)."""
+        answered = self.store.answers()
+        indices = [a.answer.index for a in answered] + self.loop.pending()
+        proba = self.loop.predict_proba(indices) if self.loop.learner.is_ready and indices else None
+        return [(index, answered[i] if i < len(answered) else None, None if proba is None else proba[i])
+                for i, index in enumerate(indices)]
 
     def predict(self, index: int, k: int = 5) -> Prediction | None:
         if not self.loop.learner.is_ready:
