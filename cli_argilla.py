@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import domain_errors, say
+from cli_common import domain_errors, say, say_pull_report
 from engine.errors import AltuiError
 
 argilla_app = typer.Typer(
@@ -73,7 +73,4 @@ def argilla_pull(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, w
 
     with _argilla_session(session, dataset, url, workspace, timeout) as (labeling, client):
         report = pull(labeling, client, dataset)
-    for line in report.summary(f"responses from Argilla dataset {dataset!r}"):
-        say(line)
-    for line in report.warnings():
-        say(f"warning: {line}", err=True)
+    say_pull_report(report, f"responses from Argilla dataset {dataset!r}")

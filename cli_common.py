@@ -58,6 +58,14 @@ def data_progress():
         yield on_progress
 
 
+def say_pull_report(report, source: str) -> None:
+    """What a pull applied (stdout) and what it left out (stderr), one line each."""
+    for line in report.summary(source):
+        say(line)
+    for line in report.warnings():
+        say(f"warning: {line}", err=True)
+
+
 def check_positive(name: str, value: int, minimum: int = 1) -> None:
     if value < minimum:
         raise AltuiError(f"{name} must be at least {minimum}, got {value}")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli_common import domain_errors, say
+from cli_common import domain_errors, say, say_pull_report
 from engine.errors import AltuiError
 
 UrlOpt = Annotated[
@@ -80,7 +80,4 @@ def rubrix_pull(
 
     with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):
         report = pull(labeling, client, dataset)
-    for line in report.summary(f"annotations from {dataset!r}"):
-        say(line)
-    for line in report.warnings():
-        say(f"warning: {line}", err=True)
+    say_pull_report(report, f"annotations from {dataset!r}")

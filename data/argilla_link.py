@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from data.argilla import ArgillaClient, RemoteDataset
-from data.pull_report import PullReport
+from data.pull_report import PullReport, apply_answer, teach_if_complete
 from data.session import LabelingSession
 from data.store import SessionStore
 
@@ -178,13 +178,7 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
         else:
             report.unknown_labels.append(value)
             continue
-        if index in answered:
-            if answered[index] != label:
-                report.conflicts.append(external_id)
-            continue
-        session.answer_item(index, label, source=f"argilla:{responders[0]}")
-        answered[index] = label
-        report.count(None if label is None else names[label])
+        apply_answer(session, report, answered, index, label, external_id, f"argilla:{responders[0]}")
     return report
 
 
@@ -215,7 +209,4 @@ def pull(session: LabelingSession, client: ArgillaClient, dataset: str) -> PullR
     """Fetch the dataset's responses, apply them, and teach a round if that completes the batch."""
     fetched = fetch(client, dataset, list(session.labels))
     report = apply_responses(session, fetched.records, fetched.me, lambda u: fetched.usernames.get(u, u))
-    if report.applied and session.needs_teaching and not session.finished:
-        session.commit_round(session.teach_and_query())
-        report.round_taught = True
-    return report
+    return teach_if_complete(session, report)

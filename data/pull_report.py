@@ -50,3 +50,25 @@ class PullReport:
         if self.unknown_ids:
             lines.append(f"{self.unknown_ids} records are not items of this data set")
         return lines
+
+
+def apply_answer(session, report: PullReport, answered: dict[int, int | None], index: int, label: int | None,
+                 item_id: str, source: str) -> None:
+    """One answer from a server: kept if the item is unanswered, else a conflict when it differs (the
+    terminal answer wins). ``answered`` (item -> label) is kept up to date."""
+    if index in answered:
+        if answered[index] != label:
+            report.conflicts.append(item_id)
+        return
+    session.answer_item(index, label, source=source)
+    answered[index] = label
+    report.count(None if label is None else session.labels[label])
+
+
+def teach_if_complete(session, report: PullReport) -> PullReport:
+    """After a pull: teach the round and query the next batch when the pulled answers completed it."""
+    if report.applied and session.needs_teaching and not session.finished:
+        session.commit_round(session.teach_and_query())
+        report.round_taught = True
+    return report
+

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from data.pull_report import PullReport
+from data.pull_report import PullReport, apply_answer, teach_if_complete
 from data.rubrix import RubrixClient
 from data.session import LabelingSession
 from data.store import SessionStore
@@ -143,20 +143,10 @@ def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> Pull
             else:
                 report.unknown_labels.append(name)
                 continue
-        if index in answered:
-            if answered[index] != label:
-                report.conflicts.append(session.corpus.train.ids[index])
-            continue
-        session.answer_item(index, label, source="rubrix")
-        answered[index] = label
-        report.count(None if label is None else names[label])
+        apply_answer(session, report, answered, index, label, session.corpus.train.ids[index], "rubrix")
     return report
 
 
 def pull(session: LabelingSession, client: RubrixClient, dataset: str) -> PullReport:
     """Fetch the dataset's annotations, apply them, and teach a round if that completes the batch."""
-    report = apply_annotations(session, client.load(dataset))
-    if report.applied and session.needs_teaching and not session.finished:
-        session.commit_round(session.teach_and_query())
-        report.round_taught = True
-    return report
+    return teach_if_complete(session, apply_annotations(session, client.load(dataset)))
