@@ -57,7 +57,7 @@ def argilla_push(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, w
         try:
             report = push(labeling, client, dataset)
         except ArgillaUnavailable as exc:
-            waiting = len(labeling.store.outbox(outbox_name(client.config.workspace, dataset)))
+            waiting = labeling.store.outbox_count(outbox_name(client.config.workspace, dataset))
             raise AltuiError(f"{exc}; {waiting} records wait in the outbox of {session} and are sent on the "
                              "next push") from None
     say(f"sent {report.sent} records to Argilla dataset {dataset!r} in workspace {client.config.workspace!r} "

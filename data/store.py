@@ -268,6 +268,11 @@ class SessionStore:
             args = (dataset,)
         return [(seq, ds, json.loads(rec)) for seq, ds, rec in self._db.execute(query + " ORDER BY seq", args)]
 
+    @_reading
+    def outbox_count(self, dataset: str) -> int:
+        """How many records wait for ``dataset`` (a count: the status line asks on every keypress)."""
+        return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE dataset = ?", (dataset,)).fetchone()[0])
+
     def outbox_remove(self, seqs: Iterable[int]) -> None:
         with _transaction(self._db):
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])

@@ -44,7 +44,7 @@ class ArgillaSync:
         """Records waiting in the outbox for the Argilla dataset (None without one)."""
         if self.argilla is None:
             return None
-        return len(self.session.store.outbox(self.argilla_outbox))
+        return self.session.store.outbox_count(self.argilla_outbox)
 
     def push_to_argilla(self) -> None:
         try:
