@@ -217,9 +217,6 @@ def label(
         altui_app.session.close()
         raise AltuiError("altui label needs a terminal (stdin and stdout are not one); run it in a terminal, "
                          "or use `altui simulate` for runs without a person")
-    if (store.info.strategy, store.info.batch_size, store.info.model) != (strategy, batch, model) and store.n_events():
-        say(f"resuming {store.path} with its own settings: strategy {store.info.strategy}, "
-            f"model {store.info.model}, batch {store.info.batch_size}", err=True)
     altui_app.run()
     say(f"session saved in {store.path}")
     if altui_app.return_code:  # a crash, or SIGTERM/SIGHUP (128 + signal): the terminal is restored by now

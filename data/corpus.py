@@ -47,7 +47,11 @@ def holdout(dataset: Dataset, y: np.ndarray, seed: int) -> tuple[Dataset, Datase
     if labeled.shape[0] < 5:
         raise DataError(f"{dataset.path}: too few labeled rows to hold out a test set; pass --test PATH")
     counts = np.bincount(y[labeled])
-    stratify = y[labeled] if counts[counts > 0].min() >= 2 else None
+    n_classes = int((counts > 0).sum())
+    n_test = int(np.ceil(HOLDOUT_FRACTION * labeled.shape[0]))
+    # stratified when every class can be on both sides; else a plain seeded split (many small classes)
+    stratify = y[labeled] if counts[counts > 0].min() >= 2 and min(n_test, labeled.shape[0] - n_test) >= n_classes \
+        else None
     _, test_rows = train_test_split(labeled, test_size=HOLDOUT_FRACTION, random_state=seed, stratify=stratify)
     test_rows = np.sort(test_rows)
     train_rows = np.setdiff1d(rows, test_rows)

@@ -13,7 +13,7 @@ from data.table import csv_text
 from engine.simulate import Curve, RunResult
 
 EXPORT_FORMATS = ("csv", "jsonl")
-EXPORT_COLUMNS = ["id", "text", "label", "answered_at", "round", "source"]
+EXPORT_COLUMNS = ["id", "text", "label", "answered_at", "round", "source", "flagged"]
 
 
 def write_text(path: Path, text: str) -> None:
@@ -61,8 +61,8 @@ def write_simulation(
 
 
 def export_session(session: Path, format: str = "csv", skipped: bool = False) -> tuple[str, int]:
-    """A session's answers as CSV or JSONL text (id, text, label, answered_at, round, source) and their count.
-    Rounds count from 1, as the app shows them.
+    """A session's answers as CSV or JSONL text (id, text, label, answered_at, round, source, flagged) and their
+    count. Rounds count from 1, as the app shows them; a changed answer is one row, as last changed.
 
     Read from the session file alone: each answer keeps its item's text and its label's name, so the data
     file may have moved, changed or gone. (Sessions of schema 1 kept neither: their texts come from the data
@@ -75,17 +75,20 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
     store = SessionStore.open_existing(session, readonly=True)
     try:
         answers = [s for s in store.answers() if s.answer.label is not None or skipped]
+        flagged = {item_id for item_id, _, _ in store.flags()}
     finally:
         store.close()
     texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
     rows = [
         {"id": s.item_id, "text": s.text if s.text is not None else texts[s.item_id],
-         "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round + 1, "source": s.source}
+         "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round + 1, "source": s.source,
+         "flagged": s.item_id in flagged}
         for s in answers
     ]
     if format == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
-    return csv_text(EXPORT_COLUMNS, ([r[c] for c in EXPORT_COLUMNS] for r in rows)), len(rows)
+    return csv_text(EXPORT_COLUMNS, ([*(r[c] for c in EXPORT_COLUMNS[:-1]), "true" if r["flagged"] else "false"]
+                                     for r in rows)), len(rows)
 
 
 def _schema1_texts(session: Path) -> dict[str, str]:
@@ -113,6 +116,7 @@ def session_metadata(session: Path) -> dict:
         info = store.info
         answers = [a.answer for a in store.answers()]
         metrics = store.metrics()
+        flagged = [item_id for item_id, _, _ in store.flags()]
     finally:
         store.close()
     stop = stop_round([m.kappa for m in metrics])
@@ -122,6 +126,7 @@ def session_metadata(session: Path) -> dict:
         "seed_terms": info.seed_terms, "labels": list(info.label_names),
         "counts": {n: sum(1 for a in answers if a.label == i) for i, n in enumerate(info.label_names)},
         "skipped": sum(1 for a in answers if a.label is None),
+        "flagged": flagged,
         "rounds": [{"round": m.round + 1, "n_labels": m.n_labels, "accuracy": _finite(m.accuracy),
                     "f1": _finite(m.f1), "kappa": _finite(m.kappa)} for m in metrics],
         "stop": None if stop is None else {
@@ -140,6 +145,7 @@ def status_lines(session: Path) -> list[str]:
         answers = [a.answer for a in store.answers()]
         metrics = store.metrics()
         last_batch = store.last_batch()
+        flags = store.flags()
     finally:
         store.close()
     counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
@@ -160,7 +166,16 @@ def status_lines(session: Path) -> list[str]:
     else:
         lines.append("test      none (no labeled test set): see stability")
     lines.append(stability_line(metrics))
+    if flags:
+        lines.append(f"flagged   {len(flags)} item(s), marked with f for later:")
+        lines += [f"  {_short(item_id, 40)}  {_short(text or '', 70)}" for item_id, _, text in flags]
     return lines
+
+
+def _short(text: str, width: int) -> str:
+    """One line of at most ``width`` characters (the CLI makes it printable)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def stability_line(metrics) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import platformdirs
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from data.corpus import Corpus, with_features
 from data.errors import DataError
@@ -26,15 +27,40 @@ from engine.cold_start import DEFAULT_COLD_START, ColdStart, SeedTerms, get_cold
 from engine.features import features_for
 from engine.learner import DEFAULT_MODEL, make_learner
 from engine.loop import ActiveLoop, Answer, RoundMetrics
+from engine.pool import UNLABELED
 
 DATA_ENV = "ALTUI_DATA_DIR"
 
 
 @dataclass(frozen=True)
 class Prediction:
-    label: str
-    confidence: float
-    pushed_by: list[tuple[str, float]]  # n-grams of this text that pushed the model towards ``label``
+    """The model's view of one text: every class's probability, and the word n-grams of the text that push
+    towards each class (strongest first, with their weight), only n-grams some label taught it, no stop words."""
+
+    labels: tuple[str, ...]
+    probabilities: tuple[float, ...]
+    pushes: tuple[tuple[tuple[str, float], ...], ...]
+
+    @property
+    def best(self) -> int:
+        return int(np.argmax(self.probabilities))
+
+    @property
+    def label(self) -> str:
+        return self.labels[self.best]
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.best]
+
+
+_ENTITY = re.compile(r"&#?(\w+);")
+
+
+def readable_ngram(ngram: str, debris: set[str]) -> bool:
+    """An n-gram worth showing a person: not only stop words, and no piece of an HTML entity (``&#39;`` -> 39)."""
+    words = ngram.split()
+    return not all(w in ENGLISH_STOP_WORDS for w in words) and not any(w in debris for w in words)
 
 
 @dataclass(frozen=True)
@@ -231,20 +257,23 @@ class LabelingSession:
         same_data = self.store.info.fingerprint == train.fingerprint
         rows = [s.answer.index for s in stored] if same_data else match_rows(stored, train.ids, train.texts)
         answers = [Answer(row, s.answer.label, s.answer.round) for s, row in zip(stored, rows) if row is not None]
+        row_of = {s.item_id: row for s, row in zip(stored, rows) if row is not None}
+        edits = [(row_of[item_id], None if old is None else Answer(row_of[item_id], old.answer.label, old.answer.round))
+                 for item_id, old in self.store.edits() if item_id in row_of]
         last = self.store.last_batch()
         self.loop.history_ = self.store.metrics()
         if not same_data:
             self.changes = self._record_data_change(stored, rows)
             last = None  # the saved batch names rows of the old file: a new batch is queried
         if last is None:
-            self.loop.replay(answers, 0, [])
+            self.loop.replay(answers, 0, [], edits)
             batch = self.loop.query()
             if not self.store.readonly:
                 self.store.record_batch(0, batch, self.loop.strategy.name)
         else:
             round_, batch = last
             reopened = self.store.reopened_items()  # taken back, not answered again: asked first
-            self.loop.replay(answers, round_, reopened + [i for i in batch if i not in reopened])
+            self.loop.replay(answers, round_, reopened + [i for i in batch if i not in reopened], edits)
 
     def _record_data_change(self, stored, rows) -> str:
         """The data file changed (moved, edited): say what changed, and make its new state the session's."""
@@ -293,14 +322,19 @@ class LabelingSession:
         return [(index, answered[i] if i < len(answered) else None, None if proba is None else proba[i])
                 for i, index in enumerate(indices)]
 
-    def predict(self, index: int, k: int = 5) -> Prediction | None:
+    def predict(self, index: int, k: int = 4) -> Prediction | None:
         if not self.loop.learner.is_ready:
             return None
         proba = self.loop.predict_proba([index])[0]
-        best = int(np.argmax(proba))
-        ngrams = self.corpus.features.ngrams_of(self.text(index))  # word n-grams: what a person reads
-        pushed = [(ngrams[f], w) for f, w in self.loop.explain(index, EXPLAIN_CANDIDATES) if f in ngrams][:k]
-        return Prediction(self.labels[best], float(proba[best]), pushed)
+        text = self.text(index)
+        ngrams = self.corpus.features.ngrams_of(text)  # word n-grams: what a person reads
+        debris = {m.lower() for m in _ENTITY.findall(text)}
+        pushes = []
+        for cls in range(len(self.labels)):
+            found = [(ngrams[f], w) for f, w in self.loop.explain(index, EXPLAIN_CANDIDATES, cls)
+                     if f in ngrams and readable_ngram(ngrams[f], debris)]
+            pushes.append(tuple(found[:k]))
+        return Prediction(self.labels, tuple(float(p) for p in proba), tuple(pushes))
 
     # -- answers (committed first, then applied)
     def answer(self, label: int | None) -> Answer:
@@ -316,12 +350,38 @@ class LabelingSession:
         self.store.record_answer(answer, self.item_id(index), source, text=self.text(index))
         return self.loop.answer(index, label)
 
+    def change(self, index: int, label: int | None, source: str = "history") -> Answer:
+        """Change an answered item's answer (label index, or None: a skip): committed first, then applied; the
+        model learns the new answer at the next teach. Undo restores the old one."""
+        old = next((a for a in reversed(self.loop.answers_) if a.index == index), None)
+        if old is None:
+            raise DataError(f"item {self.item_id(index)} has no answer to change")
+        if old.label == label:
+            return old
+        self.store.record_answer(Answer(index, label, old.round), self.item_id(index), source, text=self.text(index))
+        return self.loop.change(index, label)
+
     def undo(self) -> Answer | None:
+        """Take back the last answer or change (see :meth:`ActiveLoop.undo`); returns what was taken back."""
         if not self.loop.answers_:
             return None
-        last = self.loop.answers_[-1]
-        self.store.record_undo(last, self.item_id(last.index))
+        index = self.loop.edits_[-1][0] if self.loop.edits_ else self.loop.answers_[-1].index
+        last = next(a for a in reversed(self.loop.answers_) if a.index == index)
+        self.store.record_undo(last, self.item_id(index))
         return self.loop.undo()
+
+    def is_answered(self, index: int) -> bool:
+        return self.loop.pool.state[index] != UNLABELED
+
+    def answer_of(self, index: int) -> Answer | None:
+        return next((a for a in reversed(self.loop.answers_) if a.index == index), None)
+
+    def toggle_flag(self, index: int) -> bool:
+        """Flag the item for later (exported as a column, listed by `altui status`), or unflag it."""
+        return self.store.toggle_flag(self.item_id(index), index, self.text(index))
+
+    def flagged(self) -> set[str]:
+        return {item_id for item_id, _, _ in self.store.flags()}
 
     def answers(self) -> list[Answer]:
         return list(self.loop.answers_)

@@ -181,33 +181,83 @@ class SessionStore:
 
     @_reading
     def answers(self) -> list[StoredAnswer]:
-        """The answers in force, in the order given: every label/skip not taken back by an undo."""
+        """The answers in force, in the order given: every label/skip not taken back by an undo, as last
+        changed (a change keeps the answer's place and round)."""
+        return self._in_force()[0]
+
+    @_reading
+    def edits(self) -> list[tuple[str, StoredAnswer | None]]:
+        """What undo takes back, oldest first: (item id, the answer a change replaced; None for a new answer)."""
+        return self._in_force()[1]
+
+    def _in_force(self) -> tuple[list[StoredAnswer], list[tuple[str, StoredAnswer | None]]]:
+        """Replay the events. A label/skip of an item that has an answer in force changes that answer; an
+        undo takes back the item's latest label, skip or change (by id: rows move when data changes)."""
         stack: list[StoredAnswer] = []
+        edits: list[tuple[str, StoredAnswer | None]] = []
+        answered: set[str] = set()
         kept = "text, label_name" if self._texts_kept else "NULL, NULL"
         names = self.info.label_names
+
+        def position(item_id: str) -> int:
+            return next(i for i in range(len(stack) - 1, -1, -1) if stack[i].item_id == item_id)
+
         for kind, item, item_id, label, round_, source, at, text, label_name in self._db.execute(
             f"SELECT kind, item, item_id, label, round, source, at, {kept} FROM events ORDER BY seq"
         ):
-            if kind == "undo":  # takes back the latest answer of that item (by id: rows move when data changes)
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i].item_id == item_id:
-                        del stack[i]
-                        break
+            if kind == "undo":
+                edit = next((i for i in range(len(edits) - 1, -1, -1) if edits[i][0] == item_id), None)
+                if edit is None:
+                    continue
+                _, replaced = edits.pop(edit)
+                if replaced is None:
+                    del stack[position(item_id)]
+                    answered.discard(item_id)
+                else:
+                    stack[position(item_id)] = replaced
+                continue
+            if label is not None and label_name is None:
+                label_name = names[label]
+            if label is not None and not isinstance(label, int):
+                raise ValueError(f"event {item_id!r} has the class {label!r}")
+            if item_id in answered:
+                at_ = position(item_id)
+                replaced = stack[at_]
+                stack[at_] = StoredAnswer(Answer(replaced.answer.index, label, replaced.answer.round), item_id, at,
+                                          source, text, label_name)
+                edits.append((item_id, replaced))
             else:
-                if label is not None and label_name is None:
-                    label_name = names[label]
-                if label is not None and not isinstance(label, int):
-                    raise ValueError(f"event {item_id!r} has the class {label!r}")
                 stack.append(StoredAnswer(Answer(item, label, round_), item_id, at, source, text, label_name))
-        return stack
+                edits.append((item_id, None))
+                answered.add(item_id)
+        return stack, edits
+
+    # -- flags: items marked for later
+    def toggle_flag(self, item_id: str, item: int, text: str | None) -> bool:
+        """Flag the item, or unflag it if it was flagged; returns whether it is flagged now."""
+        with _transaction(self._db):
+            if self._db.execute("DELETE FROM flags WHERE item_id = ?", (item_id,)).rowcount:
+                return False
+            self._db.execute("INSERT INTO flags (item_id, item, text, at) VALUES (?, ?, ?, ?)",
+                             (item_id, item, text, now()))
+            return True
+
+    @_reading
+    def flags(self) -> list[tuple[str, int, str | None]]:
+        """Flagged items (id, row, text), in the order flagged. Sessions of schema < 4 have none."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'flags'").fetchone():
+            return []
+        return list(self._db.execute("SELECT item_id, item, text FROM flags ORDER BY at, item_id"))
 
     @_reading
     def reopened_items(self) -> list[int]:
-        """Items whose latest event is an undo (asked again next), most recently undone first."""
-        return [row[0] for row in self._db.execute(
-            "SELECT item FROM events AS e WHERE kind = 'undo' "
+        """Items whose latest event is an undo that left them unanswered (asked again next; an undone change
+        leaves its item answered), most recently undone first."""
+        answered = {s.item_id for s in self.answers()}
+        return [item for item, item_id in self._db.execute(
+            "SELECT item, item_id FROM events AS e WHERE kind = 'undo' "
             "AND seq = (SELECT MAX(seq) FROM events WHERE item_id = e.item_id) ORDER BY seq DESC"
-        )]
+        ) if item_id not in answered]
 
     @_reading
     def n_events(self) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """2: every answer keeps its item's text and its label's name, so a session file alone is enough for export
-and status (1: row and class index only). 3: each round's kappa on the stop set. Earlier versions are
+and status (1: row and class index only). 3: each round's kappa on the stop set. 4: a label/skip event of an answered item changes its answer (history,
+search), and flagged items (an older altui would read a change as a second answer, so it refuses 4). Earlier versions are
 migrated when opened for writing, and read as they are otherwise."""
-READABLE_VERSIONS = (1, 2, 3)
+READABLE_VERSIONS = (1, 2, 3, 4)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +36,9 @@ CREATE TABLE IF NOT EXISTS metrics (
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
     record TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (dataset, item_id) ON CONFLICT REPLACE
+);
+CREATE TABLE IF NOT EXISTS flags (
+    item_id TEXT PRIMARY KEY, item INTEGER NOT NULL, text TEXT, at TEXT NOT NULL   -- marked for later (schema 4)
 );
 """
 

@@ -111,8 +111,11 @@ class ActiveLoop:
         self.round_ = 0
         self.batch_: list[int] = []
         self.answers_: list[Answer] = []
+        # what undo takes back, last first: (item, the answer a change replaced; None for a new answer)
+        self.edits_: list[tuple[int, Answer | None]] = []
         self.history_: list[RoundMetrics] = []
         self._taught_y = np.full(X.shape[0], MISSING, dtype=np.int64)
+        self._column_counts = np.zeros(self.X.shape[1], dtype=np.int32)  # taught labeled rows using each column
         self._changed: set[int] = set()  # items answered or taken back since the model was last taught
         self._lock = threading.RLock()
         self._block: CandidateBlock | None = None
@@ -180,19 +183,55 @@ class ActiveLoop:
             self.pool.label(index, int(label))
         answer = Answer(index, None if label is None else int(label), self.round_)
         self.answers_.append(answer)
+        self.edits_.append((index, None))
         self._changed.add(index)
-        if index not in self.batch_:
-            self.batch_.append(index)
         return answer
 
-    def undo(self) -> Answer | None:
-        """Take back the last answer, even one from an earlier, already taught round.
+    def change(self, index: int, label: int | None) -> Answer:
+        """Change the answer of an answered item (a label, or None: a skip). It keeps its place and round
+        among the answers; the model forgets the old answer and learns the new one at the next :meth:`teach`.
+        Undo restores the old answer."""
+        index = int(index)
+        position = self._position(index)
+        if label is not None and not 0 <= label < self.n_classes:
+            raise ConfigError(f"label {label} is not one of the {self.n_classes} classes")
+        old = self.answers_[position]
+        new = Answer(index, None if label is None else int(label), old.round)
+        self._apply(new)
+        self.answers_[position] = new
+        self.edits_.append((index, old))
+        return new
 
-        The item is asked again next, ahead of the rest of the current batch; the model forgets it at
-        the next :meth:`teach`.
+    def _position(self, index: int) -> int:
+        for position in range(len(self.answers_) - 1, -1, -1):
+            if self.answers_[position].index == index:
+                return position
+        raise ConfigError(f"item {index} has no answer to change")
+
+    def _apply(self, answer: Answer) -> None:
+        self.pool.reset(answer.index)
+        if answer.label is None:
+            self.pool.skip(answer.index)
+        else:
+            self.pool.label(answer.index, answer.label)
+        self._changed.add(answer.index)
+
+    def undo(self) -> Answer | None:
+        """Take back the last answer or change, even one from an earlier, already taught round.
+
+        A taken-back answer's item is asked again next, ahead of the rest of the current batch; a taken-back
+        change restores the answer it replaced. The model follows at the next :meth:`teach`.
+        Returns the answer taken back (for a change: the changed answer).
         """
         if not self.answers_:
             return None
+        index, replaced = self.edits_.pop() if self.edits_ else (self.answers_[-1].index, None)
+        if replaced is not None:
+            position = self._position(index)
+            changed = self.answers_[position]
+            self._apply(replaced)
+            self.answers_[position] = replaced
+            return changed
         last = self.answers_.pop()
         self.pool.reset(last.index)
         self._changed.add(last.index)
@@ -201,8 +240,10 @@ class ActiveLoop:
         self.batch_.insert(0, last.index)
         return last
 
-    def replay(self, answers: list[Answer], round_: int, batch: list[int]) -> None:
-        """Restore a saved session: its answers in order, the round it was in and that round's batch."""
+    def replay(self, answers: list[Answer], round_: int, batch: list[int],
+               edits: list[tuple[int, Answer | None]] | None = None) -> None:
+        """Restore a saved session: its answers in order (as changed), the round it was in, that round's
+        batch, and the edits undo takes back (default: each answer, in order)."""
         for a in answers:
             if a.label is None:
                 self.pool.skip(a.index)
@@ -210,6 +251,7 @@ class ActiveLoop:
                 self.pool.label(a.index, a.label)
             self.answers_.append(a)
             self._changed.add(a.index)
+        self.edits_ = list(edits) if edits is not None else [(a.index, None) for a in answers]
         self.round_ = round_
         self.batch_ = [int(i) for i in batch]
         self.sync()
@@ -228,6 +270,10 @@ class ActiveLoop:
             changed, y = touched[moved], y[moved]
             if changed.shape[0] == 0:
                 return
+            was = self._taught_y[changed] != MISSING
+            now = y != MISSING
+            np.add.at(self._column_counts, self.X[changed[now & ~was]].indices, 1)
+            np.add.at(self._column_counts, self.X[changed[was & ~now]].indices, -1)
             if self.learner.incremental:
                 old = self._taught_y[changed]
                 forget = old != MISSING
@@ -275,8 +321,13 @@ class ActiveLoop:
             return None
         return self.pool_scores_.predict_proba(np.asarray(indices, dtype=np.int64))
 
-    def explain(self, index: int, k: int = 5) -> list[tuple[int, float]]:
+    def explain(self, index: int, k: int = 5, cls: int | None = None) -> list[tuple[int, float]]:
+        """Up to ``k`` features of item ``index`` that push the model towards class ``cls`` (default: the
+        predicted one), strongest first, as (column, weight > 0); only features some taught label has."""
         proba = self.predict_proba([index])
         if proba is None:
             return []
-        return self.learner.explain(self.X[index], int(np.argmax(proba[0])), k)
+        cls = int(np.argmax(proba[0])) if cls is None else cls
+        with self._lock:
+            pushes = self.learner.explain(self.X[index], cls, max(k, 1) * 4)
+            return [(column, weight) for column, weight in pushes if self._column_counts[column] > 0][:k]

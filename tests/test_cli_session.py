@@ -46,7 +46,7 @@ def test_export_csv_and_jsonl(labeled_session, tmp_path):
     result = run("export", path)
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [k for k in rows[0]] == ["id", "text", "label", "answered_at", "round", "source"]
+    assert [k for k in rows[0]] == ["id", "text", "label", "answered_at", "round", "source", "flagged"]
     assert len(rows) == 11 and {r["label"] for r in rows} <= {"ham", "spam"}
     assert all(texts[r["id"]] == r["text"] for r in rows)
     assert [r["round"] for r in rows].count("2") == 2  # answers 11 and 12 belong to round 2, as the app says
@@ -163,8 +163,8 @@ def test_label_refuses_a_session_of_another_data_set(labeled_session, tmp_path):
 
 
 def test_label_refuses_more_labels_than_keys(tmp_path):
-    data = write_csv(tmp_path / "many.csv", [["text", "label"]] + [[f"text {i}", f"c{i % 10}"] for i in range(60)])
-    assert_one_line_error(run("label", data, "--session", tmp_path / "m.db"), "10 labels, but altui label has keys 1-9")
+    data = write_csv(tmp_path / "many.csv", [["text", "label"]] + [[f"text {i}", f"c{i % 31}"] for i in range(93)])
+    assert_one_line_error(run("label", data, "--session", tmp_path / "m.db"), "31 labels, but altui label has keys for 30")
     assert not (tmp_path / "m.db").exists()
 
 

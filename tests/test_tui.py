@@ -34,9 +34,16 @@ def tiny_csv(tmp_path):
     return write_csv(path / "comments.csv", rows)
 
 
+def pinned(app: AltuiApp) -> AltuiApp:
+    """The app with its sitting clock stopped at 0:00 (snapshots show the pace line)."""
+    app.clock = lambda: 0.0
+    app.sitting_started = 0.0
+    return app
+
+
 def tiny_app(tiny_csv, tmp_path, **kwargs) -> AltuiApp:
     config = LabelConfig(data=str(tiny_csv), batch=5, seed=0, session=str(tmp_path / "session.db"), **kwargs)
-    return make_app(config)
+    return pinned(make_app(config))
 
 
 def youtube_app(tmp_path, **kwargs) -> AltuiApp:
@@ -382,3 +389,46 @@ async def test_seed_terms_shape_the_first_batch_and_are_kept_on_resume(tmp_path)
     resumed = youtube_app(tmp_path)  # no options: the session keeps its own
     assert resumed.session.loop.pending() == first
     resumed.session.close()
+
+
+def test_snapshot_annotate_80x24_with_a_trained_model(snap_compare, tmp_path, tiny_csv):
+    """The smallest terminal: the comment, the model's bars, the status lines and every key fit."""
+    async def run_before(pilot):
+        for key in "1212121212":
+            await pilot.press(key)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_annotate_120x40(snap_compare, tmp_path, tiny_csv):
+    async def run_before(pilot):
+        for key in "12121":
+            await pilot.press(key)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_history(snap_compare, tmp_path, tiny_csv):
+    async def run_before(pilot):
+        for key in "1212121":
+            await pilot.press(key)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("h", "down", "down", "2")
+        await pilot.pause()
+
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_search(snap_compare, tmp_path, tiny_csv):
+    async def run_before(pilot):
+        await pilot.press("slash", *"gift", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+
+    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from pathlib import Path
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.worker import Worker, WorkerState
 
 from data.corpus import load_corpus
@@ -25,11 +26,13 @@ from data.rubrix_link import apply_annotations, build_records, drain
 from data.store import SessionStore
 from tui.messages import BatchReady, RubrixFetched, RubrixSent
 from tui.screens.annotate import AnnotateScreen
+from tui.keys import MAX_LABELS
 from tui.screens.help import HelpScreen
+from tui.screens.history import HistoryScreen
 from tui.screens.plot import PlotScreen
+from tui.screens.search import SearchScreen
 
 
-MAX_LABELS = 9  # one key each: 1..9
 ASYNC_ROUND_SECONDS = 0.05  # rounds quicker than this run on the event loop (see start_teaching)
 
 
@@ -38,12 +41,13 @@ class AltuiApp(ArgillaSync, App[None]):
 
     CSS_PATH = "altui.tcss"
     TITLE = "altui"
-    ENABLE_COMMAND_PALETTE = False
+    COMMAND_PALETTE_BINDING = "ctrl+p"  # themes, keys, help, and altui's screens
 
     def __init__(self, session: LabelingSession, rubrix: RubrixConfig | None = None,
                  rubrix_dataset: str | None = None, argilla: ArgillaConfig | None = None,
-                 argilla_dataset: str | None = None):
+                 argilla_dataset: str | None = None, notices: list[str] | None = None):
         super().__init__()
+        self.notices = notices or []  # said once the app has the screen (resume, settings kept)
         self.session = session
         self.rubrix = rubrix if rubrix_dataset else None
         self.rubrix_dataset = rubrix_dataset
@@ -52,6 +56,9 @@ class AltuiApp(ArgillaSync, App[None]):
         self.teaching = False
         self._undos_waiting = 0
         self._last_round_seconds: float | None = None  # teach + query of the last round, in its worker
+        self.clock = time.monotonic  # this sitting's pace (tests pin it)
+        self.sitting_started = self.clock()
+        self.sitting_answers = 0
         self.sub_title = self._subtitle()
 
     def on_mount(self) -> None:
@@ -61,6 +68,8 @@ class AltuiApp(ArgillaSync, App[None]):
         self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None,
                                               argilla=self.argilla is not None)
         self.push_screen(self.annotate_screen)
+        for notice in self.notices:
+            self.notify(notice, timeout=10)
         if self.session.changes:
             self.notify(self.session.changes, severity="warning", timeout=15)
         if self.session.needs_teaching and not self.session.finished:
@@ -87,6 +96,9 @@ class AltuiApp(ArgillaSync, App[None]):
         except AltuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.sitting_answers += 1
+        if self.session.finished:
+            self.notify("every comment is answered: see the screen for export, train and review", timeout=8)
         if self.session.needs_teaching:
             self.start_teaching()
             if self.session.loop.learner.incremental:
@@ -104,7 +116,71 @@ class AltuiApp(ArgillaSync, App[None]):
             return
         if undone is None:
             self.notify("nothing to undo", timeout=2)
+        else:
+            self.notify(self._undone_text(undone), timeout=3)
         self.annotate_screen.refresh_view()
+
+    def pace(self) -> str:
+        """Round, place in the batch, answers per hour in this sitting, and the time it has lasted."""
+        loop = self.session.loop
+        batch = loop.batch_
+        done = sum(1 for i in batch if self.session.is_answered(i))
+        seconds = max(0.0, self.clock() - self.sitting_started)
+        minutes, secs = divmod(int(seconds), 60)
+        hours, minutes = divmod(minutes, 60)
+        elapsed = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+        rate = f"{self.sitting_answers / seconds * 3600:.0f}/h" if seconds >= 30 and self.sitting_answers else "—/h"
+        return f" round {loop.round_ + 1} · {min(done + 1, max(len(batch), 1))}/{len(batch)} · {rate} · {elapsed}"
+
+    def _undone_text(self, undone) -> str:
+        """What an undo took back, naming the item: a new answer (asked again next) or a change."""
+        session = self.session
+        said = "skip" if undone.label is None else session.labels[undone.label]
+        text = f"“{one_line(session.text(undone.index), 40)}”"
+        now = session.answer_of(undone.index)
+        if now is None:
+            return f"undone: {one_line(said, 20)} for {text}; it is asked again now"
+        back = "skip" if now.label is None else session.labels[now.label]
+        return f"undone: the change to {one_line(said, 20)} for {text}; it is {one_line(back, 20)} again"
+
+    def change_answer(self, index: int, label: int | None, source: str = "history") -> bool:
+        """Change an answered item (history, search); False (said) when it cannot be done now."""
+        if self.teaching:
+            self.notify("the model is being taught: try again in a moment", timeout=2)
+            return False
+        try:
+            self.session.change(index, label, source)
+        except AltuiError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        self.annotate_screen.refresh_view()
+        return True
+
+    def label_item(self, index: int, label: int | None, source: str = "search") -> bool:
+        """Answer any item of the pool (a search result), or change its answer if it has one."""
+        if self.session.is_answered(index):
+            return self.change_answer(index, label, source)
+        if self.teaching:
+            self.notify("the model is being taught: try again in a moment", timeout=2)
+            return False
+        try:
+            self.session.answer_item(index, label, source)
+        except AltuiError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        if self.session.needs_teaching and not self.session.finished:
+            self.start_teaching()
+        self.annotate_screen.refresh_view()
+        return True
+
+    def toggle_flag(self, index: int) -> None:
+        try:
+            flagged = self.session.toggle_flag(index)
+        except AltuiError as exc:
+            self.notify(f"flag not saved: {exc}", severity="error")
+            return
+        state = "flagged for later (export's flagged column, altui status)" if flagged else "flag removed"
+        self.notify(f"{state}: “{one_line(self.session.text(index), 40)}”", timeout=3)
 
     # -- teach + query in a worker thread
     def start_teaching(self) -> None:
@@ -253,6 +329,21 @@ class AltuiApp(ArgillaSync, App[None]):
     def action_show_plot(self) -> None:
         self.push_screen(PlotScreen(self.session))
 
+    def action_show_history(self) -> None:
+        self.push_screen(HistoryScreen(self.session))
+
+    def action_show_search(self) -> None:
+        self.push_screen(SearchScreen(self.session))
+
+    def get_system_commands(self, screen):
+        """The command palette (ctrl+p): Textual's own (themes, keys, quit) and altui's screens."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("History", "Every answer, newest first: change one (h)", self.action_show_history)
+        yield SystemCommand("Search", "Search the texts and label what you find (/)", self.action_show_search)
+        yield SystemCommand("Plot", "Accuracy, F1 or stability per round, labels per class (p)",
+                            self.action_show_plot)
+        yield SystemCommand("Help", "Every key (?)", self.action_show_help)
+
 
 def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
     """Load the data and open (or resume) the session; raises AltuiError on bad input, before any UI.
@@ -267,7 +358,7 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
     )
     if len(corpus.labels) > MAX_LABELS:
         raise AltuiError(
-            f"{corpus.train.path}: {len(corpus.labels)} labels, but altui label has keys 1-{MAX_LABELS} only; "
+            f"{corpus.train.path}: {len(corpus.labels)} labels, but altui label has keys for {MAX_LABELS}; "
             "merge classes or pick another --label-col"
         )
     if config.seed_terms:
@@ -294,4 +385,20 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
     except AltuiError:
         session.close()
         raise
-    return AltuiApp(session, rubrix, config.rubrix_dataset, argilla, config.argilla_dataset)
+    return AltuiApp(session, rubrix, config.rubrix_dataset, argilla, config.argilla_dataset,
+                    notices=resume_notices(session, config))
+
+
+def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
+    """What to say when a saved session is resumed: where it stands, and the settings it kept."""
+    store = session.store
+    if not store.n_events():
+        return []
+    info = store.info
+    loop = session.loop
+    notices = [f"resumed {store.path.name}: {loop.pool.n_labeled} labeled, {loop.pool.n_skipped} skipped, "
+               f"round {loop.round_ + 1}"]
+    if (info.strategy, info.batch_size, info.model) != (config.strategy, config.batch, config.model):
+        notices.append(f"the session keeps its own settings: strategy {info.strategy}, model {info.model}, "
+                       f"batch {info.batch_size} (start a new --session for others)")
+    return notices

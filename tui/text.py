@@ -18,6 +18,7 @@ import re
 from rich.text import Text
 
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_DROPPED = {0xFE0F: None, 0xFEFF: None, 0x200B: None}
 _UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 
 
@@ -35,9 +36,10 @@ def printable(text: str) -> str:
     """``text`` with every control character replaced by a visible stand-in.
 
     Variation selector 16 (emoji presentation) is dropped: terminals draw "❤️" two cells wide while
-    Rich counts one, which shifts everything after it on the line.
+    Rich counts one, which shifts everything after it on the line. So are the zero-width no-break space
+    (a BOM inside YouTube comments) and the zero-width space, which some terminals draw one cell wide.
     """
-    return _UNSAFE.sub(_visible, text.replace("\r\n", "\n").replace("\ufe0f", ""))
+    return _UNSAFE.sub(_visible, text.replace("\r\n", "\n").translate(_DROPPED))
 
 
 def safe_text(text: str, style: str = "") -> Text:
@@ -49,3 +51,11 @@ def one_line(text: str, width: int | None = None) -> str:
     """``text`` made safe, on one line (runs of white space become one space), at most ``width`` characters."""
     flat = " ".join(printable(text).split())
     return flat if width is None or len(flat) <= width else flat[: max(0, width - 1)] + "…"
+
+
+LABEL_STYLES = ("bold green", "bold red", "bold blue", "bold magenta", "bold yellow", "bold cyan")
+
+
+def label_style(index: int) -> str:
+    """The colour of label ``index`` wherever a label is shown (cycles past six labels)."""
+    return LABEL_STYLES[index % len(LABEL_STYLES)]

@@ -9,45 +9,46 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Sparkline, Static
+from textual.widgets import Footer, Header, ProgressBar, Static
 
 from data.session import LabelingSession
 from engine.pool import UNLABELED
 from engine.stopping import THRESHOLD, WINDOW, stop_round
-from tui.text import one_line, safe_text
+from tui.keys import LabelKeys, label_bindings
+from tui.text import label_style, one_line, safe_text
 
-LABEL_STYLES = ("bold green", "bold red", "bold blue", "bold magenta", "bold yellow", "bold cyan")
-ANSWER_LOG_SIZE = 12
-
-
-def label_style(index: int) -> str:
-    return LABEL_STYLES[index % len(LABEL_STYLES)]
+ANSWER_LOG_SIZE = 30
+BAR_WIDTH = 12
+MAX_BAR_CLASSES = 5
 
 
-class AnnotateScreen(Screen):
+class AnnotateScreen(LabelKeys, Screen):
     """Query/annotate: the comment, its metadata, the model's guess, progress and the last answers."""
 
     BINDINGS = [
-        ("space", "skip", "Skip"),
-        ("u", "undo", "Undo"),
-        ("backspace", "undo", "Undo"),
-        ("p", "app.show_plot", "Plot"),
-        ("question_mark", "app.show_help", "Help"),
-        ("q", "app.quit", "Quit"),
+        Binding("space", "skip", "Skip", id="skip"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("backspace", "undo", "Undo", show=False, id="undo-backspace"),
+        Binding("h", "app.show_history", "History", id="history"),
+        Binding("slash", "app.show_search", "Search", id="search"),
+        Binding("f", "flag", "Flag", id="flag"),
+        Binding("p", "app.show_plot", "Plot", id="plot"),
+        Binding("question_mark", "app.show_help", "Help", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("shift+down", "scroll_comment(3)", "Scroll", show=False, id="scroll-down"),
+        Binding("shift+up", "scroll_comment(-3)", "Scroll", show=False, id="scroll-up"),
     ]
 
     def __init__(self, session: LabelingSession, rubrix: bool = False, argilla: bool = False):
         super().__init__(id="annotate")
         self.session = session
-        # one key per label (1..9), first in the footer: "1 ham  2 spam  space Skip ..."
-        names = session.labels
-        label_keys = [Binding(str(key + 1), f"label({cls})", one_line(names[cls], 20))
-                      for key, cls in enumerate(session.key_order[:9])]
+        # one key per label, first in the footer: "1 ham  2 spam  space Skip ..."
+        label_keys = label_bindings(session.labels, session.key_order)
         screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
         if rubrix:
-            screen_keys.insert(2, Binding("r", "app.rubrix_pull", "Pull Rubrix"))
+            screen_keys.insert(2, Binding("r", "app.rubrix_pull", "Pull Rubrix", id="pull"))
         if argilla:
-            screen_keys.insert(2, Binding("r", "app.argilla_pull", "Pull Argilla"))
+            screen_keys.insert(2, Binding("r", "app.argilla_pull", "Pull Argilla", id="pull"))
         self._bindings = BindingsMap(label_keys + screen_keys)
 
     def compose(self) -> ComposeResult:
@@ -61,16 +62,21 @@ class AnnotateScreen(Screen):
             with Vertical(id="side"):
                 yield Static(id="answers")
                 yield Static(id="round-metrics")
-                yield Sparkline([], id="accuracy-spark")
+                yield Static(id="spark")
+        with Horizontal(id="status"):
+            yield ProgressBar(id="batch-bar", show_eta=False, show_percentage=False)
+            yield Static(id="pace")
         yield Static(id="progress")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p is in help: 80 columns hold every key
 
     def on_mount(self) -> None:
         self.query_one("#comment-box").border_title = "comment"
         self.query_one("#answers").border_title = "last answers"
+        self.query_one("#prediction").border_title = "model"
         no_test = self.session.loop.test_scores_ is None
         self.query_one("#round-metrics").border_title = "model stability" if no_test else "test set"
         self.refresh_view()
+        self.set_interval(1.0, self._refresh_pace)
 
     # -- actions
     def action_label(self, label: int) -> None:
@@ -82,6 +88,16 @@ class AnnotateScreen(Screen):
     def action_undo(self) -> None:
         self.app.undo()
 
+    def action_scroll_comment(self, lines: int) -> None:
+        box = self.query_one("#comment-box", VerticalScroll)
+        box.scroll_relative(y=lines, animate=False)
+
+    def action_flag(self) -> None:
+        index = self.session.current()
+        if index is not None:
+            self.app.toggle_flag(index)
+            self.refresh_view()
+
     # -- rendering
     def refresh_view(self) -> None:
         session = self.session
@@ -90,23 +106,57 @@ class AnnotateScreen(Screen):
         meta = self.query_one("#meta", Static)
         prediction = self.query_one("#prediction", Static)
         if index is None:
-            if session.finished:
-                comment.update(Text("Every comment is labeled or skipped. Press p for the plot, q to quit.", style="bold"))
-            else:
-                comment.update(Text("Teaching the model and picking the next comments…", style="italic"))
+            comment.update(self._finished() if session.finished else
+                           Text("Teaching the model and picking the next comments…", style="italic"))
             meta.update("")
             prediction.update("")
+            prediction.display = False
         else:
             comment.update(safe_text(session.text(index)))
             meta.update(self._meta(index))
             prediction.update(self._prediction(index))
+            prediction.display = True
+        self.query_one("#comment-box", VerticalScroll).scroll_home(animate=False)
         self.query_one("#answers", Static).update(self._answers())
         self.query_one("#round-metrics", Static).update(self._metrics())
-        history = [m.accuracy for m in session.loop.history_ if not math.isnan(m.accuracy)]
-        spark = self.query_one("#accuracy-spark", Sparkline)
-        spark.data = history
-        spark.display = len(history) >= 2
+        self.query_one("#spark", Static).update(self._spark())
+        loop = session.loop
+        bar = self.query_one("#batch-bar", ProgressBar)
+        bar.update(total=max(len(loop.batch_), 1), progress=sum(1 for i in loop.batch_ if loop.pool.state[i] != UNLABELED))
+        self._refresh_pace()
         self.query_one("#progress", Static).update(self._progress())
+
+    def _finished(self) -> Text:
+        """The end of the data: what there is, and how to take it away."""
+        session = self.session
+        path = session.store.path
+        return Text.assemble(
+            ("Every comment is answered", "bold"),
+            (f": {session.loop.pool.n_labeled} labeled, {session.loop.pool.n_skipped} skipped.\n\n", ""),
+            ("Take the labels away:  ", "dim"), (f"altui export {one_line(str(path))} -o labels.csv\n", "bold"),
+            ("A trained model:       ", "dim"), (f"altui train {one_line(str(path))} -o model.joblib\n", "bold"),
+            ("Find your own mistakes: ", "dim"), (f"altui review {one_line(str(path))}\n\n", "bold"),
+            ("h changes an answer, p shows the plot, q quits (everything is saved).", "dim"),
+        )
+
+    def _refresh_pace(self) -> None:
+        """This sitting: answers per hour and the time spent (the app counts both)."""
+        pace = getattr(self.app, "pace", None)
+        self.query_one("#pace", Static).update(pace() if pace else "")
+
+    def _spark(self) -> Text:
+        """The last rounds' test accuracy (or κ without a test set) on a fixed 0-1 scale, with its label."""
+        history = self.session.loop.history_
+        values = [m.accuracy for m in history if not math.isnan(m.accuracy)]
+        name = "accuracy"
+        if not values:
+            values, name = [m.kappa for m in history if not math.isnan(m.kappa)], "κ"
+        if len(values) < 2:
+            return Text("")
+        width = 24
+        blocks = "▁▂▃▄▅▆▇█"
+        line = "".join(blocks[min(7, max(0, int(v * 8)))] for v in values[-width:])
+        return Text.assemble((f"{name} per round, 0–1\n", "dim"), (line, "bold"))
 
     def _meta(self, index: int) -> Text:
         train = self.session.corpus.train
@@ -118,19 +168,30 @@ class AnnotateScreen(Screen):
         return Text.assemble(*parts)
 
     def _prediction(self, index: int) -> Text:
+        """Every class's probability as a bar, and the n-grams of this text that push towards it."""
         guess = self.session.predict(index)
         if guess is None:
-            return Text("model: not trained yet — it needs one label of each class", style="dim")
-        label_index = list(self.session.labels).index(guess.label)
-        text = Text.assemble(("model: ", "dim"), (one_line(guess.label, 30), label_style(label_index)),
-                             (f" {guess.confidence:.0%}", "bold"))
-        if guess.pushed_by:
-            text.append("   pushed by: ", style="dim")
-            for i, (ngram, _) in enumerate(guess.pushed_by):
-                if i:
-                    text.append(", ", style="dim")
-                text.append(f'"{one_line(ngram, 30)}"')
-        return text
+            return Text("not trained yet: it is taught after a batch, once it has labels of two classes", style="dim")
+        shown = sorted(range(len(guess.labels)), key=lambda c: (-guess.probabilities[c], c))[:MAX_BAR_CLASSES]
+        width = max(len(one_line(guess.labels[c], 14)) for c in shown)
+        lines = []
+        for cls in shown:
+            p = guess.probabilities[cls]
+            filled = round(p * BAR_WIDTH)
+            line = Text.assemble((f"{one_line(guess.labels[cls], 14):<{width}} ", label_style(cls)),
+                                 ("█" * filled, label_style(cls)), ("░" * (BAR_WIDTH - filled), "dim"),
+                                 (f" {p:4.0%}", "bold" if cls == guess.best else ""))
+            if guess.pushes[cls]:
+                line.append("  ← ", style="dim")
+                for i, (ngram, weight) in enumerate(guess.pushes[cls]):
+                    if i:
+                        line.append(", ", style="dim")
+                    line.append(f'"{one_line(ngram, 24)}"')
+                    line.append(f" +{weight:.2g}", style="dim")
+            lines.append(line)
+        if len(guess.labels) > len(shown):
+            lines.append(Text(f"… {len(guess.labels) - len(shown)} more classes", style="dim"))
+        return Text("\n").join(lines)
 
     def _answers(self) -> Text:
         names = self.session.labels
@@ -180,13 +241,10 @@ class AnnotateScreen(Screen):
         return text
 
     def _progress(self) -> Text:
+        """Labels per class, skips, what is left, the stop suggestion, the outbox; wraps rather than cut."""
         loop = self.session.loop
-        batch = loop.batch_
-        done = sum(1 for i in batch if loop.pool.state[i] != UNLABELED)
         counts = loop.pool.label_counts(len(self.session.labels))
-        text = Text.assemble(("round ", "dim"), (str(loop.round_ + 1), "bold"),
-                             ("  ·  ", "dim"), (f"{min(done + 1, len(batch))}/{len(batch)}", "bold"),
-                             (" in batch  ·  ", "dim"), (str(loop.pool.n_labeled), "bold"), (" labeled (", "dim"))
+        text = Text.assemble((str(loop.pool.n_labeled), "bold"), (" labeled (", "dim"))
         for i, (name, count) in enumerate(zip(self.session.labels, counts)):
             if i:
                 text.append(", ", style="dim")
@@ -194,9 +252,16 @@ class AnnotateScreen(Screen):
         text.append(")", style="dim")
         skipped = loop.pool.n_skipped
         if skipped:
-            text.append(f"  ·  {skipped} skipped", style="dim")
-        text.append(f"  ·  {loop.pool.n_unlabeled} left", style="dim")
+            text.append(f" · {skipped} skipped", style="dim")
+        text.append(f" · {loop.pool.n_unlabeled} left", style="dim")
+        history = loop.history_
+        stop = stop_round([m.kappa for m in history], WINDOW, THRESHOLD)
+        if stop is not None:
+            text.append(f" · stable since {history[stop].n_labels} labels: enough?", style="bold green")
+        flagged = len(self.session.store.flags())
+        if flagged:
+            text.append(f" · {flagged} flagged", style="yellow")
         waiting = self.app.argilla_waiting() if hasattr(self.app, "argilla_waiting") else None
         if waiting:
-            text.append(f"  ·  {waiting} waiting for Argilla", style="yellow")
+            text.append(f" · {waiting} waiting for Argilla", style="yellow")
         return text

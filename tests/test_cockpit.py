@@ -1,0 +1,256 @@
+"""The annotator's cockpit (issue 11): history, search, flag, undo toasts, up to 30 labels, predictions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from conftest import TEST_CSV, TRAIN_CSV, write_csv
+from data.outputs import export_session, status_lines
+from data.search import search_texts
+from data.session import LabelingSession, readable_ngram
+from data.errors import DataError
+from engine.loop import ActiveLoop
+from tui.app import make_app
+from tui.config import LabelConfig
+from tui.keys import LabelPicker, key_of
+from tui.screens.history import HistoryScreen
+from tui.screens.search import SearchScreen
+
+SIZE = (120, 40)
+
+
+def youtube_app(tmp_path, **kwargs):
+    return make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "yt.db"), **kwargs))
+
+
+def exported(path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(export_session(path)[0])))
+
+
+def notifications(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def answer(pilot, app, keys):
+    for key in keys:
+        await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+# -- engine: a change is an edit undo takes back
+def test_change_keeps_place_and_round_and_undo_restores_the_old_answer():
+    X = np.eye(6)
+    loop = ActiveLoop(X, 2, batch_size=3, random_state=0, max_candidates=None)
+    first, second, third = loop.query()
+    loop.answer(first, 0)
+    loop.answer(second, 1)
+    loop.answer(third, None)
+    loop.teach()
+    loop.query()
+    loop.change(first, 1)
+    assert [(a.index, a.label, a.round) for a in loop.answers_] == [(first, 1, 0), (second, 1, 0), (third, None, 0)]
+    assert loop.pool.y[first] == 1
+    loop.sync()
+    assert loop._taught_y[first] == 1  # the model forgot 0 and learned 1
+    loop.change(third, 0)  # a skip becomes a label
+    assert loop.pool.label_counts(2).tolist() == [1, 2]
+    assert loop.undo().label == 0  # the change of `third` is taken back: a skip again
+    assert loop.pool.n_skipped == 1 and loop.answers_[2].label is None
+    assert loop.undo().label == 1  # the change of `first`: back to 0
+    assert loop.answers_[0].label == 0
+    assert loop.undo().index == third  # then the answers themselves, last first
+    assert third in loop.pending()
+
+
+def test_change_of_an_unanswered_item_is_refused():
+    loop = ActiveLoop(np.eye(4), 2, batch_size=2, random_state=0, max_candidates=None)
+    with pytest.raises(Exception, match="no answer to change"):
+        loop.change(loop.query()[0], 1)
+
+
+# -- the session file: a change is one event; export has one row, as changed
+def test_changed_answers_survive_resume_and_undo_after_resume(tmp_path):
+    app = youtube_app(tmp_path)
+    session = app.session
+    items = []
+    for label in (0, 1, 0, 0):
+        items.append(session.current())
+        session.answer(label)
+    session.change(items[2], 1)
+    session.change(items[2], None)
+    session.close()
+    resumed = LabelingSession.resume(tmp_path / "yt.db", writer=True)
+    assert [(a.index, a.label) for a in resumed.answers()] == [(items[0], 0), (items[1], 1), (items[2], None),
+                                                                 (items[3], 0)]
+    resumed.undo()  # the last change (to a skip) is undone: label 1 again
+    assert resumed.answer_of(items[2]).label == 1
+    resumed.undo()
+    assert resumed.answer_of(items[2]).label == 0
+    resumed.undo()  # now the last answer itself
+    assert resumed.answer_of(items[3]) is None and resumed.current() == items[3]
+    resumed.close()
+    rows = exported(tmp_path / "yt.db")
+    assert [r["label"] for r in rows] == ["ham", "spam", "ham"]
+
+
+# -- acceptance 1 and 2, as a person does it
+async def test_history_changes_the_third_answer_and_export_has_it_once(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(pilot, app, "1" * 30)
+        third = app.session.answers()[2].index
+        await pilot.press("h")
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("end")  # newest first: the 3rd answer is the 3rd row from the bottom
+        await pilot.press("up", "up", "2")
+        await pilot.pause()
+        assert app.session.answer_of(third).label == 1
+        await pilot.press("enter")
+        assert not isinstance(app.screen, HistoryScreen)
+    rows = exported(tmp_path / "yt.db")
+    assert len(rows) == 30 and len({r["id"] for r in rows}) == 30
+    changed = [r for r in rows if r["id"] == app.session.item_id(third)]
+    assert [(r["label"], r["source"], r["round"]) for r in changed] == [("spam", "history", "1")]
+    assert sum(r["label"] == "spam" for r in rows) == 1
+
+
+async def test_search_labels_a_found_comment_with_source_search(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"subscribe", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#search-table")
+        found = table.current_item
+        assert "subscribe" in app.session.text(found).lower()
+        assert str(len(app.screen.result.matches)) in str(app.screen.query_one("#search-note").render())
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.session.answer_of(found).label == 1
+        assert table.current_item != found  # the cursor moved on to the next result
+        await pilot.press("escape")
+    rows = exported(tmp_path / "yt.db")
+    assert [(r["id"], r["label"], r["source"]) for r in rows] == [(app.session.item_id(found), "spam", "search")]
+
+
+async def test_search_by_regex_and_a_bad_regex_is_one_line(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "ctrl+r", *"^check.*channel", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        matches = app.screen.result.matches
+        assert matches and all(app.session.text(i).lower().startswith("check") for i in matches)
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"(unclosed", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "not a valid regular expression" in str(app.screen.query_one("#search-note").render())
+
+
+def test_search_texts_substring_is_case_insensitive():
+    texts = ["Subscribe NOW", "nothing here", "please subscribe", "[bold]subscribe[/]"]
+    assert search_texts(texts, "SUBSCRIBE").matches == [0, 2, 3]
+    assert search_texts(texts, "^sub", regex=True).matches == [0]
+    with pytest.raises(DataError, match="type something"):
+        search_texts(texts, "")
+
+
+async def test_flag_is_exported_and_listed_in_status(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        flagged = app.session.current()
+        await pilot.press("f")
+        await answer(pilot, app, "12")
+        assert any("flagged for later" in n for n in notifications(app))
+    rows = exported(tmp_path / "yt.db")
+    assert [(r["id"] == app.session.item_id(flagged), r["flagged"]) for r in rows] == [(True, "true"), (False, "false")]
+    status = "\n".join(status_lines(tmp_path / "yt.db"))
+    assert "flagged   1 item" in status and app.session.item_id(flagged) in status
+
+
+async def test_undo_names_what_it_took_back(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.session.current()
+        await answer(pilot, app, "2")
+        await pilot.press("u")
+        text = app.session.text(first)
+        assert any(n.startswith("undone: spam for") and text[:10] in n for n in notifications(app))
+
+
+async def test_resume_notice_is_shown_inside_the_app(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(pilot, app, "12")
+    again = youtube_app(tmp_path, batch=5)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        said = notifications(again)
+        assert any(n.startswith("resumed yt.db: 2 labeled") for n in said)
+        assert any("keeps its own settings" in n and "batch 10" in n for n in said)
+
+
+# -- up to 30 labels
+@pytest.fixture
+def many_labels_csv(tmp_path):
+    rows = [["text", "label"]] + [[f"comment {i} about topic{i % 25}", f"topic{i % 25:02d}"] for i in range(250)]
+    return write_csv(tmp_path / "topics.csv", rows)
+
+
+async def test_25_labels_have_keys_shift_keys_and_the_picker(tmp_path, many_labels_csv):
+    app = make_app(LabelConfig(data=str(many_labels_csv), session=str(tmp_path / "t.db"), batch=5))
+    names = app.session.labels
+    assert len(names) == 25
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(pilot, app, ["0"])  # 10th label
+        await answer(pilot, app, ["exclamation_mark"])  # shift+1: the 11th
+        await pilot.press("l")
+        assert isinstance(app.screen, LabelPicker)
+        await pilot.press("2", "3")  # the 23rd
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        labels = [names[a.label] for a in app.session.answers()]
+        order = app.session.key_order
+        assert labels == [names[order[9]], names[order[10]], names[order[22]]]
+        await pilot.press("question_mark")
+        console = Console(width=120, record=True)
+        console.print(app.screen.key_table())
+        help_text = console.export_text()
+        assert "shift+1 (!)" in help_text and "l 25" in help_text and names[order[24]] in help_text
+
+
+def test_key_of_covers_twenty_labels_and_the_rest_use_the_picker():
+    assert [key_of(i) for i in (0, 8, 9, 10, 19)] == ["1", "9", "0", "exclamation_mark", "right_parenthesis"]
+    assert key_of(20) is None
+
+
+# -- the prediction shown is honest
+def test_readable_ngram_drops_stop_words_and_entity_debris():
+    assert not readable_ngram("of the", set())
+    assert not readable_ngram("it 39", {"39"})
+    assert readable_ngram("check out", set())
+
+
+async def test_prediction_shows_every_class_and_only_ngrams_taught_by_a_label(tmp_path):
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        y = [int(v) for v in app.session.corpus.train.labels]
+        for _ in range(30):
+            await answer(pilot, app, [str(y[app.session.current()] + 1)])
+        index = app.session.current()
+        guess = app.session.predict(index)
+        assert len(guess.probabilities) == 2 and abs(sum(guess.probabilities) - 1) < 1e-9
+        labeled_words = " ".join(app.session.text(a.index).lower() for a in app.session.answers() if a.label is not None)
+        for pushes in guess.pushes:
+            for ngram, weight in pushes:
+                assert weight > 0 and all(w in labeled_words for w in ngram.split()), ngram
+        shown = str(app.screen.query_one("#prediction").render())
+        assert "ham" in shown and "spam" in shown and "%" in shown

@@ -1,0 +1,72 @@
+"""A table of items with their answers (history, search results): one row per item, label keys change it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from data.session import LabelingSession
+from tui.text import label_style, one_line
+
+COLUMNS = (("label", 10), ("round", 5), ("source", 10), ("⚑", 1), ("text", None))
+
+
+def label_cell(session: LabelingSession, index: int) -> Text:
+    """The item's answer: its label (coloured), "skip", or "—" when it is not answered."""
+    answer = session.answer_of(index)
+    if answer is None:
+        return Text("—", style="dim")
+    if answer.label is None:
+        return Text("skip", style="dim italic")
+    return Text(one_line(session.labels[answer.label], 10), style=label_style(answer.label))
+
+
+class AnswersTable(DataTable):
+    """Rows keyed by pool row; every cell is a Text (data is never markup). home/end go to the first/last row."""
+
+    BINDINGS = [Binding("home", "scroll_top", "First", show=False), Binding("end", "scroll_bottom", "Last", show=False)]
+
+    def __init__(self, session: LabelingSession, **kwargs):
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.session = session
+        self._sources: dict[int, str] = {}
+        self._flagged: set[str] = set()
+
+    def on_mount(self) -> None:
+        for name, width in COLUMNS:
+            self.add_column(name, key=name, width=width)
+
+    def show(self, rows: list[int], sources: dict[int, str] | None = None) -> None:
+        """Replace the rows by ``rows`` (pool rows, in the order given)."""
+        self._sources = sources or {}
+        self._flagged = self.session.flagged()
+        self.clear()
+        for index in rows:
+            self.add_row(*self._cells(index), key=str(index))
+
+    def _cells(self, index: int) -> list[Text]:
+        session = self.session
+        answer = session.answer_of(index)
+        flagged = session.item_id(index) in self._flagged
+        return [
+            label_cell(session, index),
+            Text("" if answer is None else str(answer.round + 1), style="dim"),
+            Text(one_line(self._sources.get(index, ""), 10), style="dim"),
+            Text("⚑" if flagged else "", style="bold yellow"),
+            Text(one_line(session.text(index), 300)),
+        ]
+
+    def update_row(self, index: int, source: str | None = None) -> None:
+        if source is not None:
+            self._sources[index] = source
+        self._flagged = self.session.flagged()
+        for (name, _), cell in zip(COLUMNS, self._cells(index)):
+            self.update_cell(str(index), name, cell)
+
+    @property
+    def current_item(self) -> int | None:
+        if self.row_count == 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return int(row_key.value)

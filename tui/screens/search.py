@@ -1,0 +1,145 @@
+"""Search the pool (`/`): a substring or a regex; label any result with its key (source "search")."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from data.search import SearchResult, search_texts
+from data.session import LabelingSession
+from engine.errors import AltuiError
+from tui.keys import LabelKeys, label_bindings
+from tui.screens.answers_table import AnswersTable
+from tui.text import label_style, one_line
+
+SHOWN_RESULTS = 1000
+
+
+class SearchScreen(LabelKeys, Screen):
+    BINDINGS = [
+        Binding("space", "skip", "Skip it", id="search-skip"),
+        Binding("f", "flag", "Flag", id="search-flag"),
+        Binding("slash", "edit", "New search", id="search-edit"),
+        Binding("ctrl+r", "toggle_regex", "Regex on/off", id="search-regex", priority=True),
+        Binding("escape", "back", "Back", id="search-back"),
+        Binding("down", "results", "Results", show=False),
+    ]
+
+    def __init__(self, session: LabelingSession):
+        super().__init__(id="search")
+        self.session = session
+        self.regex = False
+        self.result: SearchResult | None = None
+        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
+        self._bindings = BindingsMap(label_bindings(session.labels, session.key_order) + screen_keys)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Input(placeholder="search the texts, then enter", id="search-input")
+        yield Static(id="search-note")
+        yield AnswersTable(self.session, id="search-table")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._title_input()
+        self.query_one("#search-note", Static).update(
+            Text("enter searches · ↓ goes to the results · a label key labels the result under the cursor · "
+                 "esc back", style="dim"))
+        self.query_one(Input).focus()
+
+    def _title_input(self) -> None:
+        self.query_one(Input).border_title = "regex (ctrl+r: substring)" if self.regex else \
+            "substring, any case (ctrl+r: regex)"
+
+    # -- searching (a worker thread: a million texts take a moment)
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#search-note", Static).update(Text("searching…", style="italic"))
+        self.run_search(event.value, self.regex)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: str, regex: bool) -> None:
+        try:
+            result = search_texts(self.session.corpus.train.texts, query, regex)
+        except AltuiError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._show, result)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#search-note", Static).update(Text(one_line(message), style="bold red"))
+
+    def _show(self, result: SearchResult) -> None:
+        self.result = result
+        table = self.query_one(AnswersTable)
+        table.show(result.matches[:SHOWN_RESULTS])
+        self._count()
+        if result.matches:
+            table.focus()
+
+    def _count(self) -> None:
+        """How many matched, how many are still unlabeled, and the labels the others have."""
+        result = self.result
+        if result is None:
+            return
+        session = self.session
+        counts = [0] * len(session.labels)
+        skipped = open_ = 0
+        for index in result.matches:
+            answer = session.answer_of(index) if session.is_answered(index) else None
+            if answer is None:
+                open_ += 1
+            elif answer.label is None:
+                skipped += 1
+            else:
+                counts[answer.label] += 1
+        text = Text.assemble((f"{len(result.matches)}", "bold"), (" matches for ", "dim"),
+                             (one_line(result.query, 40), "bold"), (f" · {open_} unlabeled", "dim"))
+        for cls, count in enumerate(counts):
+            if count:
+                text.append(" · ", style="dim")
+                text.append(f"{one_line(session.labels[cls], 14)} {count}", style=label_style(cls))
+        if skipped:
+            text.append(f" · {skipped} skipped", style="dim")
+        if len(result.matches) > SHOWN_RESULTS:
+            text.append(f" · showing the first {SHOWN_RESULTS}", style="dim")
+        self.query_one("#search-note", Static).update(text)
+
+    # -- actions on the result under the cursor
+    def action_label(self, label: int) -> None:
+        self._answer(label)
+
+    def action_skip(self) -> None:
+        self._answer(None)
+
+    def _answer(self, label: int | None) -> None:
+        table = self.query_one(AnswersTable)
+        index = table.current_item
+        if index is None or not table.has_focus:
+            return
+        if self.app.label_item(index, label, "search"):
+            table.update_row(index, "search")
+            self._count()
+            table.action_cursor_down()
+
+    def action_flag(self) -> None:
+        table = self.query_one(AnswersTable)
+        if table.current_item is not None and table.has_focus:
+            self.app.toggle_flag(table.current_item)
+            table.update_row(table.current_item)
+
+    def action_results(self) -> None:
+        self.query_one(AnswersTable).focus()
+
+    def action_edit(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_toggle_regex(self) -> None:
+        self.regex = not self.regex
+        self._title_input()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
