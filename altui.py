@@ -11,6 +11,7 @@ from rich.console import Console
 
 from cli_common import check_positive, data_progress, domain_errors, say, stdout
 from cli_argilla import argilla_app
+from cli_model import predict, review, train
 from cli_rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from engine.errors import AltuiError
 from tui.text import printable
@@ -278,6 +279,9 @@ def status(
         out.print(" ".join(printable(line).splitlines()), markup=False, highlight=False, soft_wrap=True)
 
 
+app.command()(train)
+app.command()(predict)
+app.command()(review)
 app.add_typer(rubrix_app, name="rubrix")
 app.add_typer(argilla_app, name="argilla")
 

@@ -230,7 +230,8 @@ class LabelingSession:
         return session
 
     @classmethod
-    def resume(cls, path: str | Path, writer: bool = False, readonly: bool = False) -> "LabelingSession":
+    def resume(cls, path: str | Path, writer: bool = False, readonly: bool = False,
+               on_progress=None) -> "LabelingSession":
         """Reopen a saved session with the data and settings it was started with (the data file must be there;
         an edited one is mapped by id, as in `altui label`)."""
         from data.corpus import load_corpus
@@ -243,7 +244,7 @@ class LabelingSession:
                 saved.data_path, saved.test_path, text_col=saved.text_col, label_col=saved.label_col,
                 sep=saved.sep, header=saved.header, label_names=list(saved.label_names), seed=saved.seed,
                 format=saved.format, quoting=saved.quoting, encoding=saved.encoding,
-                features=features_for(saved.model),
+                features=features_for(saved.model), on_progress=on_progress,
             )
         except DataError as exc:
             raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}; pass the file's new "

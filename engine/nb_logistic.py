@@ -73,12 +73,16 @@ class NBLogisticLearner(Learner):
     n_classes : classes are ``0..n_classes-1``.
     C : inverse regularization strength of the logistic regression.
     alpha : smoothing of the naive Bayes counts behind the log-count ratio.
+    smoothed_features : how many features the smoothing counts (default: the columns of ``X``). A model
+        refit on other columns for the same texts (``altui train``) passes the original count, so its
+        ratios are the same.
     """
 
-    def __init__(self, n_classes: int = 2, C: float = 4.0, alpha: float = 1.0):
+    def __init__(self, n_classes: int = 2, C: float = 4.0, alpha: float = 1.0, smoothed_features: int | None = None):
         self.n_classes = n_classes
         self.C = C
         self.alpha = alpha
+        self.smoothed_features = smoothed_features
 
     @property
     def n_classes_seen_(self) -> int:
@@ -108,7 +112,7 @@ class NBLogisticLearner(Learner):
         with single_threaded():
             for k, c in enumerate(positives):
                 is_c = y == c
-                r = log_count_ratio(Xc, is_c, self.alpha, n_features)
+                r = log_count_ratio(Xc, is_c, self.alpha, self.smoothed_features or n_features)
                 scaled = sp.csr_matrix((r[Xc.indices], Xc.indices, Xc.indptr), shape=Xc.shape)
                 model = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000, random_state=0)
                 model.fit(scaled, is_c.astype(np.int64))

@@ -432,3 +432,29 @@ def test_snapshot_search(snap_compare, tmp_path, tiny_csv):
         await pilot.pause()
 
     assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_review(snap_compare, tmp_path, tiny_csv):
+    from tui.app import make_review_app
+
+    app = tiny_app(tiny_csv, tmp_path)
+
+    async def label(pilot):
+        for key in "1212121212":  # c-0 (spam, the nasty one) is labeled 1 = ham: the likely mistake
+            await pilot.press(key)
+        await pilot.app.workers.wait_for_complete()
+
+    import asyncio
+
+    async def prepare():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await label(pilot)
+
+    asyncio.run(prepare())
+    review = pinned(make_review_app(tmp_path / "session.db"))
+
+    async def run_before(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(review, terminal_size=(120, 40), run_before=run_before)

@@ -30,6 +30,7 @@ from tui.keys import MAX_LABELS
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 from tui.screens.plot import PlotScreen
+from tui.screens.review import ReviewScreen
 from tui.screens.search import SearchScreen
 
 
@@ -45,8 +46,9 @@ class AltuiApp(ArgillaSync, App[None]):
 
     def __init__(self, session: LabelingSession, rubrix: RubrixConfig | None = None,
                  rubrix_dataset: str | None = None, argilla: ArgillaConfig | None = None,
-                 argilla_dataset: str | None = None, notices: list[str] | None = None):
+                 argilla_dataset: str | None = None, notices: list[str] | None = None, review: bool = False):
         super().__init__()
+        self.review = review  # open on the review of likely wrong labels (altui review)
         self.notices = notices or []  # said once the app has the screen (resume, settings kept)
         self.session = session
         self.rubrix = rubrix if rubrix_dataset else None
@@ -68,6 +70,8 @@ class AltuiApp(ArgillaSync, App[None]):
         self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None,
                                               argilla=self.argilla is not None)
         self.push_screen(self.annotate_screen)
+        if self.review:
+            self.push_screen(ReviewScreen(self.session))
         for notice in self.notices:
             self.notify(notice, timeout=10)
         if self.session.changes:
@@ -402,3 +406,9 @@ def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
         notices.append(f"the session keeps its own settings: strategy {info.strategy}, model {info.model}, "
                        f"batch {info.batch_size} (start a new --session for others)")
     return notices
+
+
+def make_review_app(path, on_progress=None) -> AltuiApp:
+    """The app on a saved session, opened on the review of its labels (`altui review`)."""
+    session = LabelingSession.resume(path, writer=True, on_progress=on_progress)
+    return AltuiApp(session, review=True)

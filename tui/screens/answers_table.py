@@ -27,6 +27,8 @@ class AnswersTable(DataTable):
 
     BINDINGS = [Binding("home", "scroll_top", "First", show=False), Binding("end", "scroll_bottom", "Last", show=False)]
 
+    COLUMNS = COLUMNS
+
     def __init__(self, session: LabelingSession, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.session = session
@@ -34,7 +36,7 @@ class AnswersTable(DataTable):
         self._flagged: set[str] = set()
 
     def on_mount(self) -> None:
-        for name, width in COLUMNS:
+        for name, width in self.COLUMNS:
             self.add_column(name, key=name, width=width)
 
     def show(self, rows: list[int], sources: dict[int, str] | None = None) -> None:
@@ -61,7 +63,7 @@ class AnswersTable(DataTable):
         if source is not None:
             self._sources[index] = source
         self._flagged = self.session.flagged()
-        for (name, _), cell in zip(COLUMNS, self._cells(index)):
+        for (name, _), cell in zip(self.COLUMNS, self._cells(index)):
             self.update_cell(str(index), name, cell)
 
     @property

@@ -1,0 +1,182 @@
+"""A session's products besides its labels (issue 11): altui train, predict and review."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from altui import app
+from conftest import TEST_CSV, TRAIN_CSV
+from data.corpus import load_corpus
+from data.outputs import status_lines
+from data.session import LabelingSession
+from engine.review import label_quality, out_of_fold_proba, rank_by_quality
+from engine.naive_bayes import MultinomialNBLearner
+from test_cli import assert_one_line_error
+from tui.app import make_review_app
+from tui.screens.review import ReviewScreen
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def label_session(path, n: int, model: str = "nblr", seed: int = 0, flip_every: int | None = None,
+                  flip_at: int = 0) -> set[str]:
+    """Answer ``n`` queried comments with their true label, except every ``flip_every``-th (from ``flip_at``),
+    which gets the other label; returns the ids labeled wrong."""
+    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
+    session = LabelingSession.open(corpus, path, batch_size=10, model=model, seed=seed,
+                                   info_extra={"test_path": str(TEST_CSV)})
+    y = [int(v) for v in session.corpus.train.labels]
+    wrong = set()
+    for i in range(n):
+        index = session.current()
+        label = y[index]
+        if flip_every and i % flip_every == flip_at:
+            label = 1 - label
+            wrong.add(session.item_id(index))
+        session.answer(label)
+        if session.needs_teaching:
+            session.commit_round(session.teach_and_query())
+    session.close()
+    return wrong
+
+
+def test_review_list_finds_the_labels_given_wrong(tmp_path):
+    """Acceptance 3: 100 labels, 10 deliberately wrong: the 20 most likely wrong hold at least 7 of them."""
+    path = tmp_path / "s.db"
+    wrong = label_session(path, 100, seed=4, flip_every=10, flip_at=4)
+    result = run("review", path, "--list", "-n", 20)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["id", "label", "suggested", "score"] and len(rows) == 20
+    assert len(wrong & {r["id"] for r in rows}) >= 7
+    scores = [float(r["score"]) for r in rows]
+    assert scores == sorted(scores)  # most likely wrong first
+    flagged_wrong = [r for r in rows if r["id"] in wrong]
+    assert all(r["suggested"] != r["label"] for r in flagged_wrong if float(r["score"]) < 0.5)
+
+
+def test_out_of_fold_scores_never_come_from_a_model_that_saw_the_item():
+    """An item that is the only one of its kind gets the probability a model *without* it gives."""
+    X = np.array([[3, 0, 0], [3, 0, 0], [3, 0, 0], [0, 3, 0], [0, 3, 0], [0, 3, 0], [3, 0, 0], [0, 3, 0], [0, 3, 0],
+                  [3, 0, 0]], dtype=float)
+    y = np.array([0, 0, 0, 1, 1, 1, 1, 0, 1, 0])  # rows 6 and 7 are labeled against their features
+    proba = out_of_fold_proba(X, y, lambda: MultinomialNBLearner(2), 2, n_folds=2, repeats=1)
+    order = rank_by_quality(label_quality(proba, y))
+    assert set(order[:2].tolist()) == {6, 7}
+
+
+def test_train_writes_a_pipeline_that_plain_scikit_learn_loads(tmp_path):
+    """Acceptance 4: joblib.load(...).predict(test texts) in a Python without altui returns label names, and
+    its test accuracy is within 0.02 of the last round's in `altui status`."""
+    path = tmp_path / "s.db"
+    label_session(path, 60)
+    model = tmp_path / "out" / "model.joblib"
+    result = run("train", path, "-o", model)
+    assert result.exit_code == 0, result.output
+    assert f"wrote the model (nblr, 60 labels) to {model}" in " ".join(result.stderr.split())
+    info = json.loads((tmp_path / "out" / "model.json").read_text())
+    assert info["labels"] == ["ham", "spam"] and sum(info["counts"].values()) == 60 and info["model"] == "nblr"
+    code = (
+        "import csv, json, sys, joblib\n"
+        "model = joblib.load(sys.argv[1])\n"
+        "rows = list(csv.DictReader(open(sys.argv[2], encoding='utf-8')))\n"
+        "predicted = model.predict([r['CONTENT'] for r in rows])\n"
+        "names = {'0': 'ham', '1': 'spam'}\n"
+        "proba = model.predict_proba(['check out my channel'])\n"
+        "print(json.dumps({'labels': sorted(set(predicted.tolist())), 'classes': list(model.classes_),\n"
+        "  'accuracy': sum(p == names[r['CLASS']] for p, r in zip(predicted, rows)) / len(rows),\n"
+        "  'proba_sum': float(proba.sum()), 'altui': 'engine' in sys.modules or 'data' in sys.modules}))\n"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", code, str(model), str(TEST_CSV)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    plain = json.loads(done.stdout)
+    assert plain["labels"] == ["ham", "spam"] and plain["classes"] == ["ham", "spam"] and not plain["altui"]
+    assert abs(plain["proba_sum"] - 1.0) < 1e-9
+    status = next(line for line in status_lines(path) if line.startswith("test"))
+    last_round = float(status.split("accuracy ")[1].split(",")[0])
+    assert abs(plain["accuracy"] - last_round) <= 0.02
+    assert abs(plain["accuracy"] - info["test"]["accuracy"]) < 1e-6  # model.json rounds to 6 places
+
+
+@pytest.mark.parametrize("model", ["nb", "logreg"])
+def test_the_tutorial_models_export_exactly_the_apps_predictions(tmp_path, model):
+    path = tmp_path / "s.db"
+    label_session(path, 40, model=model)
+    run("train", path, "-o", tmp_path / "m.joblib")
+    import joblib
+
+    pipeline = joblib.load(tmp_path / "m.joblib")
+    session = LabelingSession.resume(path, readonly=True)
+    try:
+        rows = np.arange(0, len(session.corpus.train), 7)
+        ours = session.loop.predict_proba(rows)
+        theirs = pipeline.predict_proba([session.text(int(i)) for i in rows])
+    finally:
+        session.close()
+    np.testing.assert_allclose(theirs, ours, atol=1e-9)
+
+
+def test_predict_writes_every_unlabeled_item(tmp_path):
+    path = tmp_path / "s.db"
+    label_session(path, 20)
+    result = run("predict", path, "-o", tmp_path / "p.csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(open(tmp_path / "p.csv", encoding="utf-8")))
+    session = LabelingSession.resume(path, readonly=True)
+    answered = {session.item_id(a.index) for a in session.answers()}
+    n_items = len(session.corpus.train)
+    session.close()
+    assert len(rows) == n_items - 20 and not answered & {r["id"] for r in rows}
+    assert list(rows[0]) == ["id", "label", "confidence", "p_ham", "p_spam"]
+    for r in rows[:50]:
+        p = {"ham": float(r["p_ham"]), "spam": float(r["p_spam"])}
+        assert abs(sum(p.values()) - 1) < 1e-5 and r["label"] == max(p, key=p.get)
+
+
+def test_train_without_two_classes_is_one_line(tmp_path):
+    path = tmp_path / "s.db"
+    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
+    session = LabelingSession.open(corpus, path, batch_size=10)
+    session.answer(0)
+    session.close()
+    assert_one_line_error(run("train", path, "-o", tmp_path / "m.joblib"), "no labels of two classes yet")
+    assert not (tmp_path / "m.joblib").exists()
+    assert_one_line_error(run("review", path, "-n", "5"), "-n and -o go with --list")
+
+
+async def test_review_app_confirms_and_changes_labels(tmp_path):
+    path = tmp_path / "s.db"
+    wrong = label_session(path, 40, flip_every=10, flip_at=2)
+    app = make_review_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#review-table")
+        first = table.current_item
+        given = app.session.answer_of(first).label
+        await pilot.press(str(2 - given))  # the other label: a change, source review
+        await pilot.pause()
+        assert app.session.answer_of(first).label == 1 - given
+        second = table.current_item
+        assert second != first
+        await pilot.press(str(app.session.answer_of(second).label + 1))  # its own label: confirmed, no event
+        assert second in table.confirmed
+    text = run("export", path).stdout
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows[app.session.item_id(first)]["source"] == "review"
+    assert rows[app.session.item_id(second)]["source"] == "terminal"

@@ -1,0 +1,101 @@
+"""Review (`altui review`): labels ranked by how likely they are wrong; a label key confirms or changes one."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from data.session import LabelingSession
+from data.session_model import ReviewItem, review_items
+from tui.keys import LabelKeys, label_bindings
+from tui.screens.answers_table import AnswersTable, label_cell
+from tui.text import one_line
+
+
+class ReviewTable(AnswersTable):
+    COLUMNS = (("score", 6), ("label", 10), ("suggested", 10), ("✓", 1), ("text", None))
+
+    def __init__(self, session: LabelingSession, **kwargs):
+        super().__init__(session, **kwargs)
+        self.items: dict[int, ReviewItem] = {}
+        self.confirmed: set[int] = set()
+
+    def _cells(self, index: int) -> list[Text]:
+        item = self.items[index]
+        score = "" if math.isnan(item.score) else f"{item.score:.3f}"
+        return [Text(score, style="bold red" if item.score < 0.5 else "dim"), label_cell(self.session, index),
+                Text(one_line(item.suggested, 10), style="dim"),
+                Text("✓" if index in self.confirmed else "", style="bold green"),
+                Text(one_line(self.session.text(index), 300))]
+
+
+class ReviewScreen(LabelKeys, Screen):
+    BINDINGS = [
+        Binding("space", "skip", "Make it a skip", id="review-skip"),
+        Binding("u", "undo", "Undo", id="review-undo"),
+        Binding("escape", "back", "Back to labeling", id="review-back"),
+    ]
+
+    def __init__(self, session: LabelingSession):
+        super().__init__(id="review")
+        self.session = session
+        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
+        self._bindings = BindingsMap(label_bindings(session.labels, session.key_order) + screen_keys)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(Text("scoring every label with a model that never saw it…", style="italic"), id="review-note")
+        yield ReviewTable(self.session, id="review-table")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.score()
+
+    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
+    def score(self) -> None:
+        items = review_items(self.session)
+        self.app.call_from_thread(self._show, items)
+
+    def _show(self, items: list[ReviewItem]) -> None:
+        table = self.query_one(ReviewTable)
+        table.items = {item.index: item for item in items}
+        table.show([item.index for item in items])
+        likely = sum(1 for item in items if item.score < 0.5)
+        self.query_one("#review-note", Static).update(Text.assemble(
+            (f"{len(items)} labels, most likely wrong first", "bold"),
+            (f" · {likely} where a model that never saw them disagrees (score < 0.5) · the label's key confirms "
+             "it, another key changes it", "dim")))
+        table.focus()
+
+    def action_label(self, label: int) -> None:
+        table = self.query_one(ReviewTable)
+        index = table.current_item
+        if index is None or index not in table.items:
+            return
+        answer = self.session.answer_of(index)
+        if answer is not None and answer.label == label or self.app.change_answer(index, label, "review"):
+            table.confirmed.add(index)
+            table.update_row(index)
+            table.action_cursor_down()
+
+    def action_skip(self) -> None:
+        table = self.query_one(ReviewTable)
+        index = table.current_item
+        if index is not None and index in table.items and self.app.change_answer(index, None, "review"):
+            table.update_row(index)
+            table.action_cursor_down()
+
+    def action_undo(self) -> None:
+        self.app.undo()
+        table = self.query_one(ReviewTable)
+        for index in table.items:
+            table.update_row(index)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
