@@ -254,3 +254,50 @@ async def test_prediction_shows_every_class_and_only_ngrams_taught_by_a_label(tm
                 assert weight > 0 and all(w in labeled_words for w in ngram.split()), ngram
         shown = str(app.screen.query_one("#prediction").render())
         assert "ham" in shown and "spam" in shown and "%" in shown
+
+
+# -- conventions: keymap and theme from the config file, NO_COLOR
+async def test_config_file_remaps_keys_and_sets_the_theme(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "gruvbox"\n[keys]\nskip = "s"\nlabel-2 = "k"\n', encoding="utf-8")
+    monkeypatch.setenv("ALTUI_CONFIG", str(config))
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.session.current()
+        await pilot.press("s")
+        second = app.session.current()
+        await pilot.press("k")
+        assert [(a.index, a.label) for a in app.session.answers()] == [(first, None), (second, 1)]
+        assert app.theme == "gruvbox"
+        await pilot.press("question_mark")
+        console = Console(width=120, record=True)
+        console.print(app.screen.key_table())
+        shown = console.export_text()
+        assert any(line.split()[:1] == ["s"] and "skip it" in line for line in shown.splitlines())
+        assert any(line.split()[:1] == ["k"] and "spam" in line for line in shown.splitlines())
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("theme = \n", "is not valid TOML"),
+    ('theme = "no-such-theme"\n', "names the theme 'no-such-theme', which does not exist"),
+    ('[keys]\nexplode = "x"\n', "remaps 'explode', which is not a binding id"),
+    ('colour = "red"\n', "unknown settings: colour"),
+])
+def test_a_bad_config_file_is_one_line_before_the_app(tmp_path, monkeypatch, content, fragment):
+    from typer.testing import CliRunner
+
+    from altui import app
+    from test_cli import assert_one_line_error
+
+    config = tmp_path / "config.toml"
+    config.write_text(content, encoding="utf-8")
+    monkeypatch.setenv("ALTUI_CONFIG", str(config))
+    result = CliRunner().invoke(app, ["label", str(TRAIN_CSV), "--test", str(TEST_CSV), "--session",
+                                      str(tmp_path / "s.db")])
+    assert_one_line_error(result, fragment)
+    assert config.read_text(encoding="utf-8") == content
+
+
+def test_no_color_is_respected(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert youtube_app(tmp_path).no_color

@@ -27,6 +27,7 @@ from data.store import SessionStore
 from tui.messages import BatchReady, RubrixFetched, RubrixSent
 from tui.screens.annotate import AnnotateScreen
 from tui.keys import MAX_LABELS
+from tui.user_config import UserConfig, load_user_config
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
 from tui.screens.plot import PlotScreen
@@ -46,8 +47,12 @@ class AltuiApp(ArgillaSync, App[None]):
 
     def __init__(self, session: LabelingSession, rubrix: RubrixConfig | None = None,
                  rubrix_dataset: str | None = None, argilla: ArgillaConfig | None = None,
-                 argilla_dataset: str | None = None, notices: list[str] | None = None, review: bool = False):
+                 argilla_dataset: str | None = None, notices: list[str] | None = None, review: bool = False,
+                 user_config: UserConfig | None = None):
         super().__init__()
+        self.user_config = user_config or UserConfig()
+        if self.user_config.keymap:
+            self.set_keymap(self.user_config.keymap)
         self.review = review  # open on the review of likely wrong labels (altui review)
         self.notices = notices or []  # said once the app has the screen (resume, settings kept)
         self.session = session
@@ -64,6 +69,8 @@ class AltuiApp(ArgillaSync, App[None]):
         self.sub_title = self._subtitle()
 
     def on_mount(self) -> None:
+        if self.user_config.theme:
+            self.theme = self.user_config.theme
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):  # leave like `q`: the terminal is restored, answers are saved
             loop.add_signal_handler(signum, self.exit, None, 128 + signum)
@@ -354,6 +361,7 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
 
     ``on_progress(stage, done, total)`` is called while the data is read and vectorized.
     """
+    user_config = load_user_config(themes=theme_names())
     corpus = load_corpus(
         config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
         header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
@@ -390,7 +398,7 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
         session.close()
         raise
     return AltuiApp(session, rubrix, config.rubrix_dataset, argilla, config.argilla_dataset,
-                    notices=resume_notices(session, config))
+                    notices=resume_notices(session, config), user_config=user_config)
 
 
 def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
@@ -410,5 +418,12 @@ def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
 
 def make_review_app(path, on_progress=None) -> AltuiApp:
     """The app on a saved session, opened on the review of its labels (`altui review`)."""
+    user_config = load_user_config(themes=theme_names())
     session = LabelingSession.resume(path, writer=True, on_progress=on_progress)
-    return AltuiApp(session, review=True)
+    return AltuiApp(session, review=True, user_config=user_config)
+
+
+def theme_names() -> set[str]:
+    from textual.theme import BUILTIN_THEMES
+
+    return set(BUILTIN_THEMES)

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.keys import key_shown
+from tui.user_config import config_path
 from tui.text import one_line
 
 
@@ -30,29 +31,37 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Each answer is saved the moment you press the key. After every batch the model is "
                          "taught in the background and the next batch holds the comments it is least sure about.",
                          id="help-note")
-            yield Static("esc, ? or q to close", id="help-close")
+            yield Static(Text(f"keys and theme: {one_line(str(config_path()))} · esc, ? or q to close"), id="help-close")
 
     def key_table(self) -> Table:
-        """Every key and what it does, label keys first."""
+        """Every key and what it does, label keys first; keys remapped in the config file as remapped."""
+        keymap = getattr(getattr(self.app, "user_config", None), "keymap", None) or {}
+
+        def key(binding_id: str, default: str) -> str:
+            return keymap.get(binding_id, default).replace(",", ", ")
+
         table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         for i, name in enumerate(self.labels):
-            table.add_row(key_shown(i), Text(f"label the comment {one_line(name, 40)}"))  # data: never markup
+            table.add_row(key(f"label-{i + 1}", key_shown(i)), Text(f"label the comment {one_line(name, 40)}"))
         if len(self.labels) > 10:
-            table.add_row("l NN", "pick a label by its number (or arrows + enter)")
-        table.add_row("space", "skip it (it is never asked again)")
-        table.add_row("u, backspace", "undo the last answer or change (also from an earlier round)")
-        table.add_row("h", "history: every answer, newest first; a label key changes one")
-        table.add_row("/", "search the texts (substring; ctrl+r: regex) and label what you find")
-        table.add_row("f", "flag the comment for later (export's flagged column, altui status)")
-        table.add_row("p", "plot: test accuracy and F1 (or stability) per round, labels per class")
-        table.add_row("shift+↑ ↓", "scroll a long comment")
-        table.add_row("ctrl+p", "command palette: themes, keys, screens")
+            table.add_row(key("pick-label", "l") + " NN", "pick a label by its number (or arrows + enter)")
+        rows = [
+            ("skip", "space", "skip it (it is never asked again)"),
+            ("undo", "u", "undo the last answer or change (also from an earlier round; backspace too)"),
+            ("history", "h", "history: every answer, newest first; a label key changes one"),
+            ("search", "/", "search the texts (substring; ctrl+r: regex) and label what you find"),
+            ("flag", "f", "flag the comment for later (export's flagged column, altui status)"),
+            ("plot", "p", "plot: test accuracy and F1 (or stability) per round, labels per class"),
+            ("scroll-down", "shift+↓", "scroll a long comment (shift+↑ back)"),
+        ]
         if self.rubrix:
-            table.add_row("r", "pull annotations made in the Rubrix web UI")
+            rows.append(("pull", "r", "pull annotations made in the Rubrix web UI"))
         if self.argilla:
-            table.add_row("r", "pull responses made in Argilla (other users' answers become yours)")
-        table.add_row("?", "this help")
-        table.add_row("q", "quit (every answer is already saved)")
+            rows.append(("pull", "r", "pull responses made in Argilla (other users' answers become yours)"))
+        rows += [("help", "?", "this help"), ("quit", "q", "quit (every answer is already saved)")]
+        for binding_id, default, what in rows:
+            table.add_row(key(binding_id, default), what)
+        table.add_row("ctrl+p", "command palette: themes, keys, screens")
         return table

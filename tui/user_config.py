@@ -1,0 +1,77 @@
+"""The user's config file: a theme and key remapping (Textual keymaps), read once when the app starts.
+
+``$ALTUI_CONFIG`` or ``<user config dir>/altui/config.toml``, e.g.::
+
+    theme = "gruvbox"            # any theme of the command palette's "Change theme"
+
+    [keys]                       # binding id = key(s), comma-separated
+    skip = "s"
+    undo = "z,backspace"
+    label-1 = "j"
+    label-2 = "k"
+
+Binding ids: see :data:`BINDING_IDS` (``altui label``'s help lists them too). A missing file is no config;
+a broken one is one clear error before the app starts.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from engine.errors import AltuiError
+from tui.keys import MAX_LABELS
+
+CONFIG_ENV = "ALTUI_CONFIG"
+BINDING_IDS = (
+    ("skip", "undo", "undo-backspace", "history", "search", "flag", "plot", "help", "quit", "pull", "pick-label",
+     "scroll-down", "scroll-up", "history-skip", "history-flag", "history-undo", "history-back", "search-skip",
+     "search-flag", "search-edit", "search-regex", "search-back", "review-skip", "review-undo", "review-back")
+    + tuple(f"label-{n}" for n in range(1, MAX_LABELS + 1))
+)
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def config_path() -> Path:
+    return Path(os.environ.get(CONFIG_ENV) or Path(platformdirs.user_config_dir("altui")) / "config.toml")
+
+
+def load_user_config(path: Path | None = None, themes: set[str] | None = None) -> UserConfig:
+    """Read and check the config; ``themes`` are the names a theme may take."""
+    path = config_path() if path is None else path
+    if not path.is_file():
+        return UserConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AltuiError(f"cannot read the config file {path} ({exc}); fix or remove it") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AltuiError(f"the config file {path} is not valid TOML ({exc}); fix or remove it") from None
+    unknown = set(raw) - {"theme", "keys"}
+    if unknown:
+        raise AltuiError(f"the config file {path} has unknown settings: {', '.join(sorted(unknown))}; "
+                         "it takes theme and [keys]")
+    theme = raw.get("theme")
+    if theme is not None and (not isinstance(theme, str) or (themes is not None and theme not in themes)):
+        names = ", ".join(sorted(themes or ()))
+        raise AltuiError(f"the config file {path} names the theme {theme!r}, which does not exist; use one of: {names}")
+    keys = raw.get("keys", {})
+    if not isinstance(keys, dict):
+        raise AltuiError(f"the config file {path}: [keys] must be a table of binding id = \"key\"")
+    for binding_id, key in keys.items():
+        if binding_id not in BINDING_IDS:
+            raise AltuiError(f"the config file {path} remaps {binding_id!r}, which is not a binding id; the ids are "
+                             f"{', '.join(BINDING_IDS[:25])}, label-1 … label-{MAX_LABELS}")
+        if not isinstance(key, str) or not key.strip():
+            raise AltuiError(f"the config file {path}: keys.{binding_id} must be a key name such as \"s\" or \"ctrl+s\"")
+    return UserConfig(theme, {k: v.replace(" ", "") for k, v in keys.items()}, path)
