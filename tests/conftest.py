@@ -23,6 +23,7 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ALTUI_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("ALTUI_YOUTUBE_SOURCE", str(YOUTUBE / "raw"))
     monkeypatch.delenv("RUBRIX_API_KEY", raising=False)
+    monkeypatch.setenv("ALTUI_CONFIG", "/nonexistent/altui/config.toml")  # never the developer's own keys
     return home
 
 
