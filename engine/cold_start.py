@@ -12,6 +12,8 @@ seed give the same first batch in the app and in ``simulate``.
 
 from __future__ import annotations
 
+import warnings
+
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -48,6 +50,7 @@ class KMeansColdStart(ColdStart):
 
     def pick(self, candidates, X, pool, n, rng):
         from sklearn.cluster import KMeans
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.preprocessing import normalize
 
         from engine.learner import single_threaded
@@ -59,7 +62,9 @@ class KMeansColdStart(ColdStart):
         points = sign_projection(rows, PROJECTED_DIMENSIONS, seed) if rows.shape[1] > PROJECTED_DIMENSIONS \
             else rows.toarray()
         with single_threaded():
-            model = KMeans(n_clusters=n, n_init=1, random_state=seed).fit(points)  # k-means++ start
+            with warnings.catch_warnings():  # fewer distinct texts than clusters: fine, and never on the screen
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model = KMeans(n_clusters=n, n_init=1, random_state=seed).fit(points)  # k-means++ start
         distance = ((points - model.cluster_centers_[model.labels_]) ** 2).sum(axis=1)
         picked = []
         for cluster in range(n):

@@ -301,3 +301,39 @@ def test_a_bad_config_file_is_one_line_before_the_app(tmp_path, monkeypatch, con
 def test_no_color_is_respected(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     assert youtube_app(tmp_path).no_color
+
+
+async def test_end_of_data_says_how_to_take_the_labels_away(tmp_path):
+    rows = [["text", "label"]] + [[f"comment number {i} {'spam offer' if i % 2 else 'nice song'}", str(i % 2)]
+                                  for i in range(12)]
+    data = write_csv(tmp_path / "small.csv", rows)
+    app = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db"), batch=5))
+    async with app.run_test(size=SIZE) as pilot:
+        while not app.session.finished:
+            index = app.session.current()
+            if index is None:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                continue
+            await pilot.press(str(int(app.session.corpus.train.labels[index]) + 1))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = str(app.screen.query_one("#comment").render())
+        assert "Every comment is answered" in shown
+        assert f"altui export {tmp_path / 's.db'} -o labels.csv" in shown and "altui train" in shown
+        assert any("every comment is answered" in n for n in notifications(app))
+
+
+async def test_command_palette_opens_altui_screens(tmp_path):
+    from textual.command import CommandPalette
+
+    app = youtube_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"History")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)

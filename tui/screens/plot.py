@@ -66,7 +66,9 @@ class PlotScreen(Screen):
             with Vertical(id="charts"):
                 yield Static(id="plot-empty")
                 yield PlotextPlot(id="curve")
-                yield PlotextPlot(id="lower")
+                with Horizontal(id="lower-row"):
+                    yield PlotextPlot(id="lower")
+                    yield PlotextPlot(id="classes")
             yield Static(id="counts")
         yield Footer()
 
@@ -84,6 +86,7 @@ class PlotScreen(Screen):
         empty.display = not history
         for plot in self.query(PlotextPlot):
             plot.display = bool(history)
+        self.query_one("#classes").display = bool(history) and self.has_test_set
         if not history:
             batch = self.session.loop.batch_size
             empty.update(Text(
@@ -94,6 +97,7 @@ class PlotScreen(Screen):
         elif self.has_test_set:
             self._quality(self.query_one("#curve", PlotextPlot), history)
             self._stability(self.query_one("#lower", PlotextPlot), history)
+            self._class_counts(self.query_one("#classes", PlotextPlot), history)
         else:
             self._stability(self.query_one("#curve", PlotextPlot), history)
             self._class_counts(self.query_one("#lower", PlotextPlot), history)
