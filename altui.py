@@ -17,7 +17,12 @@ from engine.errors import AltuiError
 from tui.text import printable
 from engine.cold_start import DEFAULT_COLD_START
 from engine.learner import DEFAULT_MODEL
-from engine.strategies import DEFAULT_MAX_CANDIDATES
+from engine.strategies import DEFAULT_MAX_CANDIDATES, STRATEGIES
+from engine.cold_start import COLD_STARTS
+from engine.learner import MODELS
+from engine.modal_reference import MODAL_TUTORIAL
+from data.readers import FORMATS, QUOTING
+from cli_conventions import AltuiCommand, AltuiGroup, choices, value
 
 __version__ = "0.1.0"
 
@@ -27,9 +32,10 @@ def stdout_is_terminal() -> bool:
 
 app = typer.Typer(
     name="altui",
+    cls=AltuiGroup,
     help="Build a text-classification training set with active learning, in the terminal.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # altui --install-completion: commands, options and their choices
     pretty_exceptions_enable=False,
 )
 def _version(value: bool) -> None:
@@ -57,11 +63,19 @@ TextColOpt = Annotated[Optional[str], typer.Option("--text-col", help="Text colu
 LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", help="Label column: name or 0-based index.")]
 SepOpt = Annotated[Optional[str], typer.Option("--sep", help="Separator: , | tab | ; (default: sniffed).")]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row.")]
+DataFormat = choices("DataFormat", FORMATS)
+Quoting = choices("Quoting", QUOTING)
+Model = choices("Model", MODELS)
+ColdStart = choices("ColdStart", COLD_STARTS)
+Strategy = choices("Strategy", STRATEGIES)
+Backend = choices("Backend", ("loky", "dask"))
+ExportFormat = choices("ExportFormat", ("csv", "jsonl"))
+SimulatedStrategy = choices("SimulatedStrategy", [*STRATEGIES, MODAL_TUTORIAL])
 FormatOpt = Annotated[
-    Optional[str], typer.Option("--format", help="csv | tsv | jsonl | parquet (default: from the file's extension).")
+    Optional[DataFormat], typer.Option("--format", help="The file's format (default: from its extension).")
 ]
 QuotingOpt = Annotated[
-    Optional[str],
+    Optional[Quoting],
     typer.Option("--quoting", help="csv: quotes enclose fields; none: quotes are text (default for tab-separated)."),
 ]
 EncodingOpt = Annotated[
@@ -73,7 +87,7 @@ CandidatesOpt = Annotated[
                  "subsample of a larger pool); 0 = all."),
 ]
 ColdStartOpt = Annotated[
-    str, typer.Option("--cold-start", help="First batches, before the model has seen two labels: kmeans (one "
+    ColdStart, typer.Option("--cold-start", help="First batches, before the model has seen two labels: kmeans (one "
                       "comment per cluster: covers the kinds of texts) or random."),
 ]
 SeedTermsOpt = Annotated[
@@ -84,12 +98,12 @@ SeedTermsOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
 BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
 ModelOpt = Annotated[
-    str, typer.Option("--model", help="nblr: NB-LR on word and char n-grams (default, learns fastest); nb: the "
+    Model, typer.Option("--model", help="nblr: NB-LR on word and char n-grams (default, learns fastest); nb: the "
                       "tutorial's naive Bayes on word 1-5-gram counts; logreg: logistic regression on those counts."),
 ]
 
 
-@app.command()
+@app.command(cls=AltuiCommand)
 @domain_errors
 def simulate(
     data: DataArg = None,
@@ -102,15 +116,17 @@ def simulate(
     quoting: QuotingOpt = None,
     encoding: EncodingOpt = None,
     strategy: Annotated[
-        Optional[list[str]], typer.Option("--strategy", "-s", help="Strategy to compare (repeatable): uncertainty, "
-                                          "margin, entropy (the same picks for two labels), random, ranked-batch, "
-                                          "modal-tutorial (the tutorial's own modAL loop, for reference).")
+        Optional[list[SimulatedStrategy]],
+        typer.Option("--strategy", "-s", metavar="<strategy>",
+                     help="Strategy to compare (repeatable; default uncertainty and random): uncertainty, margin, "
+                     "entropy, random, ranked-batch, modal-tutorial. margin and entropy pick as uncertainty does "
+                     "for two labels; modal-tutorial is the tutorial's own modAL loop, for reference.")
     ] = None,
     repeats: Annotated[int, typer.Option("--repeats", help="Seeded runs per strategy (the table shows their "
                                          "mean±std).")] = 10,
     iterations: Annotated[int, typer.Option("--iterations", help="Rounds per run.")] = 30,
     batch: BatchOpt = 10,
-    model: ModelOpt = DEFAULT_MODEL,
+    model: ModelOpt = Model(DEFAULT_MODEL),
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
     seed: SeedOpt = 0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores. The results "
@@ -118,30 +134,55 @@ def simulate(
     out: Annotated[Optional[Path], typer.Option("--out", help="CSV: one row per strategy, repeat, iteration.")] = None,
     queries: Annotated[Optional[Path], typer.Option("--queries", help="CSV: one row per queried item.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="JSON summary: config and curves.")] = None,
-    cold_start: ColdStartOpt = DEFAULT_COLD_START,
+    cold_start: ColdStartOpt = ColdStart(DEFAULT_COLD_START),
     seed_terms: SeedTermsOpt = None,
+    backend: Annotated[Backend, typer.Option("--backend", help="Where the runs go: loky (this machine's cores, "
+                                              "--jobs) or dask (a cluster; pip install 'altui[dask]').")]
+    = Backend("loky"),
+    address: Annotated[Optional[str], typer.Option("--address", help="With --backend dask: the scheduler, e.g. "
+                                                   "tcp://10.0.0.5:8786 (default: a local cluster, --jobs workers).")]
+    = None,
+    grid: Annotated[Optional[Path], typer.Option("--grid", help="TOML: data sets x strategies x models x batches x "
+                                                 "repeats, one long CSV (--out, default GRID.csv); resumes from it.")]
+    = None,
 ) -> None:
     """Run the loop without a person (labels from the label column) and compare strategies.
 
     Example: altui simulate train.csv --test test.csv -s modal-tutorial -s uncertainty -s random
+             altui simulate train.csv --backend dask --address tcp://scheduler:8786 --repeats 50
+             altui simulate --grid grid.toml --out grid.csv   (Ctrl-C, then the same command resumes)
     """
+    if grid is not None:
+        from cli_grid import run_grid
+
+        if data is not None or test is not None or strategy:
+            raise AltuiError("with --grid, the data sets and strategies are named in the grid file; drop DATA, "
+                             "--test and --strategy")
+
+        run_grid(grid, out, backend=value(backend), address=address, jobs=jobs, candidates=candidates,
+                 cold_start=value(cold_start))
+        return
     from cli_simulate import run_simulate
 
     run_simulate(
-        data, test, dict(text_col=text_col, label_col=label_col, sep=sep, header=not no_header, format=format,
-                         quoting=quoting, encoding=encoding),
-        strategies=strategy or ["uncertainty", "random"], repeats=repeats, iterations=iterations, batch=batch,
-        model=model, candidates=candidates, seed=seed, jobs=jobs, cold_start=cold_start,
-        seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path,
+        data, test, dict(text_col=text_col, label_col=label_col, sep=sep, header=not no_header, format=value(format),
+                         quoting=value(quoting), encoding=encoding),
+        strategies=value(strategy) or ["uncertainty", "random"], repeats=repeats, iterations=iterations,
+        batch=batch, model=value(model), candidates=candidates, seed=seed, jobs=jobs, cold_start=value(cold_start),
+        seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
+        address=address,
     )
 
 
-@app.command()
+@app.command(cls=AltuiCommand)
 @domain_errors
 def prepare(
     folder: Annotated[Path, typer.Argument(help="Folder to write train.csv and test.csv into.")],
 ) -> None:
-    """Download the YouTube Spam Collection and write the reference train/test split to FOLDER."""
+    """Download the YouTube Spam Collection and write the reference train/test split to FOLDER.
+
+    Example: altui prepare data/   (writes data/train.csv and data/test.csv)
+    """
     from data.youtube import ensure_youtube, write_split
 
     split = ensure_youtube()
@@ -149,7 +190,7 @@ def prepare(
     say(f"wrote {written.train} and {written.test}")
 
 
-@app.command()
+@app.command(cls=AltuiCommand)
 @domain_errors
 def label(
     data: DataArg = None,
@@ -164,9 +205,9 @@ def label(
     labels: Annotated[
         Optional[str], typer.Option("--labels", help="Comma-separated label names, e.g. ham,spam (keys 1, 2, ...).")
     ] = None,
-    strategy: Annotated[str, typer.Option("--strategy", "-s", help="Query strategy.")] = "uncertainty",
+    strategy: Annotated[Strategy, typer.Option("--strategy", "-s", help="Query strategy.")] = Strategy("uncertainty"),
     batch: BatchOpt = 10,
-    model: ModelOpt = DEFAULT_MODEL,
+    model: ModelOpt = Model(DEFAULT_MODEL),
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
     seed: SeedOpt = 0,
     session: Annotated[
@@ -177,7 +218,7 @@ def label(
     ] = None,
     rubrix_url: UrlOpt = None,
     rubrix_workspace: WorkspaceOpt = None,
-    cold_start: ColdStartOpt = DEFAULT_COLD_START,
+    cold_start: ColdStartOpt = ColdStart(DEFAULT_COLD_START),
     seed_terms: SeedTermsOpt = None,
     argilla_dataset: Annotated[
         Optional[str], typer.Option("--argilla-dataset", help="Log each batch to this Argilla 2.x dataset "
@@ -188,27 +229,26 @@ def label(
     argilla_workspace: Annotated[Optional[str], typer.Option("--argilla-workspace", envvar="ARGILLA_WORKSPACE",
                                                              help="Argilla workspace (default argilla).")] = None,
 ) -> None:
-    """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once."""
+    """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once.
+
+    Example: altui label comments.csv --text-col body --labels ham,spam --session my.db
+    """
     from data.seed_terms import parse_seed_terms
-    from engine.cold_start import get_cold_start
-    from engine.learner import make_learner
-    from engine.strategies import get_strategy
     from tui.app import make_app
     from tui.config import LabelConfig
 
-    get_strategy(strategy)
-    get_cold_start(cold_start)
-    make_learner(model, 2)
     check_positive("--batch", batch)
     check_positive("--candidates", candidates, minimum=0)
     config = LabelConfig(
         data=str(data) if data else None, test=str(test) if test else None, text_col=text_col,
-        label_col=label_col, sep=sep, header=not no_header, format=format, quoting=quoting, encoding=encoding,
+        label_col=label_col, sep=sep, header=not no_header, format=value(format), quoting=value(quoting),
+        encoding=encoding,
         max_candidates=candidates or None,
         labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
-        strategy=strategy, model=model, batch=batch, seed=seed, session=str(session) if session else None,
+        strategy=value(strategy), model=value(model), batch=batch, seed=seed,
+        session=str(session) if session else None,
         rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
-        cold_start=cold_start, seed_terms=parse_seed_terms(seed_terms or []) or None,
+        cold_start=value(cold_start), seed_terms=parse_seed_terms(seed_terms or []) or None,
         argilla_dataset=argilla_dataset, argilla_url=argilla_url, argilla_workspace=argilla_workspace,
     )
     with data_progress() as on_progress:
@@ -224,11 +264,11 @@ def label(
         raise typer.Exit(altui_app.return_code)
 
 
-@app.command()
+@app.command(cls=AltuiCommand)
 @domain_errors
 def export(
     session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="The export's format.")] = ExportFormat("csv"),
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
     skipped: Annotated[bool, typer.Option("--skipped", help="Also export skipped items (label empty).")] = False,
     meta: Annotated[Optional[Path], typer.Option("--meta", help="JSON: settings, counts, metrics and kappa per "
@@ -242,7 +282,7 @@ def export(
 
     from data.outputs import export_session, session_metadata, write_text
 
-    text, count = export_session(session, format, skipped)
+    text, count = export_session(session, value(format), skipped)
     meta = meta or (output.with_suffix(".meta.json") if output else None)
     if meta:
         write_text(meta, json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
@@ -256,7 +296,7 @@ def export(
         sys.stdout.write(text)
 
 
-@app.command()
+@app.command(cls=AltuiCommand)
 @domain_errors
 def status(
     session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")],
@@ -279,9 +319,9 @@ def status(
         out.print(" ".join(printable(line).splitlines()), markup=False, highlight=False, soft_wrap=True)
 
 
-app.command()(train)
-app.command()(predict)
-app.command()(review)
+app.command(cls=AltuiCommand)(train)
+app.command(cls=AltuiCommand)(predict)
+app.command(cls=AltuiCommand)(review)
 app.add_typer(rubrix_app, name="rubrix")
 app.add_typer(argilla_app, name="argilla")
 

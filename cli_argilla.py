@@ -8,10 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli_conventions import AltuiCommand, AltuiGroup
+
 from cli_common import domain_errors, say, say_pull_report
 from engine.errors import AltuiError
 
 argilla_app = typer.Typer(
+    cls=AltuiGroup,
     help="Link a session to an Argilla 2.x dataset. The key comes from ARGILLA_API_KEY (never stored). "
          "Example: ARGILLA_API_KEY=... altui argilla push labels.db --dataset spam --workspace team-a",
     no_args_is_help=True,
@@ -45,11 +48,14 @@ def _argilla_session(session: Path, dataset: str, url: str | None, workspace: st
         labeling.close()
 
 
-@argilla_app.command("push")
+@argilla_app.command("push", cls=AltuiCommand)
 @domain_errors
 def argilla_push(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
                  timeout: TimeoutOpt = 10.0) -> None:
-    """Send answered items (your submitted/discarded responses) and the pending batch (with suggestions)."""
+    """Send answered items (your submitted/discarded responses) and the pending batch (with suggestions).
+
+    Example: ARGILLA_API_KEY=... altui argilla push my.db --dataset comments --workspace team-a
+    """
     from data.argilla import ArgillaUnavailable
     from data.argilla_link import outbox_name, push
 
@@ -64,11 +70,14 @@ def argilla_push(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, w
         f"at {client.config.url}")
 
 
-@argilla_app.command("pull")
+@argilla_app.command("pull", cls=AltuiCommand)
 @domain_errors
 def argilla_pull(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
                  timeout: TimeoutOpt = 10.0) -> None:
-    """Apply other users' responses (submitted -> label, discarded -> skip) to the session."""
+    """Apply other users' responses (submitted -> label, discarded -> skip) to the session.
+
+    Example: ARGILLA_API_KEY=... altui argilla pull my.db --dataset comments --workspace team-a
+    """
     from data.argilla_link import pull
 
     with _argilla_session(session, dataset, url, workspace, timeout) as (labeling, client):

@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli_conventions import AltuiCommand, AltuiGroup
+
 from cli_common import domain_errors, say, say_pull_report
 from engine.errors import AltuiError
 
@@ -16,6 +18,7 @@ UrlOpt = Annotated[
 ]
 WorkspaceOpt = Annotated[Optional[str], typer.Option("--workspace", envvar="RUBRIX_WORKSPACE", help="Rubrix workspace.")]
 rubrix_app = typer.Typer(
+    cls=AltuiGroup,
     help="Link a session to a Rubrix (or Argilla 1.0-1.4) server. The key comes from RUBRIX_API_KEY.",
     no_args_is_help=True,
 )
@@ -49,13 +52,16 @@ def _rubrix_session(session: Path, dataset: str, url: str | None, workspace: str
         labeling.close()
 
 
-@rubrix_app.command("push")
+@rubrix_app.command("push", cls=AltuiCommand)
 @domain_errors
 def rubrix_push(
     session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
     timeout: TimeoutOpt = 10.0,
 ) -> None:
-    """Send answered items (Validated/Discarded) and the pending batch (Default, with predictions)."""
+    """Send answered items (Validated/Discarded) and the pending batch (Default, with predictions).
+
+    Example: RUBRIX_API_KEY=... altui rubrix push my.db --dataset comments --url http://localhost:6900
+    """
     from data.rubrix import RubrixUnavailable
     from data.rubrix_link import push
 
@@ -69,13 +75,16 @@ def rubrix_push(
     say(f"sent {report.sent} records to Rubrix dataset {dataset!r} at {client.config.url}")
 
 
-@rubrix_app.command("pull")
+@rubrix_app.command("pull", cls=AltuiCommand)
 @domain_errors
 def rubrix_pull(
     session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
     timeout: TimeoutOpt = 10.0,
 ) -> None:
-    """Apply annotations made in the Rubrix web UI to the session (the next round uses them)."""
+    """Apply annotations made in the Rubrix web UI to the session (the next round uses them).
+
+    Example: altui rubrix pull my.db --dataset comments
+    """
     from data.rubrix_link import pull
 
     with _rubrix_session(session, dataset, url, workspace, timeout) as (labeling, client):

@@ -12,8 +12,22 @@ from engine.errors import AltuiError
 def run_simulate(
     data: Path | None, test: Path | None, read: dict, *, strategies: list[str], repeats: int, iterations: int,
     batch: int, model: str, candidates: int, seed: int, jobs: int, cold_start: str, seed_terms: list[str],
-    out: Path | None, queries: Path | None, json_path: Path | None,
+    out: Path | None, queries: Path | None, json_path: Path | None, backend: str = "loky",
+    address: str | None = None,
 ) -> None:
+    """Validate, connect the backend (before the data is read: a bad --address fails at once), run, report."""
+    from data.cluster import connect
+
+    if jobs == 0 or jobs < -1:
+        raise AltuiError(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
+    with connect(backend, address, jobs) as where:
+        _run(data, test, read, strategies=strategies, repeats=repeats, iterations=iterations, batch=batch,
+             model=model, candidates=candidates, seed=seed, cold_start=cold_start, seed_terms=seed_terms,
+             out=out, queries=queries, json_path=json_path, where=where)
+
+
+def _run(data, test, read, *, strategies, repeats, iterations, batch, model, candidates, seed, cold_start,
+         seed_terms, out, queries, json_path, where) -> None:
     from cli_report import print_summary
     from data.corpus import load_corpus, with_features
     from data.outputs import write_simulation
@@ -34,8 +48,6 @@ def run_simulate(
     check_positive("--batch", batch)
     check_positive("--iterations", iterations)
     check_positive("--repeats", repeats)
-    if jobs == 0 or jobs < -1:
-        raise AltuiError(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
     check_positive("--candidates", candidates, minimum=0)
     with data_progress() as on_progress:
         corpus = load_corpus(
@@ -62,13 +74,14 @@ def run_simulate(
         console=stderr, disable=not sys.stderr.isatty(), transient=True,
     ) as progress:
         task = progress.add_task("runs", total=len(strategies) * repeats)
-        results = simulate(
-            corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
-            strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
-            n_jobs=jobs, learner=make_learner(model, len(corpus.labels)),
-            on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
-            rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start,
-        )
+        with where.sending([corpus.X, corpus.X_test]):
+            results = simulate(
+                corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
+                strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
+                n_jobs=where.n_jobs, learner=make_learner(model, len(corpus.labels)),
+                on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
+                rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start,
+            )
     curves = summarize(results)
     json_to_stdout = json_path is not None and str(json_path) == "-"
     if not json_to_stdout:  # `--json -`: stdout is the JSON alone, for scripts
@@ -77,7 +90,7 @@ def run_simulate(
         "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
         "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
         "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats,
-        "iterations": iterations, "batch": batch, "seed": seed, "jobs": jobs, "cold_start": cold_start,
+        "iterations": iterations, "batch": batch, "seed": seed, "backend": where.name, "cold_start": cold_start,
         "seed_terms": terms or None,
     }
     summary = write_simulation(results, curves, config, out=out, queries=queries,

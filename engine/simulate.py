@@ -37,6 +37,7 @@ class RunResult:
     queried: list[np.ndarray]  # one array of pool indices per iteration
     seconds: float  # wall time of the loop (query + teach + metrics), no loading or vectorizing
     kappa: np.ndarray | None = None  # stability of the predictions on the stop set, per iteration
+    iteration_seconds: np.ndarray | None = None  # wall time of each iteration (query + answers + teach)
 
     @property
     def stop(self) -> int | None:
@@ -79,9 +80,10 @@ def run_once(
         learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
         rankable=rankable, cold_start=cold_start,
     )
-    n_labels, acc, f1, queried, kappa = [], [], [], [], []
+    n_labels, acc, f1, queried, kappa, ticks = [], [], [], [], [], []
     started = time.perf_counter()
     for _ in range(iterations):
+        tick = time.perf_counter()
         batch = loop.query()
         for index in batch:
             loop.answer(index, int(y[index]))
@@ -91,9 +93,10 @@ def run_once(
         acc.append(metrics.accuracy)
         f1.append(metrics.f1)
         kappa.append(metrics.kappa)
+        ticks.append(time.perf_counter() - tick)
     seconds = time.perf_counter() - started
     return RunResult(strategy, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried, seconds,
-                     np.asarray(kappa))
+                     np.asarray(kappa), np.asarray(ticks))
 
 
 def simulate(
@@ -102,8 +105,12 @@ def simulate(
     n_jobs: int = 1, learner: Learner | None = None, on_run_done: Callable[[RunResult], None] | None = None,
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES, rankable: np.ndarray | None = None,
     tutorial_features: tuple | None = None, cold_start: str | ColdStart = DEFAULT_COLD_START,
+    runs: Iterable[tuple[str, int]] | None = None,
 ) -> list[RunResult]:
     """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat.
+
+    ``runs`` limits the work to some (strategy, repeat) pairs (a resumed grid); each keeps the seed it has in
+    the full set, so the results do not depend on which runs were done before.
 
     The strategy ``modal-tutorial`` is the tutorial's own modAL loop (:mod:`engine.modal_reference`), run on
     ``tutorial_features`` (its word 1-5-gram counts: (X, X_test)) when the learner's features differ.
@@ -133,8 +140,7 @@ def simulate(
         if name == MODAL_TUTORIAL else
         delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner,
                           max_candidates, rankable, cold_start)
-        for name in strategies
-        for r in range(repeats)
+        for name, r in (list(runs) if runs is not None else [(n, r) for n in strategies for r in range(repeats)])
     ]
     results = []
     for result in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):

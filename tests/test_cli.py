@@ -98,10 +98,10 @@ def test_parallel_jobs_give_the_same_curves(tmp_path):
         (lambda p: TRAIN_CSV, ["--batch", "0"], "--batch must be at least 1"),
         (lambda p: TRAIN_CSV, ["--iterations", "-3"], "--iterations must be at least 1"),
         (lambda p: TRAIN_CSV, ["--repeats", "0"], "--repeats must be at least 1"),
-        (lambda p: TRAIN_CSV, ["--strategy", "smart"], "unknown strategy 'smart'"),
+        (lambda p: TRAIN_CSV, ["--strategy", "smart"], "'smart' is not one of 'uncertainty'"),
         (lambda p: TRAIN_CSV, ["--jobs", "0"], "--jobs must be"),
         (lambda p: TRAIN_CSV, ["--test", "/nonexistent/test.csv"], "no such file"),
-        (lambda p: TRAIN_CSV, ["--cold-start", "magic"], "unknown cold start 'magic'"),
+        (lambda p: TRAIN_CSV, ["--cold-start", "magic"], "'magic' is not one of 'random', 'kmeans'"),
         (lambda p: TRAIN_CSV, ["--seed-terms", "spam"], "give LABEL=term,term"),
         (lambda p: TRAIN_CSV, ["--seed-terms", "eggs=bacon"], "'eggs', not a label of this data"),
         (lambda p: TRAIN_CSV, ["--seed-terms", "spam="], "is not LABEL=term,term"),
@@ -141,7 +141,7 @@ def test_simulate_with_logistic_regression(tmp_path):
 
 
 def test_unknown_model_is_one_line():
-    assert_one_line_error(run("simulate", TRAIN_CSV, "--model", "gpt"), "unknown model 'gpt'")
+    assert_one_line_error(run("simulate", TRAIN_CSV, "--model", "gpt"), "'gpt' is not one of 'nblr', 'nb', 'logreg'")
 
 
 def test_summary_columns_are_distinct_label_counts_for_short_runs():
@@ -220,3 +220,53 @@ def test_simulate_json_to_stdout_is_json_alone_and_files_written_are_named(tmp_p
     result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "-s", "uncertainty", "--repeats", 1, "--iterations", 2,
                  "--out", out)
     assert out.is_file() and f"wrote {out}" in result.stderr and "test accuracy" in result.stdout
+
+
+def _commands(group, path=("altui",)):
+    """Every command of the CLI, with its path: altui simulate, altui rubrix push, ..."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+def test_every_command_has_an_example_and_no_bool_placeholder():
+    from typer.main import get_command
+
+    found = list(_commands(get_command(app)))
+    assert {" ".join(p) for p, _ in found} >= {"altui simulate", "altui label", "altui review", "altui train",
+                                               "altui rubrix push", "altui argilla pull"}
+    for path, _ in found:
+        result = runner.invoke(app, [*path[1:], "--help"], env={"COLUMNS": "160"})
+        assert result.exit_code == 0, path
+        assert "Example" in result.stdout, f"{' '.join(path)} --help has no example"
+        assert "<bool>" not in result.stdout, path
+
+
+def test_choices_are_listed_in_help():
+    text = runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "<nblr|nb|logreg>" in text and "<csv|tsv|jsonl|parquet>" in text and "<random|kmeans>" in text
+    assert "modal-tutorial" in text
+    export = runner.invoke(app, ["export", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "<csv|jsonl>" in export
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["simulate", "--batch", "ten"], "Invalid value for '--batch'"),
+    (["label", "--model", "bert"], "'bert' is not one of 'nblr', 'nb', 'logreg'"),
+    (["simulate", "--no-such-option"], "No such option: --no-such-option"),
+    (["export"], "Missing argument"),
+    (["rubrix", "push", "--wat"], "No such option: --wat"),
+])
+def test_usage_errors_are_one_line_too(args, fragment):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
+    assert "--help`" in lines[0] and "╭" not in result.stderr
+
+
+def test_no_arguments_still_shows_the_help():
+    result = runner.invoke(app, [])
+    assert "Usage: altui" in result.output and "simulate" in result.output and "error" not in result.output

@@ -104,7 +104,7 @@ def test_export_and_status_bad_input(labeled_session, tmp_path):
     assert_one_line_error(run("export", tmp_path / "none.db"), "no such session file")
     (tmp_path / "junk.db").write_bytes(b"definitely not sqlite" * 100)
     assert_one_line_error(run("status", tmp_path / "junk.db"), "not an altui session")
-    assert_one_line_error(run("export", path, "--format", "xml"), "unknown format 'xml'")
+    assert_one_line_error(run("export", path, "--format", "xml"), "'xml' is not one of 'csv', 'jsonl'")
 
 
 def test_export_and_status_need_only_the_session_file(tmp_path, monkeypatch):
@@ -145,7 +145,7 @@ def test_export_and_status_need_only_the_session_file(tmp_path, monkeypatch):
     [
         (["/nonexistent.csv"], "no such file"),
         ([TRAIN_CSV, "--test", TEST_CSV, "--batch", "0"], "--batch must be at least 1"),
-        ([TRAIN_CSV, "--test", TEST_CSV, "--strategy", "psychic"], "unknown strategy"),
+        ([TRAIN_CSV, "--test", TEST_CSV, "--strategy", "psychic"], "'psychic' is not one of 'uncertainty'"),
         ([TRAIN_CSV, "--test", TEST_CSV, "--labels", "a,b,c"], "--labels gives 3 names"),
         ([TRAIN_CSV, "--test", TEST_CSV, "--text-col", "NOPE"], "unknown column 'NOPE'"),
     ],
