@@ -70,13 +70,13 @@ def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | 
                             writer.add(dataset.name, model, batch, result)
                             progress.advance(bar)
 
-                        with where.sending([corpus.X, corpus.X_test]):
-                            simulate(corpus.X, corpus.y_train, corpus.X_test, corpus.y_test,
-                                     n_classes=len(corpus.labels), strategies=grid.strategies, repeats=grid.repeats,
-                                     iterations=iterations, batch_size=batch, random_state=grid.seed,
-                                     n_jobs=where.n_jobs, learner=make_learner(model, len(corpus.labels)),
-                                     on_run_done=finished, max_candidates=candidates or None,
-                                     rankable=corpus.rankable, cold_start=cold_start, runs=missing)
+                        simulate(corpus.X, corpus.y_train, corpus.X_test, corpus.y_test,
+                                 n_classes=len(corpus.labels), strategies=grid.strategies, repeats=grid.repeats,
+                                 iterations=iterations, batch_size=batch, random_state=grid.seed,
+                                 n_jobs=where.n_jobs, run_tasks=where.run_tasks,
+                                 learner=make_learner(model, len(corpus.labels)),
+                                 on_run_done=finished, max_candidates=candidates or None,
+                                 rankable=corpus.rankable, cold_start=cold_start, runs=missing)
                     finally:
                         writer.close()
     if resumed:

@@ -74,14 +74,13 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
         console=stderr, disable=not sys.stderr.isatty(), transient=True,
     ) as progress:
         task = progress.add_task("runs", total=len(strategies) * repeats)
-        with where.sending([corpus.X, corpus.X_test]):
-            results = simulate(
-                corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
-                strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
-                n_jobs=where.n_jobs, learner=make_learner(model, len(corpus.labels)),
-                on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
-                rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start,
-            )
+        results = simulate(
+            corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
+            strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
+            n_jobs=where.n_jobs, run_tasks=where.run_tasks, learner=make_learner(model, len(corpus.labels)),
+            on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
+            rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start,
+        )
     curves = summarize(results)
     json_to_stdout = json_path is not None and str(json_path) == "-"
     if not json_to_stdout:  # `--json -`: stdout is the JSON alone, for scripts

@@ -1,43 +1,70 @@
 """Where simulate's runs go: joblib's own processes (loky), or a dask.distributed cluster.
 
-With dask, joblib's ``dask`` backend sends the runs to the cluster's workers: the features are scattered
-to the workers once (``scatter``), not shipped with every task, and joblib's auto-batching packs several
-short runs into one task. Without ``--address`` a local cluster of single-threaded worker processes is
+With dask, the runs go to the cluster's workers: the features are scattered to the workers once, not shipped
+with every task, and several runs are packed into one task (about four tasks per worker). (joblib's own dask
+backend ran the same YouTube grid no faster than one core here; explicit scatter and packing gave the
+speed-up: bench/bench_simulate_cluster.py.) Without ``--address`` a local cluster of single-threaded worker processes is
 started (and stopped) for the run. The workers need altui installed (``pip install 'altui[dask]'``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
 
 from data.errors import DataError
 
 BACKENDS = ("loky", "dask")
 CONNECT_TIMEOUT = "10s"
+TASKS_PER_WORKER = 4  # runs are packed into about this many tasks per worker
 
 
 @dataclass(frozen=True)
 class Backend:
-    """Where joblib's ``Parallel`` calls run: ``n_jobs`` to give them, and :meth:`sending` around them."""
+    """Where simulate's runs go. ``n_jobs`` is for joblib (loky); a dask backend has a client and runs them with
+    :meth:`run_tasks`."""
 
     name: str
     n_jobs: int
     client: object = None
 
-    @contextlib.contextmanager
-    def sending(self, scatter: list) -> Iterator[None]:
-        """Inside, joblib runs on this backend; with dask, ``scatter`` (the features) is sent to every worker
-        once and the tasks refer to it."""
-        if self.client is None:
-            yield
-            return
-        from joblib import parallel_config
+    @property
+    def run_tasks(self):
+        """None (joblib on this machine), or a function that runs joblib ``delayed`` calls on the cluster."""
+        return None if self.client is None else self._on_cluster
 
-        with self.client.as_current(), parallel_config(backend="dask", scatter=scatter, wait_for_workers_timeout=60):
-            yield
+    def _on_cluster(self, calls: list) -> Iterator:
+        """Run ``calls`` on the workers and yield their results in order.
+
+        Arrays and matrices (the features, the labels) are scattered to every worker once and the tasks refer
+        to them; the calls are packed into tasks of several runs (about four tasks per worker), so short runs
+        are worth shipping."""
+        client = self.client
+        shared: dict[int, object] = {}
+        for _, args, _ in calls:
+            for arg in args:
+                if isinstance(arg, (np.ndarray, sp.spmatrix)) and id(arg) not in shared:
+                    shared[id(arg)] = arg
+        futures = dict(zip(shared, client.scatter(list(shared.values()), broadcast=True))) if shared else {}
+        packed = [(fn, tuple(futures.get(id(a), a) if id(a) in futures else a for a in args), kwargs)
+                  for fn, args, kwargs in calls]
+        workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+        size = max(1, math.ceil(len(packed) / (TASKS_PER_WORKER * workers)))
+        chunks = [packed[i : i + size] for i in range(0, len(packed), size)]
+        tasks = [client.submit(_run_chunk, chunk, pure=False) for chunk in chunks]
+        for task in tasks:
+            yield from task.result()
+
+
+def _run_chunk(calls: list) -> list:
+    """On a worker: a few runs, one after the other (scattered arguments arrive as their values)."""
+    return [fn(*args, **kwargs) for fn, args, kwargs in calls]
 
 
 @contextlib.contextmanager
@@ -68,6 +95,7 @@ def connect(backend: str, address: str | None, n_jobs: int) -> Iterator[Backend]
         raise DataError(f"cannot reach the dask scheduler at {address} ({type(exc).__name__}: {exc}); start one "
                         "with `dask scheduler` and workers with `dask worker ADDRESS`, or check --address") from None
     try:
+        client.wait_for_workers(1, timeout=60)
         yield Backend("dask", -1, client)
     finally:
         client.close()

@@ -207,6 +207,7 @@ def make_learner(model: str, n_classes: int) -> Learner:
 
         # liblinear in the dual: its cost follows the labeled rows, not the pool's million columns (lbfgs
         # took 3.4 s per round on a 100,000-comment pool, this takes milliseconds)
-        return SklearnLearner(LogisticRegression(solver="liblinear", dual=True, max_iter=1000, random_state=0),
+        return SklearnLearner(LogisticRegression(solver="liblinear", dual=True, max_iter=1000, random_state=0,
+                                   n_jobs=1),
                               n_classes=n_classes)
     raise ConfigError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")

@@ -106,11 +106,14 @@ def simulate(
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES, rankable: np.ndarray | None = None,
     tutorial_features: tuple | None = None, cold_start: str | ColdStart = DEFAULT_COLD_START,
     runs: Iterable[tuple[str, int]] | None = None,
+    run_tasks: Callable[[list], Iterable[RunResult]] | None = None,
 ) -> list[RunResult]:
     """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat.
 
     ``runs`` limits the work to some (strategy, repeat) pairs (a resumed grid); each keeps the seed it has in
     the full set, so the results do not depend on which runs were done before.
+    ``run_tasks`` runs the runs (joblib ``delayed`` calls) and yields their results in order: a cluster's
+    (``data.cluster``); default: joblib's ``Parallel(n_jobs)`` on this machine.
 
     The strategy ``modal-tutorial`` is the tutorial's own modAL loop (:mod:`engine.modal_reference`), run on
     ``tutorial_features`` (its word 1-5-gram counts: (X, X_test)) when the learner's features differ.
@@ -143,7 +146,8 @@ def simulate(
         for name, r in (list(runs) if runs is not None else [(n, r) for n in strategies for r in range(repeats)])
     ]
     results = []
-    for result in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+    run_all = run_tasks or (lambda calls: Parallel(n_jobs=n_jobs, return_as="generator")(calls))
+    for result in run_all(tasks):
         results.append(result)
         if on_run_done is not None:
             on_run_done(result)
