@@ -154,28 +154,17 @@ class AltuiApp(ArgillaSync, App[None]):
         back = "skip" if now.label is None else session.labels[now.label]
         return f"undone: the change to {one_line(said, 20)} for {text}; it is {one_line(back, 20)} again"
 
-    def change_answer(self, index: int, label: int | None, source: str = "history") -> bool:
-        """Change an answered item (history, search); False (said) when it cannot be done now."""
+    def label_item(self, index: int, label: int | None, source: str) -> bool:
+        """Answer any item of the pool (a search result), or change its answer if it has one (history, search,
+        review); False (said) when it cannot be done now."""
         if self.teaching:
             self.notify("the model is being taught: try again in a moment", timeout=2)
             return False
         try:
-            self.session.change(index, label, source)
-        except AltuiError as exc:
-            self.notify(str(exc), severity="error")
-            return False
-        self.annotate_screen.refresh_view()
-        return True
-
-    def label_item(self, index: int, label: int | None, source: str = "search") -> bool:
-        """Answer any item of the pool (a search result), or change its answer if it has one."""
-        if self.session.is_answered(index):
-            return self.change_answer(index, label, source)
-        if self.teaching:
-            self.notify("the model is being taught: try again in a moment", timeout=2)
-            return False
-        try:
-            self.session.answer_item(index, label, source)
+            if self.session.is_answered(index):
+                self.session.change(index, label, source)
+            else:
+                self.session.answer_item(index, label, source)
         except AltuiError as exc:
             self.notify(str(exc), severity="error")
             return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -102,6 +102,11 @@ class LabelPicker(ModalScreen[int | None]):
 
 class LabelKeys:
     """For screens with label keys: ``action_label(cls)`` is the screen's; ``l`` opens the picker."""
+
+    def bind_label_keys(self, names: tuple[str, ...], key_order: list[int], extra: list[Binding] = ()) -> None:
+        """The screen's bindings: a key per label first (footer order), then ``extra``, then its BINDINGS."""
+        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
+        self._bindings = BindingsMap(label_bindings(names, key_order) + list(extra) + screen_keys)
 
     def action_pick_label(self) -> None:
         session = self.app.session

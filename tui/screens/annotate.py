@@ -6,7 +6,7 @@ import math
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 from data.session import LabelingSession
 from engine.pool import UNLABELED
 from engine.stopping import THRESHOLD, WINDOW, stop_round
-from tui.keys import LabelKeys, label_bindings
+from tui.keys import LabelKeys
 from tui.text import label_style, one_line, safe_text
 
 ANSWER_LOG_SIZE = 30
@@ -42,14 +42,13 @@ class AnnotateScreen(LabelKeys, Screen):
     def __init__(self, session: LabelingSession, rubrix: bool = False, argilla: bool = False):
         super().__init__(id="annotate")
         self.session = session
-        # one key per label, first in the footer: "1 ham  2 spam  space Skip ..."
-        label_keys = label_bindings(session.labels, session.key_order)
-        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
+        # one key per label, first in the footer: "1 ham  2 spam  r Pull …  space Skip ..."
+        pull = []
         if rubrix:
-            screen_keys.insert(2, Binding("r", "app.rubrix_pull", "Pull Rubrix", id="pull"))
+            pull = [Binding("r", "app.rubrix_pull", "Pull Rubrix", id="pull")]
         if argilla:
-            screen_keys.insert(2, Binding("r", "app.argilla_pull", "Pull Argilla", id="pull"))
-        self._bindings = BindingsMap(label_keys + screen_keys)
+            pull = [Binding("r", "app.argilla_pull", "Pull Argilla", id="pull")]
+        self.bind_label_keys(session.labels, session.key_order, pull)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)

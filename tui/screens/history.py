@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from data.session import LabelingSession
-from tui.keys import LabelKeys, label_bindings
+from tui.keys import LabelKeys
 from tui.screens.answers_table import AnswersTable
 
 
@@ -25,8 +25,7 @@ class HistoryScreen(LabelKeys, Screen):
     def __init__(self, session: LabelingSession):
         super().__init__(id="history")
         self.session = session
-        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
-        self._bindings = BindingsMap(label_bindings(session.labels, session.key_order) + screen_keys)
+        self.bind_label_keys(session.labels, session.key_order)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -58,7 +57,7 @@ class HistoryScreen(LabelKeys, Screen):
     def _change(self, label: int | None) -> None:
         table = self.query_one(AnswersTable)
         index = table.current_item
-        if index is not None and self.app.change_answer(index, label, "history"):
+        if index is not None and self.app.label_item(index, label, "history"):
             table.update_row(index, "history")
 
     def action_flag(self) -> None:

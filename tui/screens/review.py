@@ -7,13 +7,13 @@ import math
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from data.session import LabelingSession
 from data.session_model import ReviewItem, review_items
-from tui.keys import LabelKeys, label_bindings
+from tui.keys import LabelKeys
 from tui.screens.answers_table import AnswersTable, label_cell
 from tui.text import one_line
 
@@ -45,8 +45,7 @@ class ReviewScreen(LabelKeys, Screen):
     def __init__(self, session: LabelingSession):
         super().__init__(id="review")
         self.session = session
-        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
-        self._bindings = BindingsMap(label_bindings(session.labels, session.key_order) + screen_keys)
+        self.bind_label_keys(session.labels, session.key_order)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -79,7 +78,7 @@ class ReviewScreen(LabelKeys, Screen):
         if index is None or index not in table.items:
             return
         answer = self.session.answer_of(index)
-        if answer is not None and answer.label == label or self.app.change_answer(index, label, "review"):
+        if answer is not None and answer.label == label or self.app.label_item(index, label, "review"):
             table.confirmed.add(index)
             table.update_row(index)
             table.action_cursor_down()
@@ -87,7 +86,7 @@ class ReviewScreen(LabelKeys, Screen):
     def action_skip(self) -> None:
         table = self.query_one(ReviewTable)
         index = table.current_item
-        if index is not None and index in table.items and self.app.change_answer(index, None, "review"):
+        if index is not None and index in table.items and self.app.label_item(index, None, "review"):
             table.update_row(index)
             table.action_cursor_down()
 

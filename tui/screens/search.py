@@ -5,14 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from data.search import SearchResult, search_texts
 from data.session import LabelingSession
 from engine.errors import AltuiError
-from tui.keys import LabelKeys, label_bindings
+from tui.keys import LabelKeys
 from tui.screens.answers_table import AnswersTable
 from tui.text import label_style, one_line
 
@@ -34,8 +34,7 @@ class SearchScreen(LabelKeys, Screen):
         self.session = session
         self.regex = False
         self.result: SearchResult | None = None
-        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
-        self._bindings = BindingsMap(label_bindings(session.labels, session.key_order) + screen_keys)
+        self.bind_label_keys(session.labels, session.key_order)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
