@@ -7,6 +7,8 @@ keymap in the user's config file can move it (see :mod:`tui.user_config`).
 
 from __future__ import annotations
 
+import dataclasses
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -103,9 +105,12 @@ class LabelPicker(ModalScreen[int | None]):
 class LabelKeys:
     """For screens with label keys: ``action_label(cls)`` is the screen's; ``l`` opens the picker."""
 
-    def bind_label_keys(self, names: tuple[str, ...], key_order: list[int], extra: list[Binding] = ()) -> None:
-        """The screen's bindings: a key per label first (footer order), then ``extra``, then its BINDINGS."""
-        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
+    def bind_label_keys(self, names: tuple[str, ...], key_order: list[int], extra: list[Binding] = (),
+                        hide: set[str] = frozenset()) -> None:
+        """The screen's bindings: a key per label first (footer order), then ``extra``, then its BINDINGS; those
+        whose id is in ``hide`` work but leave the footer (help lists them)."""
+        screen_keys = [dataclasses.replace(b, show=False) if b.id in hide else b
+                       for keys in self._bindings.key_to_bindings.values() for b in keys]
         self._bindings = BindingsMap(label_bindings(names, key_order) + list(extra) + screen_keys)
 
     def action_pick_label(self) -> None:

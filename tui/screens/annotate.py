@@ -45,10 +45,11 @@ class AnnotateScreen(LabelKeys, Screen):
         # one key per label, first in the footer: "1 ham  2 spam  r Pull …  space Skip ..."
         pull = []
         if rubrix:
-            pull = [Binding("r", "app.rubrix_pull", "Pull Rubrix", id="pull")]
+            pull = [Binding("r", "app.rubrix_pull", "Pull", id="pull")]
         if argilla:
-            pull = [Binding("r", "app.argilla_pull", "Pull Argilla", id="pull")]
-        self.bind_label_keys(session.labels, session.key_order, pull)
+            pull = [Binding("r", "app.argilla_pull", "Pull", id="pull")]
+        # with r, 80 columns hold every footer key but f (help lists it)
+        self.bind_label_keys(session.labels, session.key_order, pull, hide={"flag"} if pull else set())
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
