@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from altui import app
-from conftest import TEST_CSV, TRAIN_CSV
+from conftest import ROOT, TEST_CSV, TRAIN_CSV
 
 runner = CliRunner()
 
@@ -270,3 +270,18 @@ def test_usage_errors_are_one_line_too(args, fragment):
 def test_no_arguments_still_shows_the_help():
     result = runner.invoke(app, [])
     assert "Usage: altui" in result.output and "simulate" in result.output and "error" not in result.output
+
+
+def test_the_shell_completes_choices():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_ALTUI_COMPLETE": "complete_bash", "COMP_WORDS": "altui simulate --model ", "COMP_CWORD": "3"}
+    done = subprocess.run([sys.executable, "-c", "from altui import app; app(prog_name='altui')"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["nblr", "nb", "logreg"]
+    env.update(COMP_WORDS="altui simulate --backend d", COMP_CWORD="3")
+    done = subprocess.run([sys.executable, "-c", "from altui import app; app(prog_name='altui')"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["dask"]
