@@ -33,6 +33,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_learners.py --keep .bench-data
 	$(BIN)/python bench/bench_tui_latency.py
 	$(BIN)/python bench/bench_simulate_cluster.py
+	$(BIN)/python bench/bench_review.py
 
 bench-scale: $(VENV)/.dev  # a synthetic million-comment pool: minutes, about 2.5 GB of memory
 	$(BIN)/python bench/bench_scale.py --keep .bench-data

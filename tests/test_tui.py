@@ -454,7 +454,13 @@ def test_snapshot_review(snap_compare, tmp_path, tiny_csv):
     review = pinned(make_review_app(tmp_path / "session.db"))
 
     async def run_before(pilot):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(200):  # the ranking is computed in a worker once the screen is up
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+            screen = pilot.app.screen
+            if screen.id == "review" and screen.query_one("#review-table").row_count:
+                break
+        for _ in range(3):  # the table sizes its columns after the rows are in: let it settle
+            await pilot.pause(0.05)
 
     assert snap_compare(review, terminal_size=(120, 40), run_before=run_before)

@@ -256,8 +256,11 @@ class AnnotateScreen(LabelKeys, Screen):
         text.append(f" · {loop.pool.n_unlabeled} left", style="dim")
         history = loop.history_
         stop = stop_round([m.kappa for m in history], WINDOW, THRESHOLD)
+        kappas = [m.kappa for m in history if not math.isnan(m.kappa)]
         if stop is not None:
             text.append(f" · stable since {history[stop].n_labels} labels: enough?", style="bold green")
+        elif kappas:  # the stop suggestion, before it holds: how far the predictions still move
+            text.append(f" · κ {kappas[-1]:.2f} (stop at {THRESHOLD} over {WINDOW} rounds)", style="dim")
         flagged = len(self.session.store.flags())
         if flagged:
             text.append(f" · {flagged} flagged", style="yellow")
