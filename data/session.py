@@ -364,12 +364,18 @@ class LabelingSession:
 
     def undo(self) -> Answer | None:
         """Take back the last answer or change (see :meth:`ActiveLoop.undo`); returns what was taken back."""
-        if not self.loop.answers_:
+        index = self.last_edited()
+        if index is None:
             return None
-        index = self.loop.edits_[-1][0] if self.loop.edits_ else self.loop.answers_[-1].index
         last = next(a for a in reversed(self.loop.answers_) if a.index == index)
         self.store.record_undo(last, self.item_id(index))
         return self.loop.undo()
+
+    def last_edited(self) -> int | None:
+        """The item undo would take back (its last answer or change), None when there is nothing to undo."""
+        if not self.loop.answers_:
+            return None
+        return self.loop.edits_[-1][0] if self.loop.edits_ else self.loop.answers_[-1].index
 
     def is_answered(self, index: int) -> bool:
         return self.loop.pool.state[index] != UNLABELED

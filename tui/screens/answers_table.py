@@ -12,9 +12,8 @@ from tui.text import label_style, one_line
 COLUMNS = (("label", 10), ("round", 5), ("source", 10), ("⚑", 1), ("text", None))
 
 
-def label_cell(session: LabelingSession, index: int) -> Text:
-    """The item's answer: its label (coloured), "skip", or "—" when it is not answered."""
-    answer = session.answer_of(index)
+def label_cell(session: LabelingSession, answer) -> Text:
+    """An answer: its label (coloured), "skip", or "—" when there is none."""
     if answer is None:
         return Text("—", style="dim")
     if answer.label is None:
@@ -34,6 +33,7 @@ class AnswersTable(DataTable):
         self.session = session
         self._sources: dict[int, str] = {}
         self._flagged: set[str] = set()
+        self.answers: dict = {}  # pool row -> its answer, for the rows shown (one pass, not one scan per row)
 
     def on_mount(self) -> None:
         for name, width in self.COLUMNS:
@@ -43,16 +43,17 @@ class AnswersTable(DataTable):
         """Replace the rows by ``rows`` (pool rows, in the order given)."""
         self._sources = sources or {}
         self._flagged = self.session.flagged()
+        self.answers = {a.index: a for a in self.session.answers()}
         self.clear()
         for index in rows:
             self.add_row(*self._cells(index), key=str(index))
 
     def _cells(self, index: int) -> list[Text]:
         session = self.session
-        answer = session.answer_of(index)
+        answer = self.answers.get(index)
         flagged = session.item_id(index) in self._flagged
         return [
-            label_cell(session, index),
+            label_cell(session, answer),
             Text("" if answer is None else str(answer.round + 1), style="dim"),
             Text(one_line(self._sources.get(index, ""), 10), style="dim"),
             Text("⚑" if flagged else "", style="bold yellow"),
@@ -63,6 +64,11 @@ class AnswersTable(DataTable):
         if source is not None:
             self._sources[index] = source
         self._flagged = self.session.flagged()
+        answer = self.session.answer_of(index)
+        if answer is None:
+            self.answers.pop(index, None)
+        else:
+            self.answers[index] = answer
         for (name, _), cell in zip(self.COLUMNS, self._cells(index)):
             self.update_cell(str(index), name, cell)
 

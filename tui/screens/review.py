@@ -29,7 +29,7 @@ class ReviewTable(AnswersTable):
     def _cells(self, index: int) -> list[Text]:
         item = self.items[index]
         score = "" if math.isnan(item.score) else f"{item.score:.3f}"
-        return [Text(score, style="bold red" if item.score < 0.5 else "dim"), label_cell(self.session, index),
+        return [Text(score, style="bold red" if item.score < 0.5 else "dim"), label_cell(self.session, self.answers.get(index)),
                 Text(one_line(item.suggested, 10), style="dim"),
                 Text("✓" if index in self.confirmed else "", style="bold green"),
                 Text(one_line(self.session.text(index), 300))]
@@ -91,9 +91,11 @@ class ReviewScreen(LabelKeys, Screen):
             table.action_cursor_down()
 
     def action_undo(self) -> None:
+        index = self.session.last_edited()
         self.app.undo()
         table = self.query_one(ReviewTable)
-        for index in table.items:
+        if index in table.items:
+            table.confirmed.discard(index)
             table.update_row(index)
 
     def action_back(self) -> None:

@@ -87,8 +87,9 @@ class SearchScreen(LabelKeys, Screen):
         session = self.session
         counts = [0] * len(session.labels)
         skipped = open_ = 0
+        answers = {a.index: a for a in session.answers()}
         for index in result.matches:
-            answer = session.answer_of(index) if session.is_answered(index) else None
+            answer = answers.get(index)
             if answer is None:
                 open_ += 1
             elif answer.label is None:
