@@ -17,7 +17,7 @@ from engine.stopping import THRESHOLD, WINDOW, stop_round
 from tui.keys import LabelKeys
 from tui.text import label_style, one_line, safe_text
 
-ANSWER_LOG_SIZE = 30
+ANSWER_LOG_SIZE = 12
 BAR_WIDTH = 12
 MAX_BAR_CLASSES = 5
 
@@ -42,6 +42,7 @@ class AnnotateScreen(LabelKeys, Screen):
     def __init__(self, session: LabelingSession, rubrix: bool = False, argilla: bool = False):
         super().__init__(id="annotate")
         self.session = session
+        self._shown: dict[str, Text] = {}  # what each Static shows now
         # one key per label, first in the footer: "1 ham  2 spam  r Pull …  space Skip ..."
         pull = []
         if rubrix:
@@ -102,29 +103,37 @@ class AnnotateScreen(LabelKeys, Screen):
     def refresh_view(self) -> None:
         session = self.session
         index = session.current()
-        comment = self.query_one("#comment", Static)
-        meta = self.query_one("#meta", Static)
         prediction = self.query_one("#prediction", Static)
         if index is None:
-            comment.update(self._finished() if session.finished else
-                           Text("Teaching the model and picking the next comments…", style="italic"))
-            meta.update("")
-            prediction.update("")
+            self._show("#comment", self._finished() if session.finished else
+                       Text("Teaching the model and picking the next comments…", style="italic"))
+            self._show("#meta", Text(""))
             prediction.display = False
         else:
-            comment.update(safe_text(session.text(index)))
-            meta.update(self._meta(index))
-            prediction.update(self._prediction(index))
+            self.query_one("#comment", Static).update(safe_text(session.text(index)))  # always: the next item
+            self._shown.pop("#comment", None)
+            self._show("#meta", self._meta(index))
+            self._show("#prediction", self._prediction(index))
             prediction.display = True
-        self.query_one("#comment-box", VerticalScroll).scroll_home(animate=False)
-        self.query_one("#answers", Static).update(self._answers())
-        self.query_one("#round-metrics", Static).update(self._metrics())
-        self.query_one("#spark", Static).update(self._spark())
+        box = self.query_one("#comment-box", VerticalScroll)
+        if box.scroll_y:
+            box.scroll_home(animate=False)
+        self._show("#answers", self._answers(), layout=False)  # a fixed height: no layout pass per keypress
+        self._show("#round-metrics", self._metrics())
+        self._show("#spark", self._spark())
         loop = session.loop
         bar = self.query_one("#batch-bar", ProgressBar)
         bar.update(total=max(len(loop.batch_), 1), progress=sum(1 for i in loop.batch_ if loop.pool.state[i] != UNLABELED))
         self._refresh_pace()
-        self.query_one("#progress", Static).update(self._progress())
+        self._show("#progress", self._progress())
+
+    def _show(self, selector: str, content: Text, layout: bool = True) -> None:
+        """Update a Static only when its content changed: each update costs a repaint, and one of a Static of
+        automatic height a layout pass too (``layout=False`` for the fixed-size ones)."""
+        if self._shown.get(selector) == content:
+            return
+        self._shown[selector] = content
+        self.query_one(selector, Static).update(content, layout=layout)
 
     def _finished(self) -> Text:
         """The end of the data: what there is, and how to take it away."""
@@ -142,7 +151,7 @@ class AnnotateScreen(LabelKeys, Screen):
     def _refresh_pace(self) -> None:
         """This sitting: answers per hour and the time spent (the app counts both)."""
         pace = getattr(self.app, "pace", None)
-        self.query_one("#pace", Static).update(pace() if pace else "")
+        self._show("#pace", Text(pace() if pace else ""), layout=False)
 
     def _spark(self) -> Text:
         """The last rounds' test accuracy (or κ without a test set) on a fixed 0-1 scale, with its label."""
