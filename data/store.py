@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from data.errors import DataError
+from data.sqlite_io import connect_readonly, transaction
 from data.store_schema import READABLE_VERSIONS, SCHEMA_VERSION, create_tables, migrate
 from engine.loop import Answer, RoundMetrics
 from engine.strategies import DEFAULT_MAX_CANDIDATES
@@ -120,7 +120,7 @@ class SessionStore:
                 )
             return store
         db = cls._connect(path)
-        with _transaction(db):
+        with transaction(db):
             create_tables(db)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT INTO meta VALUES ('info', ?)", (json.dumps(asdict(info)),))
@@ -134,7 +134,7 @@ class SessionStore:
         path = Path(path)
         if not path.is_file():
             raise DataError(f"{path}: no such session file; start one with `altui label --session {path}`")
-        reader = _connect_readonly(path)
+        reader = connect_readonly(path)
         try:
             info = _read_info(reader, path)
         except BaseException:
@@ -145,7 +145,7 @@ class SessionStore:
         version = int(dict(reader.execute("SELECT key, value FROM meta").fetchall())["schema_version"])
         reader.close()
         db = cls._connect(path)
-        with _transaction(db):
+        with transaction(db):
             create_tables(db)  # tables added by later minor versions
             if version < SCHEMA_VERSION:
                 migrate(db, version, info.label_names)
@@ -157,7 +157,7 @@ class SessionStore:
     def update_info(self, **changes) -> None:
         """Change some of the session's settings (the data file's path and fingerprint after it changed)."""
         self.info = replace(self.info, **changes)
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute("UPDATE meta SET value = ? WHERE key = 'info'", (json.dumps(asdict(self.info)),))
 
     # -- answers
@@ -165,7 +165,7 @@ class SessionStore:
         """Append one label or skip, with the item's text and the label's name; committed before this returns."""
         kind = "skip" if answer.label is None else "label"
         label_name = None if answer.label is None else self.info.label_names[answer.label]
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute(
                 "INSERT INTO events (kind, item, item_id, label, round, source, at, text, label_name) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -173,7 +173,7 @@ class SessionStore:
             )
 
     def record_undo(self, answer: Answer, item_id: str) -> None:
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute(
                 "INSERT INTO events (kind, item, item_id, label, round, at) VALUES ('undo', ?, ?, NULL, ?, ?)",
                 (answer.index, item_id, answer.round, now()),
@@ -235,7 +235,7 @@ class SessionStore:
     # -- flags: items marked for later
     def toggle_flag(self, item_id: str, item: int, text: str | None) -> bool:
         """Flag the item, or unflag it if it was flagged; returns whether it is flagged now."""
-        with _transaction(self._db):
+        with transaction(self._db):
             if self._db.execute("DELETE FROM flags WHERE item_id = ?", (item_id,)).rowcount:
                 return False
             self._db.execute("INSERT INTO flags (item_id, item, text, at) VALUES (?, ?, ?, ?)",
@@ -265,7 +265,7 @@ class SessionStore:
 
     # -- rounds
     def record_batch(self, round_: int, items: Iterable[int], strategy: str) -> None:
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute(
                 "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?)",
                 (round_, json.dumps([int(i) for i in items]), strategy, now()),
@@ -273,7 +273,7 @@ class SessionStore:
 
     def record_round(self, metrics: RoundMetrics, next_batch: Iterable[int] | None, strategy: str) -> None:
         """Metrics of the round just taught and the batch queried for the next one, in one transaction."""
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute(
                 "INSERT OR REPLACE INTO metrics (round, n_labels, accuracy, f1, label_counts, teach_seconds, at, "
                 "kappa) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -303,7 +303,7 @@ class SessionStore:
 
     # -- Rubrix outbox: records that could not be sent yet
     def outbox_put(self, dataset: str, records: list[dict]) -> None:
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.executemany(
                 "INSERT INTO outbox (dataset, item_id, record, at) VALUES (?, ?, ?, ?)",
                 [(dataset, str(r["id"]), json.dumps(r), now()) for r in records],
@@ -324,22 +324,8 @@ class SessionStore:
         return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE dataset = ?", (dataset,)).fetchone()[0])
 
     def outbox_remove(self, seqs: Iterable[int]) -> None:
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
-
-
-def _connect_readonly(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write, even on read-only storage (``immutable`` when no -shm can be made)."""
-    for query in ("mode=ro", "immutable=1"):
-        try:
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, check_same_thread=False)
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return db
-        except sqlite3.DatabaseError as exc:
-            error = exc
-            if "not a database" in str(exc) or "malformed" in str(exc):
-                break
-    raise DataError(f"{path} is not an altui session file ({error}); pass the file `altui label` wrote") from None
 
 
 def _read_info(db: sqlite3.Connection, path: Path) -> "SessionInfo":
@@ -363,40 +349,6 @@ def _read_info(db: sqlite3.Connection, path: Path) -> "SessionInfo":
     except (ValueError, TypeError):
         raise DataError(f"{path}: the session's settings are damaged (meta.info is not valid); "
                         "export what can be read with `altui export`, or start a new --session") from None
-
-
-class _transaction:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), retried briefly if another process holds the lock."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self):
-        for attempt in range(50):
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-                return self.db
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 49:
-                    raise DataError(f"the session file is busy or unwritable ({exc}); close other altui windows") from None
-                time.sleep(0.1)
-
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is None:
-                self.db.execute("COMMIT")
-                return False
-            self.db.execute("ROLLBACK")
-        except sqlite3.Error as error:
-            exc = error
-            try:
-                self.db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-        if isinstance(exc, sqlite3.Error):
-            raise DataError(f"the session file could not be written ({exc}); nothing was saved: free disk space "
-                            "or check the file's permissions, then try again") from None
-        return False
 
 
 def _nan_to_none(x: float) -> float | None:

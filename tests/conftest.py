@@ -80,3 +80,36 @@ def assert_modal_parity(loop, y, ours, modal_query, measure, n=10) -> None:
     assert above <= set(ours)
     tied = sorted(i for i, u in by_row.items() if abs(u - boundary) <= 1e-12)
     assert [i for i in ours if i not in above] == tied[: n - len(above)]
+
+
+# -- the app on a tiny data set (TUI tests and snapshots)
+NASTY = "[bold red]FREE[/] \x1b[31mgift \u202eevil"
+SIZE = (110, 30)
+
+
+@pytest.fixture
+def tiny_csv(tmp_path):
+    """30 comments with two clear classes; the first (and most uncertain at start) is the nasty one."""
+    rows = [["COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS"], ["c-0", "mallory", "2015-01-01", NASTY, "1"]]
+    for i in range(1, 30):
+        spam = i % 2
+        text = f"check out my channel free gift {i}" if spam else f"love this song so much {i}"
+        rows.append([f"c-{i}", f"user{i}", f"2015-01-{i % 28 + 1:02d}", text, str(spam)])
+    path = tmp_path / "tiny"
+    path.mkdir()
+    return write_csv(path / "comments.csv", rows)
+
+
+def pinned(app):
+    """The app with its sitting clock stopped at 0:00 (snapshots show the pace line)."""
+    app.clock = lambda: 0.0
+    app.sitting_started = 0.0
+    return app
+
+
+def tiny_app(tiny_csv, tmp_path, **kwargs):
+    from tui.app import make_app
+    from tui.config import LabelConfig
+
+    config = LabelConfig(data=str(tiny_csv), batch=5, seed=0, session=str(tmp_path / "session.db"), **kwargs)
+    return pinned(make_app(config))

@@ -9,42 +9,13 @@ import pytest
 from modAL.uncertainty import classifier_uncertainty, uncertainty_sampling
 from textual.widgets import Static
 
-from conftest import TEST_CSV, TRAIN_CSV, assert_modal_parity, write_csv
+from conftest import NASTY, SIZE, TEST_CSV, TRAIN_CSV, assert_modal_parity, tiny_app, write_csv
 from tui.app import AltuiApp, make_app
 from tui.config import LabelConfig
 from tui.screens.annotate import AnnotateScreen
 from tui.screens.help import HelpScreen
 from tui.screens.plot import PlotScreen
 from tui.text import printable
-
-NASTY = "[bold red]FREE[/] \x1b[31mgift \u202eevil"
-SIZE = (110, 30)
-
-
-@pytest.fixture
-def tiny_csv(tmp_path):
-    """30 comments with two clear classes; the first (and most uncertain at start) is the nasty one."""
-    rows = [["COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS"], ["c-0", "mallory", "2015-01-01", NASTY, "1"]]
-    for i in range(1, 30):
-        spam = i % 2
-        text = f"check out my channel free gift {i}" if spam else f"love this song so much {i}"
-        rows.append([f"c-{i}", f"user{i}", f"2015-01-{i % 28 + 1:02d}", text, str(spam)])
-    path = tmp_path / "tiny"
-    path.mkdir()
-    return write_csv(path / "comments.csv", rows)
-
-
-def pinned(app: AltuiApp) -> AltuiApp:
-    """The app with its sitting clock stopped at 0:00 (snapshots show the pace line)."""
-    app.clock = lambda: 0.0
-    app.sitting_started = 0.0
-    return app
-
-
-def tiny_app(tiny_csv, tmp_path, **kwargs) -> AltuiApp:
-    config = LabelConfig(data=str(tiny_csv), batch=5, seed=0, session=str(tmp_path / "session.db"), **kwargs)
-    return pinned(make_app(config))
-
 
 def youtube_app(tmp_path, **kwargs) -> AltuiApp:
     return make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "yt.db"), **kwargs))
@@ -216,42 +187,6 @@ def test_another_data_set_is_refused(tmp_path, tiny_csv):
 
 
 # -- snapshots (SVG files under tests/__snapshots__; `pytest --snapshot-update` to accept a change)
-def test_snapshot_annotate(snap_compare, tmp_path, tiny_csv):
-    async def run_before(pilot):
-        for _ in range(3):
-            await pilot.press("2")
-        await pilot.pause()
-
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, run_before=run_before)
-
-
-def test_snapshot_hostile_comment(snap_compare, tmp_path, tiny_csv):
-    async def run_before(pilot):
-        app = pilot.app
-        while app.session.text(app.session.current()) != NASTY:
-            await pilot.press("space")
-        await pilot.pause()
-
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, run_before=run_before)
-
-
-def test_snapshot_help(snap_compare, tmp_path, tiny_csv):
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, press=["question_mark"])
-
-
-def test_snapshot_plot(snap_compare, tmp_path, tiny_csv):
-    async def run_before(pilot):
-        for _ in range(3):
-            for key in "12121":
-                await pilot.press(key)
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
-
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=SIZE, run_before=run_before)
-
-
 async def test_a_refit_model_is_taught_in_a_thread_worker(tmp_path, tiny_csv):
     app = tiny_app(tiny_csv, tmp_path, model="logreg")
     assert not app.session.loop.learner.incremental
@@ -390,77 +325,3 @@ async def test_seed_terms_shape_the_first_batch_and_are_kept_on_resume(tmp_path)
     assert resumed.session.loop.pending() == first
     resumed.session.close()
 
-
-def test_snapshot_annotate_80x24_with_a_trained_model(snap_compare, tmp_path, tiny_csv):
-    """The smallest terminal: the comment, the model's bars, the status lines and every key fit."""
-    async def run_before(pilot):
-        for key in "1212121212":
-            await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(80, 24), run_before=run_before)
-
-
-def test_snapshot_annotate_120x40(snap_compare, tmp_path, tiny_csv):
-    async def run_before(pilot):
-        for key in "12121":
-            await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
-
-
-def test_snapshot_history(snap_compare, tmp_path, tiny_csv):
-    async def run_before(pilot):
-        for key in "1212121":
-            await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.press("h", "down", "down", "2")
-        await pilot.pause()
-
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
-
-
-def test_snapshot_search(snap_compare, tmp_path, tiny_csv):
-    async def run_before(pilot):
-        await pilot.press("slash", *"gift", "enter")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
-
-    assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
-
-
-def test_snapshot_review(snap_compare, tmp_path, tiny_csv):
-    from tui.app import make_review_app
-
-    app = tiny_app(tiny_csv, tmp_path)
-
-    async def label(pilot):
-        for key in "1212121212":  # c-0 (spam, the nasty one) is labeled 1 = ham: the likely mistake
-            await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-
-    import asyncio
-
-    async def prepare():
-        async with app.run_test(size=(120, 40)) as pilot:
-            await label(pilot)
-
-    asyncio.run(prepare())
-    review = pinned(make_review_app(tmp_path / "session.db"))
-
-    async def run_before(pilot):
-        for _ in range(200):  # the ranking is computed in a worker once the screen is up
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-            screen = pilot.app.screen
-            if screen.id == "review" and screen.query_one("#review-table").row_count:
-                break
-        for _ in range(3):  # the table sizes its columns after the rows are in: let it settle
-            await pilot.pause(0.05)
-
-    assert snap_compare(review, terminal_size=(120, 40), run_before=run_before)

@@ -17,14 +17,12 @@ from engine.features import features_for
 from data.session import LabelingSession, RoundResult, saved_model
 from engine.errors import AltuiError
 from tui.argilla_sync import ArgillaSync
+from tui.rubrix_sync import RubrixSync
 from tui.config import LabelConfig
 from tui.text import one_line
 from data.argilla import ArgillaConfig, check_name
-from data.rubrix import RubrixClient, RubrixConfig, check_dataset_name
-from data.pull_report import label_counts_text
-from data.rubrix_link import apply_annotations, build_records, drain
-from data.store import SessionStore
-from tui.messages import BatchReady, RubrixFetched, RubrixSent
+from data.rubrix import RubrixConfig, check_dataset_name
+from tui.messages import BatchReady
 from tui.screens.annotate import AnnotateScreen
 from tui.keys import MAX_LABELS
 from tui.user_config import UserConfig, load_user_config
@@ -38,7 +36,7 @@ from tui.screens.search import SearchScreen
 ASYNC_ROUND_SECONDS = 0.05  # rounds quicker than this run on the event loop (see start_teaching)
 
 
-class AltuiApp(ArgillaSync, App[None]):
+class AltuiApp(ArgillaSync, RubrixSync, App[None]):
     """Owns the labeling session; screens render it, the teach worker advances it."""
 
     CSS_PATH = "altui.tcss"
@@ -236,57 +234,6 @@ class AltuiApp(ArgillaSync, App[None]):
         if self.argilla:
             self.push_to_argilla()
 
-    # -- Rubrix: log each batch as it is queried; `r` pulls annotations made in the web UI
-    def push_to_rubrix(self) -> None:
-        """Queue the session's records in the outbox (UI thread, committed), then drain it in a worker."""
-        try:
-            self.session.store.outbox_put(self.rubrix_dataset, build_records(self.session))
-        except AltuiError as exc:
-            self.notify(f"Rubrix: {exc}", severity="error", markup=False)
-            return
-        self.drain_rubrix_outbox()
-
-    @work(thread=True, exclusive=True, group="rubrix-push", exit_on_error=False)
-    def drain_rubrix_outbox(self) -> None:
-        store = SessionStore.open_existing(self.session.store.path)  # this thread's own connection
-        try:
-            with RubrixClient(self.rubrix) as client:
-                self.post_message(RubrixSent(drain(store, client)))
-        finally:
-            store.close()
-
-    def on_rubrix_sent(self, message: RubrixSent) -> None:
-        self.sub_title = self._subtitle(f"Rubrix: {message.sent} records sent to {self.rubrix_dataset}")
-
-    def action_rubrix_pull(self) -> None:
-        if self.rubrix is None:
-            return
-        self.notify(f"pulling annotations from Rubrix dataset {self.rubrix_dataset}…", timeout=2)
-        self.fetch_rubrix_annotations()
-
-    @work(thread=True, exclusive=True, group="rubrix-pull", exit_on_error=False)
-    def fetch_rubrix_annotations(self) -> None:
-        with RubrixClient(self.rubrix) as client:
-            self.post_message(RubrixFetched(client.load(self.rubrix_dataset)))
-
-    def on_rubrix_fetched(self, message: RubrixFetched) -> None:
-        if self.teaching:  # apply once the loop is not being taught
-            self.set_timer(0.05, lambda: self.on_rubrix_fetched(message))
-            return
-        try:
-            report = apply_annotations(self.session, message.records)
-        except AltuiError as exc:  # e.g. the disk is full: what was applied is saved, the rest is not
-            self.notify(f"Rubrix: {exc}", severity="error", timeout=10)
-            self.annotate_screen.refresh_view()
-            return
-        text = f"Rubrix: {report.applied} new answers ({label_counts_text(report.labeled)}, {report.discarded} skipped)"
-        if report.conflicts:
-            text += f"; {len(report.conflicts)} answered differently here, kept as answered here"
-        self.notify(text, timeout=6, markup=False)
-        if report.applied and self.session.needs_teaching and not self.session.finished:
-            self.start_teaching()
-        self.annotate_screen.refresh_view()
-
     def _subtitle(self, extra: str = "") -> str:
         session = self.session
         text = f"{Path(session.corpus.train.path).name} · {session.loop.strategy.name} · session {session.store.path.name}"
@@ -302,22 +249,17 @@ class AltuiApp(ArgillaSync, App[None]):
             return
         error = event.worker.error
         message = str(error) if isinstance(error, AltuiError) else f"{type(error).__name__}: {error}"
-        if self.argilla_failed(event.worker.group, message):
+        if self.argilla_failed(event.worker.group, message) or self.rubrix_failed(event.worker.group, message):
             return
         if event.worker.group == "teach":
             self.teaching = False
             self.notify(f"teaching failed: {message}. Your answers are saved; press a key to retry.",
                         severity="error", timeout=10, markup=False)
-        elif event.worker.group == "rubrix-push":
-            waiting = len(self.session.store.outbox())
-            self.notify(f"Rubrix: {message}. {waiting} records wait in the session's outbox; they are sent "
-                        "with the next batch or start.", severity="warning", timeout=10, markup=False)
-            self.sub_title = self._subtitle(f"Rubrix: {waiting} records waiting")
         elif event.worker.group == "prepare":
             self.notify(f"could not prepare the next query ahead ({message}); it is done when the batch closes",
                         severity="warning", timeout=6, markup=False)
         else:
-            self.notify(f"Rubrix pull failed: {message}", severity="error", timeout=10, markup=False)
+            self.notify(f"{event.worker.name} failed: {message}", severity="error", timeout=10, markup=False)
         self.annotate_screen.refresh_view()
 
     # -- screens
