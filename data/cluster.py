@@ -52,7 +52,7 @@ class Backend:
                 if isinstance(arg, (np.ndarray, sp.spmatrix)) and id(arg) not in shared:
                     shared[id(arg)] = arg
         futures = dict(zip(shared, client.scatter(list(shared.values()), broadcast=True))) if shared else {}
-        packed = [(fn, tuple(futures.get(id(a), a) if id(a) in futures else a for a in args), kwargs)
+        packed = [(fn, tuple(futures.get(id(a), a) for a in args), kwargs)
                   for fn, args, kwargs in calls]
         workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
         size = max(1, math.ceil(len(packed) / (TASKS_PER_WORKER * workers)))

@@ -333,6 +333,11 @@ class LabelingSession:
         self.store.record_undo(last, self.item_id(index))
         return self.loop.undo()
 
+    def batch_progress(self) -> tuple[int, int]:
+        """(answered, size) of the current batch."""
+        batch = self.loop.batch_
+        return sum(1 for i in batch if self.loop.pool.state[i] != UNLABELED), len(batch)
+
     def last_edited(self) -> int | None:
         """The item undo would take back (its last answer or change), None when there is nothing to undo."""
         if not self.loop.answers_:

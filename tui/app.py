@@ -131,15 +131,13 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
 
     def pace(self) -> str:
         """Round, place in the batch, answers per hour in this sitting, and the time it has lasted."""
-        loop = self.session.loop
-        batch = loop.batch_
-        done = sum(1 for i in batch if self.session.is_answered(i))
+        done, size = self.session.batch_progress()
         seconds = max(0.0, self.clock() - self.sitting_started)
         minutes, secs = divmod(int(seconds), 60)
         hours, minutes = divmod(minutes, 60)
         elapsed = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
         rate = f"{self.sitting_answers / seconds * 3600:.0f}/h" if seconds >= 30 and self.sitting_answers else "—/h"
-        return f" round {loop.round_ + 1} · {min(done + 1, max(len(batch), 1))}/{len(batch)} · {rate} · {elapsed}"
+        return f" round {self.session.loop.round_ + 1} · {min(done + 1, max(size, 1))}/{size} · {rate} · {elapsed}"
 
     def _undone_text(self, undone) -> str:
         """What an undo took back, naming the item: a new answer (asked again next) or a change."""

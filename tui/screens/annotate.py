@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
 from data.session import LabelingSession
-from engine.pool import UNLABELED
 from engine.stopping import THRESHOLD, WINDOW, stop_round
 from tui.keys import LabelKeys
 from tui.text import label_style, one_line, safe_text
@@ -121,9 +120,8 @@ class AnnotateScreen(LabelKeys, Screen):
         self._show("#answers", self._answers(), layout=False)  # a fixed height: no layout pass per keypress
         self._show("#round-metrics", self._metrics())
         self._show("#spark", self._spark())
-        loop = session.loop
-        bar = self.query_one("#batch-bar", ProgressBar)
-        bar.update(total=max(len(loop.batch_), 1), progress=sum(1 for i in loop.batch_ if loop.pool.state[i] != UNLABELED))
+        done, size = session.batch_progress()
+        self.query_one("#batch-bar", ProgressBar).update(total=max(size, 1), progress=done)
         self._refresh_pace()
         self._show("#progress", self._progress())
 
