@@ -6,6 +6,14 @@ from __future__ import annotations
 from conftest import NASTY, SIZE, pinned, tiny_app
 
 
+async def press_and_teach(pilot, keys: str) -> None:
+    """Answer with ``keys``, then wait for the teach worker and the redraw."""
+    for key in keys:
+        await pilot.press(key)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_snapshot_annotate(snap_compare, tmp_path, tiny_csv):
     async def run_before(pilot):
         for _ in range(3):
@@ -32,10 +40,7 @@ def test_snapshot_help(snap_compare, tmp_path, tiny_csv):
 def test_snapshot_plot(snap_compare, tmp_path, tiny_csv):
     async def run_before(pilot):
         for _ in range(3):
-            for key in "12121":
-                await pilot.press(key)
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await press_and_teach(pilot, "12121")
         await pilot.press("p")
         await pilot.pause()
 
@@ -45,20 +50,14 @@ def test_snapshot_plot(snap_compare, tmp_path, tiny_csv):
 def test_snapshot_annotate_80x24_with_a_trained_model(snap_compare, tmp_path, tiny_csv):
     """The smallest terminal: the comment, the model's bars, the status lines and every key fit."""
     async def run_before(pilot):
-        for key in "1212121212":
-            await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_and_teach(pilot, "1212121212")
 
     assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(80, 24), run_before=run_before)
 
 
 def test_snapshot_annotate_120x40(snap_compare, tmp_path, tiny_csv):
     async def run_before(pilot):
-        for key in "12121":
-            await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_and_teach(pilot, "12121")
 
     assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
 
