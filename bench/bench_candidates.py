@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench.synth_pool import ensure_pool  # noqa: E402
 
 YOUTUBE = ROOT.parent / "shared" / "data" / "youtube-spam"
-ALTUI = [sys.executable, str(ROOT / "altui.py")]
+ALTUI = [sys.executable, "-m", "altui"]
 POINTS = (50, 100, 200, 300)
 
 

@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.synth_pool import ensure_pool  # noqa: E402
-from engine.features import features_for, vectorize, word_rows  # noqa: E402
-from engine.learner import MODELS, make_learner  # noqa: E402
-from engine.loop import ActiveLoop  # noqa: E402
-from engine.simulate import simulate, summarize  # noqa: E402
+from altui.engine.features import features_for, vectorize, word_rows  # noqa: E402
+from altui.engine.learners import MODELS, make_learner  # noqa: E402
+from altui.engine.loop import ActiveLoop  # noqa: E402
+from altui.engine.simulate import simulate, summarize  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200, 300)
 

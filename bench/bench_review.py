@@ -20,10 +20,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.corpus import load_corpus  # noqa: E402
-from data.session import LabelingSession  # noqa: E402
-from engine.learner import make_learner  # noqa: E402
-from engine.review import label_quality, out_of_fold_proba, rank_by_quality  # noqa: E402
+from altui.data.files.corpus import load_corpus  # noqa: E402
+from altui.data.sessions.session import LabelingSession  # noqa: E402
+from altui.engine.learners import make_learner  # noqa: E402
+from altui.engine.review import label_quality, out_of_fold_proba, rank_by_quality  # noqa: E402
 
 
 def main() -> None:

@@ -40,8 +40,8 @@ ALTUI_OPEN = """
 import resource, sys, time, json
 started = time.perf_counter()
 sys.path.insert(0, sys.argv[3])
-from tui.app import make_app
-from tui.config import LabelConfig
+from altui.tui.app import make_app
+from altui.tui.config import LabelConfig
 app = make_app(LabelConfig(data=sys.argv[1], test=sys.argv[2], session=sys.argv[4]))
 X = app.session.corpus.X
 print(json.dumps({"seconds": time.perf_counter() - started, "nnz": int(X.nnz), "features": int(X.shape[1]),

@@ -27,8 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.features import vectorize  # noqa: E402
-from engine.simulate import run_once  # noqa: E402
+from altui.engine.features import vectorize  # noqa: E402
+from altui.engine.simulate import run_once  # noqa: E402
 
 
 def read(path: Path):

@@ -19,11 +19,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.cluster import connect  # noqa: E402
-from data.corpus import load_corpus  # noqa: E402
-from engine.features import features_for  # noqa: E402
-from engine.learner import make_learner  # noqa: E402
-from engine.simulate import simulate  # noqa: E402
+from altui.data.runs.cluster import connect  # noqa: E402
+from altui.data.files.corpus import load_corpus  # noqa: E402
+from altui.engine.features import features_for  # noqa: E402
+from altui.engine.learners import make_learner  # noqa: E402
+from altui.engine.simulate import simulate  # noqa: E402
 
 
 def main() -> None:

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from textual.widgets import Static  # noqa: E402
 
-from tui.app import make_app  # noqa: E402
-from tui.config import LabelConfig  # noqa: E402
-from tui.text import printable  # noqa: E402
+from altui.tui.app import make_app  # noqa: E402
+from altui.tui.config import LabelConfig  # noqa: E402
+from altui.tui.text import printable  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -97,7 +97,7 @@ async def drive(answers: int, batch: int, data: Path, test: Path) -> None:
 
 
 def _commit_ms(app) -> float:
-    from engine.loop import Answer
+    from altui.engine.loop import Answer
 
     store = app.session.store
     started = time.perf_counter()

@@ -1,6 +1,6 @@
 """Errors of the data layer: one type, whose message names the problem and the fix."""
 
-from engine.errors import AltuiError
+from altui.engine.errors import AltuiError
 
 
 class DataError(AltuiError):

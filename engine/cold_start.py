@@ -19,8 +19,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 import scipy.sparse as sp
 
-from engine.errors import ConfigError
-from engine.pool import UNLABELED, Pool
+from altui.engine.errors import ConfigError
+from altui.engine.pool import UNLABELED, Pool
 
 PROJECTED_DIMENSIONS = 128
 
@@ -53,7 +53,7 @@ class KMeansColdStart(ColdStart):
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.preprocessing import normalize
 
-        from engine.learner import single_threaded
+        from altui.engine.learners.base import single_threaded
 
         if candidates.shape[0] <= n:
             return candidates.copy()

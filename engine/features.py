@@ -29,8 +29,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
-from engine.char_ngrams import char_ngrams_by_bucket, hash_char_ngrams
-from engine.errors import ConfigError
+from altui.engine.char_ngrams import char_ngrams_by_bucket, hash_char_ngrams
+from altui.engine.errors import ConfigError
 
 NGRAM_RANGE = (1, 5)
 N_BUCKETS = 2**22

@@ -14,14 +14,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
-from engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_start
-from engine.errors import ConfigError
-from engine.learner import Learner
-from engine.naive_bayes import MultinomialNBLearner
-from engine.metrics import accuracy, confusion, macro_f1
-from engine.pool import LABELED, MISSING, UNLABELED, Pool
-from engine.stopping import cohens_kappa, draw_stop_set
-from engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy
+from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_start
+from altui.engine.errors import ConfigError
+from altui.engine.learners.base import Learner
+from altui.engine.learners.naive_bayes import MultinomialNBLearner
+from altui.engine.metrics import accuracy, confusion, macro_f1
+from altui.engine.pool import LABELED, MISSING, UNLABELED, Pool
+from altui.engine.stopping import cohens_kappa, draw_stop_set
+from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import warnings
 
 import numpy as np
 
-from engine.metrics import accuracy, confusion, macro_f1
-from engine.stopping import cohens_kappa, draw_stop_set
+from altui.engine.metrics import accuracy, confusion, macro_f1
+from altui.engine.stopping import cohens_kappa, draw_stop_set
 
 MODAL_TUTORIAL = "modal-tutorial"
 
@@ -31,7 +31,7 @@ def run_modal_tutorial(X, y, X_test, y_test, n_classes: int, iterations: int, ba
     from modAL.uncertainty import uncertainty_sampling
     from sklearn.naive_bayes import MultinomialNB
 
-    from engine.simulate import RunResult
+    from altui.engine.simulate import RunResult
 
     stop_set = draw_stop_set(X.shape[0], seed)
     learner = ActiveLearner(estimator=MultinomialNB(), query_strategy=uncertainty_sampling)

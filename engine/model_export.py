@@ -21,10 +21,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from engine.features import FeatureConfig, FeatureSpace, features_for, make_hasher
-from engine.learner import Learner, SklearnLearner
-from engine.naive_bayes import MultinomialNBLearner
-from engine.nb_logistic import NBLogisticLearner
+from altui.engine.features import FeatureConfig, FeatureSpace, features_for, make_hasher
+from altui.engine.learners.base import Learner, SklearnLearner
+from altui.engine.learners.naive_bayes import MultinomialNBLearner
+from altui.engine.learners.nb_logistic import NBLogisticLearner
 
 
 def word_hasher(config: FeatureConfig) -> HashingVectorizer:

@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from engine.errors import EmptyPoolError
+from altui.engine.errors import EmptyPoolError
 
 UNLABELED = 0
 LABELED = 1

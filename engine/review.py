@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from engine.learner import Learner
+from altui.engine.learners.base import Learner
 
 N_FOLDS = 5
 REPEATS = 5

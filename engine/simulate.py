@@ -16,13 +16,13 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from engine.cold_start import DEFAULT_COLD_START, ColdStart
-from engine.errors import ConfigError
-from engine.learner import Learner
-from engine.loop import ActiveLoop
-from engine.modal_reference import MODAL_TUTORIAL, run_modal_tutorial
-from engine.stopping import stop_round
-from engine.strategies import DEFAULT_MAX_CANDIDATES, get_strategy
+from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart
+from altui.engine.errors import ConfigError
+from altui.engine.learners.base import Learner
+from altui.engine.loop import ActiveLoop
+from altui.engine.modal_reference import MODAL_TUTORIAL, run_modal_tutorial
+from altui.engine.stopping import stop_round
+from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, get_strategy
 
 
 @dataclass(frozen=True)

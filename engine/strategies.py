@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.preprocessing import normalize
 
-from engine.cold_start import ColdStart, RandomColdStart
-from engine.errors import ConfigError, PoolExhaustedError
-from engine.learner import Scores, row_max, row_sum
-from engine.pool import UNLABELED, Pool
+from altui.engine.cold_start import ColdStart, RandomColdStart
+from altui.engine.errors import ConfigError, PoolExhaustedError
+from altui.engine.learners.base import Scores, row_max, row_sum
+from altui.engine.pool import UNLABELED, Pool
 
 
 DEFAULT_MAX_CANDIDATES = 5_000

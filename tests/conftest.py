@@ -36,7 +36,7 @@ def read_youtube(path: Path) -> tuple[list[str], np.ndarray]:
 @pytest.fixture(scope="session")
 def youtube_features():
     """(X, y, X_test, y_test) of the reference split with the reference vectorizer."""
-    from engine.features import vectorize
+    from altui.engine.features import vectorize
 
     texts, y = read_youtube(TRAIN_CSV)
     test_texts, y_test = read_youtube(TEST_CSV)
@@ -108,8 +108,8 @@ def pinned(app):
 
 
 def tiny_app(tiny_csv, tmp_path, **kwargs):
-    from tui.app import make_app
-    from tui.config import LabelConfig
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
 
     config = LabelConfig(data=str(tiny_csv), batch=5, seed=0, session=str(tmp_path / "session.db"), **kwargs)
     return pinned(make_app(config))

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from conftest import ROOT
-from data.argilla import ArgillaAuthError, ArgillaClient, ArgillaConfig, ArgillaError, ArgillaUnavailable
-from data.argilla_link import SKIP, verdicts
+from altui.data.servers.argilla import ArgillaAuthError, ArgillaClient, ArgillaConfig, ArgillaError, ArgillaUnavailable
+from altui.data.servers.argilla_link import SKIP, verdicts
 
 GOLDEN = ROOT.parent / "shared" / "argilla" / "golden"
 KEY = "secret-key-42"
@@ -122,7 +122,7 @@ def test_records_are_read_page_by_page():
         items = [{"id": str(i), "external_id": f"c-{i}", "responses": []} for i in range(offset, min(offset + 1000, 2500))]
         return httpx.Response(200, json={"items": items, "total": 2500})
 
-    from data.argilla import RemoteDataset
+    from altui.data.servers.argilla import RemoteDataset
 
     with client(httpx.MockTransport(handler)) as c:
         records = list(c.records(RemoteDataset("ds", "d", "q", ("ham", "spam"))))

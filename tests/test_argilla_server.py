@@ -10,7 +10,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from altui import app as cli
+from altui.cli.main import app as cli
 from conftest import ROOT
 from test_rubrix_server import free_port, make_session
 
@@ -139,8 +139,8 @@ def test_errors_are_one_line_naming_the_fix(argilla_url, env, tmp_path, monkeypa
 async def test_the_app_logs_each_batch_and_r_pulls_responses(argilla_url, env, tmp_path):
     """`altui label --argilla-dataset`: the first batch is logged at start, `r` applies the annotator's answers."""
     from conftest import TEST_CSV, TRAIN_CSV
-    from tui.app import make_app
-    from tui.config import LabelConfig
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
 
     app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "t.db"),
                                argilla_dataset="live", argilla_url=argilla_url, argilla_workspace="team-a"))
@@ -165,8 +165,8 @@ async def test_the_app_logs_each_batch_and_r_pulls_responses(argilla_url, env, t
 
 async def test_the_status_line_says_what_waits_for_a_stopped_server(env, tmp_path):
     from conftest import TEST_CSV, TRAIN_CSV
-    from tui.app import make_app
-    from tui.config import LabelConfig
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
 
     dead = f"http://127.0.0.1:{free_port()}"
     app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "d.db"),

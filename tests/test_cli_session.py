@@ -10,12 +10,12 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from altui import app
+from altui.cli.main import app
 from conftest import TEST_CSV, TRAIN_CSV, write_csv
-from data.corpus import load_corpus
-from data.session import LabelingSession
-from data.store import SCHEMA_VERSION
-from data.table import csv_text
+from altui.data.files.corpus import load_corpus
+from altui.data.sessions.session import LabelingSession
+from altui.data.sessions.store import SCHEMA_VERSION
+from altui.data.files.table import csv_text
 from test_cli import assert_one_line_error
 
 runner = CliRunner()
@@ -175,7 +175,7 @@ def _holder_process(session_path):
 
     from conftest import ROOT
 
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from data.session_lock import SessionLock; "
+    code = ("import sys; from altui.data.sessions.session_lock import SessionLock; "
             "lock = SessionLock(sys.argv[2]).acquire(); print('held', flush=True); sys.stdin.read()")
     holder = subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(session_path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -205,9 +205,9 @@ def test_a_second_writer_is_refused_in_one_line_and_readers_still_work(labeled_s
 
 
 def test_two_writers_in_one_process_are_refused_too(tmp_path):
-    from tui.app import make_app
-    from tui.config import LabelConfig
-    from data.errors import DataError
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+    from altui.data.errors import DataError
 
     config = LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "new" / "folder" / "w.db"))
     first = make_app(config)
@@ -238,8 +238,8 @@ def test_a_moved_and_edited_data_file_keeps_every_answer(tmp_path):
     edited.reverse()  # rows move
     first.unlink()
     moved = write_csv(tmp_path / "elsewhere.csv", [["id", "text"]] + edited)
-    from tui.app import make_app
-    from tui.config import LabelConfig
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
 
     app = make_app(LabelConfig(data=str(moved), labels=("neg", "pos"), session=str(tmp_path / "s.db")))
     session = app.session

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from altui import app
+from altui.cli.main import app
 from conftest import ROOT, TEST_CSV, TRAIN_CSV
 from test_cli import assert_one_line_error
 
@@ -34,7 +34,7 @@ def scheduler(tmp_path_factory):
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     logs = tmp_path_factory.mktemp("dask")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the workers import altui's engine, as an installed altui would
+    env = dict(os.environ)  # the workers import the installed altui, as a user's cluster would
     dask = Path(sys.executable).with_name("dask")
     procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                "--dashboard-address", ":0"], stdout=open(logs / "scheduler.log", "w"),

@@ -10,16 +10,16 @@ import pytest
 from rich.console import Console
 
 from conftest import TEST_CSV, TRAIN_CSV, write_csv
-from data.outputs import export_session, status_lines
-from data.search import search_texts
-from data.session import LabelingSession, readable_ngram
-from data.errors import DataError
-from engine.loop import ActiveLoop
-from tui.app import make_app
-from tui.config import LabelConfig
-from tui.keys import LabelPicker, key_of
-from tui.screens.history import HistoryScreen
-from tui.screens.search import SearchScreen
+from altui.data.files.outputs import export_session, status_lines
+from altui.data.files.search import search_texts
+from altui.data.sessions.session import LabelingSession, readable_ngram
+from altui.data.errors import DataError
+from altui.engine.loop import ActiveLoop
+from altui.tui.app import make_app
+from altui.tui.config import LabelConfig
+from altui.tui.keys import LabelPicker, key_of
+from altui.tui.screens.history import HistoryScreen
+from altui.tui.screens.search import SearchScreen
 
 SIZE = (120, 40)
 
@@ -286,7 +286,7 @@ async def test_config_file_remaps_keys_and_sets_the_theme(tmp_path, monkeypatch)
 def test_a_bad_config_file_is_one_line_before_the_app(tmp_path, monkeypatch, content, fragment):
     from typer.testing import CliRunner
 
-    from altui import app
+    from altui.cli.main import app
     from test_cli import assert_one_line_error
 
     config = tmp_path / "config.toml"

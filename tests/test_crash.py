@@ -16,16 +16,16 @@ import pytest
 
 from typer.testing import CliRunner
 
-from altui import app as cli
+from altui.cli.main import app as cli
 from conftest import ROOT, TEST_CSV, TRAIN_CSV
-from tui.app import make_app
-from tui.config import LabelConfig
+from altui.tui.app import make_app
+from altui.tui.config import LabelConfig
 
 CHILD = textwrap.dedent(
     """
     import asyncio, json, sys
-    from tui.app import make_app
-    from tui.config import LabelConfig
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
 
     config = LabelConfig(data=sys.argv[1], test=sys.argv[2], session=sys.argv[3])
     keys = sys.argv[4].split(",")

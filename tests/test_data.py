@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from conftest import TEST_CSV, TRAIN_CSV, YOUTUBE, write_csv
-from data.corpus import load_corpus
-from data.errors import DataError
-from data.store import SessionInfo, SessionStore
-from data.table import label_set, load_table, require_two_classes
-from data.youtube import RAW_FILES, ensure_youtube
-from engine.loop import Answer, RoundMetrics
+from altui.data.files.corpus import load_corpus
+from altui.data.errors import DataError
+from altui.data.sessions.store import SessionInfo, SessionStore
+from altui.data.files.table import label_set, load_table, require_two_classes
+from altui.data.files.youtube import RAW_FILES, ensure_youtube
+from altui.engine.loop import Answer, RoundMetrics
 
 
 # -- tables
@@ -175,7 +175,7 @@ def test_store_replays_answers_and_undos(tmp_path):
     again = SessionStore.create_or_resume(tmp_path / "s.db", _info())
     assert [(a.answer.index, a.answer.label) for a in again.answers()] == [(5, 1), (7, None)]
     assert again.last_batch() == (1, [1, 2, 3])
-    assert again.metrics()[0].accuracy == 0.5 and again.n_events() == 4
+    assert again.metrics()[0].accuracy == pytest.approx(0.5) and again.n_events() == 4
 
 
 def test_store_refuses_another_data_set_and_foreign_files(tmp_path):
@@ -197,7 +197,7 @@ def test_ham_spam_names_only_for_the_youtube_layout(tmp_path):
 
 
 def test_explain_names_the_ngrams_that_pushed_the_prediction(youtube_features):
-    from engine.naive_bayes import MultinomialNBLearner
+    from altui.engine.learners.naive_bayes import MultinomialNBLearner
 
     X, y, _, _ = youtube_features
     learner = MultinomialNBLearner(2).fit(X[:300], y[:300])

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from altui import app
+from altui.cli.main import app
 from conftest import TEST_CSV, TRAIN_CSV
-from data.corpus import load_corpus
-from data.errors import DataError
-from data.feature_cache import cache_root, cached_features
-from data.table import load_table
-from engine.features import FeatureConfig, bucket_of, make_hasher, vectorize
+from altui.data.files.corpus import load_corpus
+from altui.data.errors import DataError
+from altui.data.files.feature_cache import cache_root, cached_features
+from altui.data.files.table import load_table
+from altui.engine.features import FeatureConfig, bucket_of, make_hasher, vectorize
 
 runner = CliRunner()
 
@@ -188,7 +188,7 @@ def test_the_second_open_reads_the_cache_and_a_broken_entry_is_rebuilt(monkeypat
         raise AssertionError("vectorized again")
 
     with monkeypatch.context() as patch:
-        patch.setattr("data.feature_cache.vectorize", no_vectorizing)
+        patch.setattr("altui.data.files.feature_cache.vectorize", no_vectorizing)
         second = cached_features(train, test)
     assert (second[1] != first[1]).nnz == 0 and (second[2] != first[2]).nnz == 0
     np.testing.assert_array_equal(second[0].buckets, first[0].buckets)
@@ -203,6 +203,6 @@ def test_a_corpus_from_a_moved_copy_uses_the_cache(tmp_path, monkeypatch):
     copy = tmp_path / "copy.csv"
     copy.write_bytes(TRAIN_CSV.read_bytes())
     load_corpus(str(TRAIN_CSV), str(TEST_CSV))
-    monkeypatch.setattr("data.feature_cache.vectorize", lambda *a, **k: pytest.fail("vectorized again"))
+    monkeypatch.setattr("altui.data.files.feature_cache.vectorize", lambda *a, **k: pytest.fail("vectorized again"))
     corpus = load_corpus(str(copy), str(TEST_CSV))
     assert corpus.X.shape[0] == 1564

@@ -11,9 +11,9 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from altui import app
+from altui.cli.main import app
 from conftest import ROOT, TEST_CSV, TRAIN_CSV, write_csv
-from data.grid import GRID_COLUMNS
+from altui.data.runs.grid import GRID_COLUMNS
 from test_cli import assert_one_line_error
 
 runner = CliRunner()
@@ -86,7 +86,7 @@ def test_an_interrupted_grid_resumes_from_its_output(grid_file, tmp_path):
     reference = tmp_path / "reference.csv"
     assert runner.invoke(app, ["simulate", "--grid", str(grid_file), "--jobs", "1", "--out", str(reference)]).exit_code == 0
     out = tmp_path / "interrupted.csv"
-    command = [sys.executable, "-c", "from altui import app; app()", "simulate", "--grid", str(grid_file),
+    command = [sys.executable, "-c", "from altui.cli import app; app()", "simulate", "--grid", str(grid_file),
                "--jobs", "1", "--out", str(out)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120

@@ -8,10 +8,10 @@ import io
 import pytest
 from typer.testing import CliRunner
 
-from altui import app as cli
+from altui.cli.main import app as cli
 from conftest import write_csv
-from tui.app import make_app
-from tui.config import LabelConfig
+from altui.tui.app import make_app
+from altui.tui.config import LabelConfig
 
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"
 TITLE = "\x1b]0;pwned\x07"
@@ -80,7 +80,7 @@ def test_status_export_and_errors_show_controls_visibly(hostile_csv, tmp_path, m
     assert len(rows) == 4 and all(original[r["id"]][0] == r["text"] for r in rows)
     assert {r["label"] for r in rows} == {sorted(LABELS)[0]}
     with monkeypatch.context() as patch:
-        patch.setattr("altui.stdout_is_terminal", lambda: True)
+        patch.setattr("altui.cli.main.stdout_is_terminal", lambda: True)
         shown = runner.invoke(cli, ["export", str(session)])
     assert shown.exit_code == 0
     assert_safe(shown.stdout)

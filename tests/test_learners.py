@@ -9,11 +9,12 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from conftest import TEST_CSV, TRAIN_CSV, read_youtube
-from engine.char_ngrams import char_ngrams_by_bucket, hash_char_ngrams
-from engine.features import NB_FEATURES, NBLR_FEATURES, FeatureConfig, features_for, vectorize, word_rows
-from engine.learner import make_learner, single_threaded
-from engine.nb_logistic import NBLogisticLearner, binary, log_count_ratio
-from engine.simulate import simulate, summarize
+from altui.engine.char_ngrams import char_ngrams_by_bucket, hash_char_ngrams
+from altui.engine.features import NB_FEATURES, NBLR_FEATURES, FeatureConfig, features_for, vectorize, word_rows
+from altui.engine.learners import make_learner
+from altui.engine.learners.base import single_threaded
+from altui.engine.learners.nb_logistic import NBLogisticLearner, binary, log_count_ratio
+from altui.engine.simulate import simulate, summarize
 
 EDGE_TEXTS = ["", "   ", "a", ":D", "❤❤❤", "Hi  there,\n a I'm ok!\u3000😀x", "\ud800x y", "İstanbul ÇOK", "tab\tsep  "]
 
@@ -113,7 +114,7 @@ def test_nblr_learns_faster_than_the_tutorials_model_on_youtube(nblr_youtube, yo
 
 
 def test_texts_without_words_are_queried_last_by_the_default_model(nblr_youtube):
-    from engine.loop import ActiveLoop
+    from altui.engine.loop import ActiveLoop
 
     texts, _, X, y, _, _ = nblr_youtube
     rankable = word_rows(texts, NBLR_FEATURES)
@@ -128,8 +129,8 @@ def test_texts_without_words_are_queried_last_by_the_default_model(nblr_youtube)
 
 
 def test_kmeans_cold_start_is_seeded_and_covers_the_clusters():
-    from engine.cold_start import KMeansColdStart
-    from engine.pool import Pool
+    from altui.engine.cold_start import KMeansColdStart
+    from altui.engine.pool import Pool
 
     topics = ["free gift card click here now", "love this song so much", "check out my channel subscribe",
               "who is watching in 2015", "this video is great lol"]
@@ -145,8 +146,8 @@ def test_kmeans_cold_start_is_seeded_and_covers_the_clusters():
 
 
 def test_seed_terms_take_at_most_their_share_of_a_batch_then_the_fallback():
-    from engine.cold_start import SeedTerms
-    from engine.pool import Pool
+    from altui.engine.cold_start import SeedTerms
+    from altui.engine.pool import Pool
 
     pool = Pool(100)
     seeded = SeedTerms({1: np.arange(0, 40)}, n_classes=2)  # terms for one label only
@@ -160,9 +161,9 @@ def test_seed_terms_take_at_most_their_share_of_a_batch_then_the_fallback():
 
 
 def test_seed_terms_are_parsed_from_values_and_files(tmp_path):
-    from data.errors import DataError
-    from data.seed_terms import match_seed_terms, parse_seed_terms
-    from data.table import LabelSet
+    from altui.data.errors import DataError
+    from altui.data.files.seed_terms import match_seed_terms, parse_seed_terms
+    from altui.data.files.table import LabelSet
 
     path = tmp_path / "terms.txt"
     path.write_text("# what spam says\nspam = subscribe, check out\n\nham=song\n", encoding="utf-8")

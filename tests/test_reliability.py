@@ -17,11 +17,11 @@ import uuid
 import pytest
 from typer.testing import CliRunner
 
-from altui import app as cli
+from altui.cli.main import app as cli
 from conftest import ROOT, TEST_CSV, TRAIN_CSV, write_csv
-from data.corpus import load_corpus
-from data.errors import DataError
-from data.session import LabelingSession
+from altui.data.files.corpus import load_corpus
+from altui.data.errors import DataError
+from altui.data.sessions.session import LabelingSession
 from test_cli import assert_one_line_error
 from test_cli_session import labeled_session  # noqa: F401 (a fixture)
 
@@ -125,7 +125,7 @@ def test_missing_label_values_mean_unlabeled_whatever_the_hash_seed(tmp_path):
         rows.append([f"r{i}", f"text number {i} {'spam offer' if i % 2 else 'nice song'}",
                      ["b", "a", "NaN", "", "None", "null"][i % 6]])
     data = write_csv(tmp_path / "nan.csv", rows)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from data.corpus import load_corpus; "
+    code = ("import sys; from altui.data.files.corpus import load_corpus; "
             "c = load_corpus(sys.argv[2], seed=0); "
             "print(list(c.labels.values), int((c.y_train < 0).sum()), c.train.fingerprint[:12])")
     outputs = set()
@@ -228,8 +228,8 @@ def test_a_full_disk_refuses_the_answer_loses_nothing_and_recovers(small_disk):
 
 
 async def test_r_in_the_app_against_a_server_that_is_not_rubrix_keeps_the_app_running(tmp_path):
-    from tui.app import make_app
-    from tui.config import LabelConfig
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from conftest import ROOT, TEST_CSV, TRAIN_CSV
-from data.corpus import load_corpus
-from data.rubrix import (
+from altui.data.files.corpus import load_corpus
+from altui.data.servers.rubrix import (
     RubrixAuthError,
     RubrixClient,
     RubrixConfig,
@@ -19,8 +19,8 @@ from data.rubrix import (
     RubrixUnavailable,
     check_dataset_name,
 )
-from data.rubrix_link import apply_annotations, build_records, push, rubrix_id
-from data.session import LabelingSession
+from altui.data.servers.rubrix_link import apply_annotations, build_records, push, rubrix_id
+from altui.data.sessions.session import LabelingSession
 
 GOLDEN = ROOT.parent / "shared" / "rubrix" / "golden"
 KEY = "s3cret-key-for-tests"

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from altui import app as cli
+from altui.cli.main import app as cli
 from conftest import ROOT, TEST_CSV, TRAIN_CSV
-from data.corpus import load_corpus
-from data.session import LabelingSession
-from tui.app import make_app
-from tui.config import LabelConfig
+from altui.data.files.corpus import load_corpus
+from altui.data.sessions.session import LabelingSession
+from altui.tui.app import make_app
+from altui.tui.config import LabelConfig
 
 SERVER = ROOT.parent / "shared" / "rubrix" / "server"
 VENV = ROOT / ".rubrix-server-venv"

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from altui import app
+from altui.cli.main import app
 from conftest import TEST_CSV, TRAIN_CSV
-from data.corpus import load_corpus
-from data.outputs import status_lines
-from data.session import LabelingSession
-from engine.review import label_quality, out_of_fold_proba, rank_by_quality
-from engine.naive_bayes import MultinomialNBLearner
+from altui.data.files.corpus import load_corpus
+from altui.data.files.outputs import status_lines
+from altui.data.sessions.session import LabelingSession
+from altui.engine.review import label_quality, out_of_fold_proba, rank_by_quality
+from altui.engine.learners.naive_bayes import MultinomialNBLearner
 from test_cli import assert_one_line_error
-from tui.app import make_review_app
-from tui.screens.review import ReviewScreen
+from altui.tui.app import make_review_app
+from altui.tui.screens.review import ReviewScreen
 
 runner = CliRunner()
 

@@ -40,7 +40,7 @@ def test_a_signal_restores_the_terminal_and_keeps_the_answers(tmp_path, signum):
     main, child = pty.openpty()
     env = dict(os.environ, COLUMNS="100", LINES="30", TERM="xterm-256color")
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "altui.py"), "label", str(TRAIN_CSV), "--test", str(TEST_CSV),
+        [sys.executable, "-m", "altui", "label", str(TRAIN_CSV), "--test", str(TEST_CSV),
          "--session", str(session)],
         stdin=child, stdout=child, stderr=child, env=env, cwd=ROOT, start_new_session=True,
     )
@@ -61,7 +61,7 @@ def test_a_signal_restores_the_terminal_and_keeps_the_answers(tmp_path, signum):
         os.close(main)
     assert ALT_SCREEN_OFF in rest  # the alternate screen was left, so the shell's screen is back
     assert rest.rfind(ALT_SCREEN_OFF) > rest.rfind(b"\x1b[?1049h")
-    from data.store import SessionStore
+    from altui.data.sessions.store import SessionStore
 
     store = SessionStore.open_existing(session, readonly=True)
     assert len(store.answers()) == 3
@@ -70,7 +70,7 @@ def test_a_signal_restores_the_terminal_and_keeps_the_answers(tmp_path, signum):
 
 def test_without_a_terminal_label_says_so_and_exits(tmp_path):
     done = subprocess.run(
-        [sys.executable, str(ROOT / "altui.py"), "label", str(TRAIN_CSV), "--test", str(TEST_CSV),
+        [sys.executable, "-m", "altui", "label", str(TRAIN_CSV), "--test", str(TEST_CSV),
          "--session", str(tmp_path / "s.db")],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, cwd=ROOT,
     )

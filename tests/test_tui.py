@@ -10,12 +10,12 @@ from modAL.uncertainty import classifier_uncertainty, uncertainty_sampling
 from textual.widgets import Static
 
 from conftest import NASTY, SIZE, TEST_CSV, TRAIN_CSV, assert_modal_parity, tiny_app, write_csv
-from tui.app import AltuiApp, make_app
-from tui.config import LabelConfig
-from tui.screens.annotate import AnnotateScreen
-from tui.screens.help import HelpScreen
-from tui.screens.plot import PlotScreen
-from tui.text import printable
+from altui.tui.app import AltuiApp, make_app
+from altui.tui.config import LabelConfig
+from altui.tui.screens.annotate import AnnotateScreen
+from altui.tui.screens.help import HelpScreen
+from altui.tui.screens.plot import PlotScreen
+from altui.tui.text import printable
 
 def youtube_app(tmp_path, **kwargs) -> AltuiApp:
     return make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "yt.db"), **kwargs))
@@ -210,8 +210,8 @@ async def test_a_refit_model_is_taught_in_a_thread_worker(tmp_path, tiny_csv):
 async def test_on_a_large_pool_the_next_candidates_are_drawn_ahead_and_batches_match_simulate(tmp_path):
     """With more items than --candidates, the app draws the next query's candidates in a thread while the
     person answers; the batches are still exactly the ones the headless loop picks with the same seed."""
-    from engine.learner import make_learner
-    from engine.loop import ActiveLoop
+    from altui.engine.learners import make_learner
+    from altui.engine.loop import ActiveLoop
 
     app = youtube_app(tmp_path, max_candidates=300)
     y = np.array([int(v) for v in app.session.corpus.train.labels])
@@ -300,7 +300,7 @@ async def test_the_plot_says_what_to_do_before_the_first_round(tmp_path, tiny_cs
 
 
 def test_plot_ticks_are_label_counts_and_the_y_range_fits_the_data():
-    from tui.screens.plot import fitted_range, integer_ticks
+    from altui.tui.screens.plot import fitted_range, integer_ticks
 
     assert integer_ticks([10, 20, 30]) == [10, 20, 30]
     ticks = integer_ticks(list(range(10, 310, 10)))

@@ -85,7 +85,7 @@ def test_snapshot_search(snap_compare, tmp_path, tiny_csv):
 
 
 def test_snapshot_review(snap_compare, tmp_path, tiny_csv):
-    from tui.app import make_review_app
+    from altui.tui.app import make_review_app
 
     app = tiny_app(tiny_csv, tmp_path)
 

@@ -11,26 +11,26 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.worker import Worker, WorkerState
 
-from data.corpus import load_corpus
-from data.seed_terms import check_seed_labels
-from engine.features import features_for
-from data.session import LabelingSession, RoundResult, saved_model
-from engine.errors import AltuiError
-from tui.argilla_sync import ArgillaSync
-from tui.rubrix_sync import RubrixSync
-from tui.config import LabelConfig
-from tui.text import one_line
-from data.argilla import ArgillaConfig, check_name
-from data.rubrix import RubrixConfig, check_dataset_name
-from tui.messages import BatchReady
-from tui.screens.annotate import AnnotateScreen
-from tui.keys import MAX_LABELS
-from tui.user_config import UserConfig, load_user_config
-from tui.screens.help import HelpScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.plot import PlotScreen
-from tui.screens.review import ReviewScreen
-from tui.screens.search import SearchScreen
+from altui.data.files.corpus import load_corpus
+from altui.data.files.seed_terms import check_seed_labels
+from altui.engine.features import features_for
+from altui.data.sessions.session import LabelingSession, RoundResult, saved_model
+from altui.engine.errors import AltuiError
+from altui.tui.argilla_sync import ArgillaSync
+from altui.tui.rubrix_sync import RubrixSync
+from altui.tui.config import LabelConfig
+from altui.tui.text import one_line
+from altui.data.servers.argilla import ArgillaConfig, check_name
+from altui.data.servers.rubrix import RubrixConfig, check_dataset_name
+from altui.tui.messages import BatchReady
+from altui.tui.screens.annotate import AnnotateScreen
+from altui.tui.keys import MAX_LABELS
+from altui.tui.user_config import UserConfig, load_user_config
+from altui.tui.screens.help import HelpScreen
+from altui.tui.screens.history import HistoryScreen
+from altui.tui.screens.plot import PlotScreen
+from altui.tui.screens.review import ReviewScreen
+from altui.tui.screens.search import SearchScreen
 
 
 ASYNC_ROUND_SECONDS = 0.05  # rounds quicker than this run on the event loop (see start_teaching)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from textual import work
 from textual.message import Message
 
-from data.argilla import ArgillaClient, ArgillaConfig
-from data.argilla_link import Fetched, SessionShape, apply_responses, build_records, drain, fetch, outbox_name
-from data.pull_report import label_counts_text
-from data.store import SessionStore
-from engine.errors import AltuiError
+from altui.data.servers.argilla import ArgillaClient, ArgillaConfig
+from altui.data.servers.argilla_link import Fetched, SessionShape, apply_responses, build_records, drain, fetch, outbox_name
+from altui.data.servers.pull_report import label_counts_text
+from altui.data.sessions.store import SessionStore
+from altui.engine.errors import AltuiError
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.cold_start import DEFAULT_COLD_START
-from engine.learner import DEFAULT_MODEL
-from engine.strategies import DEFAULT_MAX_CANDIDATES
+from altui.engine.cold_start import DEFAULT_COLD_START
+from altui.engine.learners import DEFAULT_MODEL
+from altui.engine.strategies import DEFAULT_MAX_CANDIDATES
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.text import one_line
+from altui.tui.text import one_line
 
 MAX_LABELS = 30
 DIGITS = "1234567890"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from data.session import RoundResult
+from altui.data.sessions.session import RoundResult
 
 
 @dataclass

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from textual import work
 
-from data.pull_report import label_counts_text
-from data.rubrix import RubrixClient, RubrixConfig
-from data.rubrix_link import apply_annotations, build_records, drain
-from data.store import SessionStore
-from engine.errors import AltuiError
-from tui.messages import RubrixFetched, RubrixSent
+from altui.data.servers.pull_report import label_counts_text
+from altui.data.servers.rubrix import RubrixClient, RubrixConfig
+from altui.data.servers.rubrix_link import apply_annotations, build_records, drain
+from altui.data.sessions.store import SessionStore
+from altui.engine.errors import AltuiError
+from altui.tui.messages import RubrixFetched, RubrixSent
 
 
 class RubrixSync:

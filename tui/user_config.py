@@ -23,8 +23,8 @@ from pathlib import Path
 
 import platformdirs
 
-from engine.errors import AltuiError
-from tui.keys import MAX_LABELS
+from altui.engine.errors import AltuiError
+from altui.tui.keys import MAX_LABELS
 
 CONFIG_ENV = "ALTUI_CONFIG"
 BINDING_IDS = (

@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
-from data.session import LabelingSession
-from engine.stopping import THRESHOLD, WINDOW, stop_round
-from tui.keys import LabelKeys
-from tui.text import label_style, one_line, safe_text
+from altui.data.sessions.session import LabelingSession
+from altui.engine.stopping import THRESHOLD, WINDOW, stop_round
+from altui.tui.keys import LabelKeys
+from altui.tui.text import label_style, one_line, safe_text
 
 ANSWER_LOG_SIZE = 12
 BAR_WIDTH = 12

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from data.session import LabelingSession
-from tui.text import label_style, one_line
+from altui.data.sessions.session import LabelingSession
+from altui.tui.text import label_style, one_line
 
 COLUMNS = (("label", 10), ("round", 5), ("source", 10), ("⚑", 1), ("text", None))
 

@@ -9,9 +9,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.keys import key_shown
-from tui.user_config import config_path
-from tui.text import one_line
+from altui.tui.keys import key_shown
+from altui.tui.user_config import config_path
+from altui.tui.text import one_line
 
 
 class HelpScreen(ModalScreen[None]):

@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from data.session import LabelingSession
-from tui.keys import LabelKeys
-from tui.screens.answers_table import AnswersTable
+from altui.data.sessions.session import LabelingSession
+from altui.tui.keys import LabelKeys
+from altui.tui.screens.answers_table import AnswersTable
 
 
 class HistoryScreen(LabelKeys, Screen):

@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
-from data.session import LabelingSession
-from engine.stopping import THRESHOLD, WINDOW, stop_round
-from tui.text import one_line
+from altui.data.sessions.session import LabelingSession
+from altui.engine.stopping import THRESHOLD, WINDOW, stop_round
+from altui.tui.text import one_line
 
 MAX_TICKS = 8
 

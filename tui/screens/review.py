@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from data.session import LabelingSession
-from data.session_model import ReviewItem, review_items
-from tui.keys import LabelKeys
-from tui.screens.answers_table import AnswersTable, label_cell
-from tui.text import one_line
+from altui.data.sessions.session import LabelingSession
+from altui.data.sessions.session_model import ReviewItem, review_items
+from altui.tui.keys import LabelKeys
+from altui.tui.screens.answers_table import AnswersTable, label_cell
+from altui.tui.text import one_line
 
 
 class ReviewTable(AnswersTable):

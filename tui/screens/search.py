@@ -9,12 +9,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from data.search import SearchResult, search_texts
-from data.session import LabelingSession
-from engine.errors import AltuiError
-from tui.keys import LabelKeys
-from tui.screens.answers_table import AnswersTable
-from tui.text import label_style, one_line
+from altui.data.files.search import SearchResult, search_texts
+from altui.data.sessions.session import LabelingSession
+from altui.engine.errors import AltuiError
+from altui.tui.keys import LabelKeys
+from altui.tui.screens.answers_table import AnswersTable
+from altui.tui.text import label_style, one_line
 
 SHOWN_RESULTS = 1000
 

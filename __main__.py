@@ -1,0 +1,5 @@
+"""``python -m altui``: the same command line as the ``altui`` script."""
+
+from altui.cli import app
+
+app(prog_name="altui")

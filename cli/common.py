@@ -1,0 +1,71 @@
+"""What every `altui` command shares: the consoles, one-line output of data, and the one error handler."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+
+import typer
+from rich.console import Console
+
+from altui.engine.errors import AltuiError
+from altui.tui.text import one_line
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print one line that may hold data (paths, labels, server answers): controls shown, never markup."""
+    (stderr if err else stdout).print(one_line(text), markup=False, highlight=False, soft_wrap=True)
+
+
+def domain_errors(command):
+    """Render an AltuiError as one red line on stderr and exit 1; never a traceback for user errors."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AltuiError as exc:
+            stderr.print("[bold red]error:[/] ", end="")
+            stderr.print(one_line(str(exc)), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            stderr.print("interrupted", markup=False)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def data_progress():
+    """A progress bar on stderr while data is read and vectorized (a terminal only); yields the callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, disable=not sys.stderr.isatty(), transient=True,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield on_progress
+
+
+def say_pull_report(report, source: str) -> None:
+    """What a pull applied (stdout) and what it left out (stderr), one line each."""
+    for line in report.summary(source):
+        say(line)
+    for line in report.warnings():
+        say(f"warning: {line}", err=True)
+
+
+def check_positive(name: str, value: int, minimum: int = 1) -> None:
+    if value < minimum:
+        raise AltuiError(f"{name} must be at least {minimum}, got {value}")

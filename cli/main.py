@@ -1,0 +1,331 @@
+"""The `altui` command line (Typer). Thin: parse options, call data/engine/tui, render errors once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from altui import __version__
+from rich.console import Console
+
+from altui.cli.common import check_positive, data_progress, domain_errors, say, stdout
+from altui.cli.argilla import argilla_app
+from altui.cli.model import predict, review, train
+from altui.cli.rubrix import UrlOpt, WorkspaceOpt, rubrix_app
+from altui.engine.errors import AltuiError
+from altui.tui.text import printable
+from altui.engine.cold_start import DEFAULT_COLD_START
+from altui.engine.learners import DEFAULT_MODEL
+from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, STRATEGIES
+from altui.engine.cold_start import COLD_STARTS
+from altui.engine.learners import MODELS
+from altui.engine.modal_reference import MODAL_TUTORIAL
+from altui.data.files.readers import FORMATS, QUOTING
+from altui.cli.conventions import AltuiCommand, AltuiGroup, choices, value
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+app = typer.Typer(
+    name="altui",
+    cls=AltuiGroup,
+    help="Build a text-classification training set with active learning, in the terminal.",
+    no_args_is_help=True,
+    add_completion=True,  # altui --install-completion: commands, options and their choices
+    pretty_exceptions_enable=False,
+)
+def _version(value: bool) -> None:
+    if value:
+        stdout.print(f"altui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """altui: query -> annotate -> teach -> plot."""
+
+
+# -- shared options
+DataArg = Annotated[
+    Optional[Path],
+    typer.Argument(help="CSV, TSV, JSONL or Parquet file of texts. Default: the YouTube Spam Collection (downloaded once)."),
+]
+TestOpt = Annotated[Optional[Path], typer.Option("--test", help="Test CSV (same columns). Default: hold out 20 %.")]
+TextColOpt = Annotated[Optional[str], typer.Option("--text-col", help="Text column: name or 0-based index.")]
+LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", help="Label column: name or 0-based index.")]
+SepOpt = Annotated[Optional[str], typer.Option("--sep", help="Separator: , | tab | ; (default: sniffed).")]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row.")]
+DataFormat = choices("DataFormat", FORMATS)
+Quoting = choices("Quoting", QUOTING)
+Model = choices("Model", MODELS)
+ColdStart = choices("ColdStart", COLD_STARTS)
+Strategy = choices("Strategy", STRATEGIES)
+Backend = choices("Backend", ("loky", "dask"))
+ExportFormat = choices("ExportFormat", ("csv", "jsonl"))
+SimulatedStrategy = choices("SimulatedStrategy", [*STRATEGIES, MODAL_TUTORIAL])
+FormatOpt = Annotated[
+    Optional[DataFormat], typer.Option("--format", help="The file's format (default: from its extension).")
+]
+QuotingOpt = Annotated[
+    Optional[Quoting],
+    typer.Option("--quoting", help="csv: quotes enclose fields; none: quotes are text (default for tab-separated)."),
+]
+EncodingOpt = Annotated[
+    Optional[str], typer.Option("--encoding", help="Text encoding (default: BOM, else UTF-8, cp1252, latin-1).")
+]
+CandidatesOpt = Annotated[
+    int,
+    typer.Option("--candidates", help="A query scores at most this many unlabeled items (a seeded random "
+                 "subsample of a larger pool); 0 = all."),
+]
+ColdStartOpt = Annotated[
+    ColdStart, typer.Option("--cold-start", help="First batches, before the model has seen two labels: kmeans (one "
+                      "comment per cluster: covers the kinds of texts) or random."),
+]
+SeedTermsOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--seed-terms", help="LABEL=term,term (repeatable), or a file of such lines: the first batches "
+                 "take comments containing each label's terms, so a rare label is found at once."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
+BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
+ModelOpt = Annotated[
+    Model, typer.Option("--model", help="nblr: NB-LR on word and char n-grams (default, learns fastest); nb: the "
+                      "tutorial's naive Bayes on word 1-5-gram counts; logreg: logistic regression on those counts."),
+]
+
+
+@app.command(cls=AltuiCommand)
+@domain_errors
+def simulate(
+    data: DataArg = None,
+    test: TestOpt = None,
+    text_col: TextColOpt = None,
+    label_col: LabelColOpt = None,
+    sep: SepOpt = None,
+    no_header: NoHeaderOpt = False,
+    format: FormatOpt = None,
+    quoting: QuotingOpt = None,
+    encoding: EncodingOpt = None,
+    strategy: Annotated[
+        Optional[list[SimulatedStrategy]],
+        typer.Option("--strategy", "-s", metavar="<strategy>",
+                     help="Strategy to compare (repeatable; default uncertainty and random): uncertainty, margin, "
+                     "entropy, random, ranked-batch, modal-tutorial. margin and entropy pick as uncertainty does "
+                     "for two labels; modal-tutorial is the tutorial's own modAL loop, for reference.")
+    ] = None,
+    repeats: Annotated[int, typer.Option("--repeats", help="Seeded runs per strategy (the table shows their "
+                                         "mean±std).")] = 10,
+    iterations: Annotated[int, typer.Option("--iterations", help="Rounds per run.")] = 30,
+    batch: BatchOpt = 10,
+    model: ModelOpt = Model(DEFAULT_MODEL),
+    candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
+    seed: SeedOpt = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (joblib); -1 = all cores. The results "
+                                      "are the same for any value.")] = -1,
+    out: Annotated[Optional[Path], typer.Option("--out", help="CSV: one row per strategy, repeat, iteration.")] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="CSV: one row per queried item.")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="JSON summary: config and curves.")] = None,
+    cold_start: ColdStartOpt = ColdStart(DEFAULT_COLD_START),
+    seed_terms: SeedTermsOpt = None,
+    backend: Annotated[Backend, typer.Option("--backend", help="Where the runs go: loky (this machine's cores, "
+                                              "--jobs) or dask (a cluster; pip install 'altui[dask]').")]
+    = Backend("loky"),
+    address: Annotated[Optional[str], typer.Option("--address", help="With --backend dask: the scheduler, e.g. "
+                                                   "tcp://10.0.0.5:8786 (default: a local cluster, --jobs workers).")]
+    = None,
+    grid: Annotated[Optional[Path], typer.Option("--grid", help="TOML: data sets x strategies x models x batches x "
+                                                 "repeats, one long CSV (--out, default GRID.csv); resumes from it.")]
+    = None,
+) -> None:
+    """Run the loop without a person (labels from the label column) and compare strategies.
+
+    Example: altui simulate train.csv --test test.csv -s modal-tutorial -s uncertainty -s random
+             altui simulate train.csv --backend dask --address tcp://scheduler:8786 --repeats 50
+             altui simulate --grid grid.toml --out grid.csv   (Ctrl-C, then the same command resumes)
+    """
+    if grid is not None:
+        from altui.cli.grid import run_grid
+
+        if data is not None or test is not None or strategy:
+            raise AltuiError("with --grid, the data sets and strategies are named in the grid file; drop DATA, "
+                             "--test and --strategy")
+
+        run_grid(grid, out, backend=value(backend), address=address, jobs=jobs, candidates=candidates,
+                 cold_start=value(cold_start))
+        return
+    from altui.cli.simulate import run_simulate
+
+    run_simulate(
+        data, test, dict(text_col=text_col, label_col=label_col, sep=sep, header=not no_header, format=value(format),
+                         quoting=value(quoting), encoding=encoding),
+        strategies=value(strategy) or ["uncertainty", "random"], repeats=repeats, iterations=iterations,
+        batch=batch, model=value(model), candidates=candidates, seed=seed, jobs=jobs, cold_start=value(cold_start),
+        seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
+        address=address,
+    )
+
+
+@app.command(cls=AltuiCommand)
+@domain_errors
+def prepare(
+    folder: Annotated[Path, typer.Argument(help="Folder to write train.csv and test.csv into.")],
+) -> None:
+    """Download the YouTube Spam Collection and write the reference train/test split to FOLDER.
+
+    Example: altui prepare data/   (writes data/train.csv and data/test.csv)
+    """
+    from altui.data.files.youtube import ensure_youtube, write_split
+
+    split = ensure_youtube()
+    written = write_split(folder, split.train.read_bytes(), split.test.read_bytes())
+    say(f"wrote {written.train} and {written.test}")
+
+
+@app.command(cls=AltuiCommand)
+@domain_errors
+def label(
+    data: DataArg = None,
+    test: TestOpt = None,
+    text_col: TextColOpt = None,
+    label_col: LabelColOpt = None,
+    sep: SepOpt = None,
+    no_header: NoHeaderOpt = False,
+    format: FormatOpt = None,
+    quoting: QuotingOpt = None,
+    encoding: EncodingOpt = None,
+    labels: Annotated[
+        Optional[str], typer.Option("--labels", help="Comma-separated label names, e.g. ham,spam (keys 1, 2, ...).")
+    ] = None,
+    strategy: Annotated[Strategy, typer.Option("--strategy", "-s", help="Query strategy.")] = Strategy("uncertainty"),
+    batch: BatchOpt = 10,
+    model: ModelOpt = Model(DEFAULT_MODEL),
+    candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
+    seed: SeedOpt = 0,
+    session: Annotated[
+        Optional[Path], typer.Option("--session", envvar="ALTUI_SESSION", help="Session file (resumed if it exists).")
+    ] = None,
+    rubrix_dataset: Annotated[
+        Optional[str], typer.Option("--rubrix-dataset", help="Log each batch to this Rubrix dataset; key r pulls.")
+    ] = None,
+    rubrix_url: UrlOpt = None,
+    rubrix_workspace: WorkspaceOpt = None,
+    cold_start: ColdStartOpt = ColdStart(DEFAULT_COLD_START),
+    seed_terms: SeedTermsOpt = None,
+    argilla_dataset: Annotated[
+        Optional[str], typer.Option("--argilla-dataset", help="Log each batch to this Argilla 2.x dataset "
+                                    "(key from ARGILLA_API_KEY); key r pulls responses.")
+    ] = None,
+    argilla_url: Annotated[Optional[str], typer.Option("--argilla-url", envvar="ARGILLA_API_URL",
+                                                       help="Argilla URL (default http://localhost:6900).")] = None,
+    argilla_workspace: Annotated[Optional[str], typer.Option("--argilla-workspace", envvar="ARGILLA_WORKSPACE",
+                                                             help="Argilla workspace (default argilla).")] = None,
+) -> None:
+    """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once.
+
+    Example: altui label comments.csv --text-col body --labels ham,spam --session my.db
+    """
+    from altui.data.files.seed_terms import parse_seed_terms
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    check_positive("--batch", batch)
+    check_positive("--candidates", candidates, minimum=0)
+    config = LabelConfig(
+        data=str(data) if data else None, test=str(test) if test else None, text_col=text_col,
+        label_col=label_col, sep=sep, header=not no_header, format=value(format), quoting=value(quoting),
+        encoding=encoding,
+        max_candidates=candidates or None,
+        labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
+        strategy=value(strategy), model=value(model), batch=batch, seed=seed,
+        session=str(session) if session else None,
+        rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
+        cold_start=value(cold_start), seed_terms=parse_seed_terms(seed_terms or []) or None,
+        argilla_dataset=argilla_dataset, argilla_url=argilla_url, argilla_workspace=argilla_workspace,
+    )
+    with data_progress() as on_progress:
+        altui_app = make_app(config, on_progress)
+    store = altui_app.session.store
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        altui_app.session.close()
+        raise AltuiError("altui label needs a terminal (stdin and stdout are not one); run it in a terminal, "
+                         "or use `altui simulate` for runs without a person")
+    altui_app.run()
+    say(f"session saved in {store.path}")
+    if altui_app.return_code:  # a crash, or SIGTERM/SIGHUP (128 + signal): the terminal is restored by now
+        raise typer.Exit(altui_app.return_code)
+
+
+@app.command(cls=AltuiCommand)
+@domain_errors
+def export(
+    session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")],
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="The export's format.")] = ExportFormat("csv"),
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
+    skipped: Annotated[bool, typer.Option("--skipped", help="Also export skipped items (label empty).")] = False,
+    meta: Annotated[Optional[Path], typer.Option("--meta", help="JSON: settings, counts, metrics and kappa per "
+                                                 "round, stop point (default with -o: OUTPUT.meta.json).")] = None,
+) -> None:
+    """Write the labeled items of a session: id, text, label, answered_at, round, source.
+
+    Example: altui export labels.db -o labels.csv   (also writes labels.meta.json)
+    """
+    import json
+
+    from altui.data.files.outputs import export_session, session_metadata, write_text
+
+    text, count = export_session(session, value(format), skipped)
+    meta = meta or (output.with_suffix(".meta.json") if output else None)
+    if meta:
+        write_text(meta, json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
+        say(f"wrote the session's metadata to {meta}", err=True)
+    if output:
+        write_text(output, text)
+        say(f"wrote {count} items to {output}", err=True)
+    elif stdout_is_terminal():
+        sys.stdout.write(printable(text))  # a terminal sees controls, as `ls` shows them; pipes get exact bytes
+    else:
+        sys.stdout.write(text)
+
+
+@app.command(cls=AltuiCommand)
+@domain_errors
+def status(
+    session: Annotated[Path, typer.Argument(help="Session file written by `altui label`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts: settings, counts, every "
+                                          "round's metrics and kappa, the stop point.")] = False,
+) -> None:
+    """Print a session's counts and its last metrics.
+
+    Example: altui status labels.db --json | jq .counts
+    """
+    from altui.data.files.outputs import session_metadata, status_lines
+
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
+        return
+    out = Console(width=max(stdout.width, 100), highlight=False)
+    for line in status_lines(session):
+        out.print(" ".join(printable(line).splitlines()), markup=False, highlight=False, soft_wrap=True)
+
+
+app.command(cls=AltuiCommand)(train)
+app.command(cls=AltuiCommand)(predict)
+app.command(cls=AltuiCommand)(review)
+app.add_typer(rubrix_app, name="rubrix")
+app.add_typer(argilla_app, name="argilla")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,102 @@
+"""`altui train`, `altui predict` and `altui review`: what a session's labels make besides themselves."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from altui.cli.common import check_positive, data_progress, domain_errors, say
+from altui.engine.errors import AltuiError
+from altui.tui.text import printable
+
+SessionArg = Annotated[Path, typer.Argument(help="Session file written by `altui label`.")]
+
+
+def _write_or_print(text: str, count: int, output: Path | None, what: str) -> None:
+    from altui.data.files.outputs import write_text
+
+    if output:
+        write_text(output, text)
+        say(f"wrote {count} {what} to {output}", err=True)
+    else:
+        sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
+
+
+@domain_errors
+def train(
+    session: SessionArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The model file (joblib); MODEL.json is written "
+                                         "beside it.")] = Path("model.joblib"),
+) -> None:
+    """Write the session's model as a scikit-learn Pipeline: raw text in, label names out, predict_proba.
+
+    It loads with scikit-learn and joblib alone (no altui needed). MODEL.json holds the labels, counts,
+    test metrics, kappa and settings.
+
+    Example: altui train labels.db -o model.joblib
+             python -c "import joblib; print(joblib.load('model.joblib').predict(['check out my channel']))"
+    """
+    from altui.data.sessions.session_model import train_model
+
+    json_path, info = train_model(session, output)
+    say(f"wrote the model ({info['model']}, {info['n_labels']} labels) to {output}", err=True)
+    say(f"wrote its description to {json_path}", err=True)
+    if info["test"]:
+        say(f"test accuracy {info['test']['accuracy']:.3f}, macro F1 {info['test']['f1']:.3f} "
+            f"on {info['test']['n']} items")
+
+
+@domain_errors
+def predict(
+    session: SessionArg,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="CSV file (default: stdout).")] = None,
+) -> None:
+    """Predict every unlabeled item of the session: id, label, confidence, one probability per label.
+
+    Example: altui predict labels.db -o predictions.csv
+    """
+    from altui.data.sessions.session_model import predict_pool
+
+    text, count = predict_pool(session)
+    _write_or_print(text, count, output, "predictions")
+
+
+@domain_errors
+def review(
+    session: SessionArg,
+    list_: Annotated[bool, typer.Option("--list", help="Print the ranking as CSV (id,label,suggested,score) "
+                                        "instead of opening the app.")] = False,
+    n: Annotated[Optional[int], typer.Option("-n", help="With --list: only the N labels most likely wrong.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="With --list: CSV file "
+                                                   "(default: stdout).")] = None,
+) -> None:
+    """Find your own mistakes: labels ranked by how likely they are wrong, most likely first.
+
+    Each label is scored by a model that never saw it (5-fold, the session's learner): the probability
+    it gives the label you gave (cleanlab's self-confidence). In the app, a label key confirms or changes
+    the label under the cursor.
+
+    Example: altui review labels.db --list -n 20
+    """
+    if n is not None:
+        check_positive("-n", n)
+    if list_:
+        from altui.data.sessions.session_model import review_csv
+
+        text, count = review_csv(session, n)
+        _write_or_print(text, count, output, "labels")
+        return
+    if n is not None or output is not None:
+        raise AltuiError("-n and -o go with --list; without it altui review opens the app")
+    from altui.tui.app import make_review_app
+
+    with data_progress() as on_progress:
+        app = make_review_app(session, on_progress)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        app.session.close()
+        raise AltuiError("altui review needs a terminal; use `altui review SESSION --list` in scripts")
+    app.run()
+    say(f"session saved in {session}")

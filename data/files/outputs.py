@@ -1,0 +1,194 @@
+"""What altui's commands write: simulate's curves, queries and summary, a session's export and status.
+
+Plain text out; every write problem is one :class:`DataError` naming the path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from altui.data.errors import DataError
+from altui.data.files.table import csv_text
+from altui.engine.simulate import Curve, RunResult
+
+EXPORT_FORMATS = ("csv", "jsonl")
+EXPORT_COLUMNS = ["id", "text", "label", "answered_at", "round", "source", "flagged"]
+
+
+def write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write {path} ({exc.strerror}); pick a writable path") from None
+
+
+def write_rows(path: Path, header: list[str], rows) -> None:
+    write_text(path, csv_text(header, rows))
+
+
+def write_simulation(
+    results: list[RunResult], curves: dict[str, Curve], config: dict, *, out: Path | None = None,
+    queries: Path | None = None, summary: Path | None = None,
+) -> str:
+    """``out``: one row per strategy, repeat, iteration; ``queries``: one row per queried item; ``summary``:
+    the config and the curves as JSON. Returns that JSON (also when ``summary`` is None)."""
+    if out:
+        write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1", "kappa"], (
+            [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}",
+             f"{r.kappa[i]:.6f}"]
+            for r in results for i in range(len(r.n_labels))
+        ))
+    if queries:
+        write_rows(queries, ["strategy", "repeat", "iteration", "index"], (
+            [r.strategy, r.repeat, i, int(index)] for r in results for i, batch in enumerate(r.queried)
+            for index in batch
+        ))
+    curves_json = {
+        name: {
+            "n_labels": c.n_labels.tolist(), "mean": c.mean.tolist(), "std": c.std.tolist(),
+            "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
+            "stop": {"runs_stopped": int(c.stop_labels.shape[0]), "n_labels": c.stop_labels.tolist(),
+                     "accuracy": c.stop_accuracy.tolist()},
+        }
+        for name, c in curves.items()
+    }
+    text = json.dumps({"config": config, "strategies": curves_json}, indent=2) + "\n"
+    if summary:
+        write_text(summary, text)
+    return text
+
+
+def export_session(session: Path, format: str = "csv", skipped: bool = False) -> tuple[str, int]:
+    """A session's answers as CSV or JSONL text (id, text, label, answered_at, round, source, flagged) and their
+    count. Rounds count from 1, as the app shows them; a changed answer is one row, as last changed.
+
+    Read from the session file alone: each answer keeps its item's text and its label's name, so the data
+    file may have moved, changed or gone. (Sessions of schema 1 kept neither: their texts come from the data
+    file, which must then still be there.)
+    """
+    from altui.data.sessions.store import SessionStore
+
+    if format not in EXPORT_FORMATS:
+        raise DataError(f"unknown format {format!r}: use --format csv or --format jsonl")
+    store = SessionStore.open_existing(session, readonly=True)
+    try:
+        answers = [s for s in store.answers() if s.answer.label is not None or skipped]
+        flagged = {item_id for item_id, _, _ in store.flags()}
+    finally:
+        store.close()
+    texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
+    rows = [
+        {"id": s.item_id, "text": s.text if s.text is not None else texts[s.item_id],
+         "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round + 1, "source": s.source,
+         "flagged": s.item_id in flagged}
+        for s in answers
+    ]
+    if format == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
+    return csv_text(EXPORT_COLUMNS, ([*(r[c] for c in EXPORT_COLUMNS[:-1]), "true" if r["flagged"] else "false"]
+                                     for r in rows)), len(rows)
+
+
+def _schema1_texts(session: Path) -> dict[str, str]:
+    from altui.data.sessions.session import LabelingSession
+
+    labeling = LabelingSession.resume(session, readonly=True)
+    try:
+        return dict(zip(labeling.corpus.train.ids, labeling.corpus.train.texts))
+    finally:
+        labeling.close()
+
+
+def _finite(value: float) -> float | None:
+    return None if value != value else round(float(value), 6)
+
+
+def session_metadata(session: Path) -> dict:
+    """What an export's labels came from: the session's settings, counts, and every round's metrics (test
+    accuracy and F1 when there is a test set, kappa between consecutive rounds) with the stop point."""
+    from altui.data.sessions.store import SessionStore
+    from altui.engine.stopping import THRESHOLD, WINDOW, stop_round
+
+    store = SessionStore.open_existing(session, readonly=True)
+    try:
+        info = store.info
+        answers = [a.answer for a in store.answers()]
+        metrics = store.metrics()
+        flagged = [item_id for item_id, _, _ in store.flags()]
+    finally:
+        store.close()
+    stop = stop_round([m.kappa for m in metrics])
+    return {
+        "session": str(session), "data": info.data_path, "test": info.test_path, "model": info.model,
+        "strategy": info.strategy, "batch": info.batch_size, "seed": info.seed, "cold_start": info.cold_start,
+        "seed_terms": info.seed_terms, "labels": list(info.label_names),
+        "counts": {n: sum(1 for a in answers if a.label == i) for i, n in enumerate(info.label_names)},
+        "skipped": sum(1 for a in answers if a.label is None),
+        "flagged": flagged,
+        "rounds": [{"round": m.round + 1, "n_labels": m.n_labels, "accuracy": _finite(m.accuracy),
+                    "f1": _finite(m.f1), "kappa": _finite(m.kappa)} for m in metrics],
+        "stop": None if stop is None else {
+            "round": metrics[stop].round + 1, "n_labels": metrics[stop].n_labels,
+            "rule": f"mean kappa over {WINDOW} rounds >= {THRESHOLD} (stabilizing predictions)"},
+    }
+
+
+def status_lines(session: Path) -> list[str]:
+    """A session's settings, counts per label, skips, round and last test metrics, one line each."""
+    from altui.data.sessions.store import SessionStore
+
+    store = SessionStore.open_existing(session, readonly=True)
+    try:
+        info = store.info
+        answers = [a.answer for a in store.answers()]
+        metrics = store.metrics()
+        last_batch = store.last_batch()
+        flags = store.flags()
+    finally:
+        store.close()
+    counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
+    lines = [
+        f"session   {session}",
+        f"data      {info.data_path}",
+        f"strategy  {info.strategy}, model {info.model}, batch {info.batch_size}, seed {info.seed}",
+        f"labeled   {sum(counts)} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
+        f"skipped   {sum(1 for a in answers if a.label is None)}",
+        f"round     {(last_batch[0] if last_batch else 0) + 1}",
+    ]
+    if metrics and metrics[-1].accuracy == metrics[-1].accuracy:
+        m = metrics[-1]
+        lines.append(f"test      accuracy {m.accuracy:.3f}, macro F1 {m.f1:.3f} after round {m.round + 1} "
+                     f"({m.n_labels} labels)")
+    elif not metrics:
+        lines.append("test      no round taught yet")
+    else:
+        lines.append("test      none (no labeled test set): see stability")
+    lines.append(stability_line(metrics))
+    if flags:
+        lines.append(f"flagged   {len(flags)} item(s), marked with f for later:")
+        lines += [f"  {_short(item_id, 40)}  {_short(text or '', 70)}" for item_id, _, text in flags]
+    return lines
+
+
+def _short(text: str, width: int) -> str:
+    """One line of at most ``width`` characters (the CLI makes it printable)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def stability_line(metrics) -> str:
+    """Kappa between the last two rounds' predictions on the stop set, and the stop suggestion once it holds."""
+    from altui.engine.stopping import THRESHOLD, WINDOW, stop_round
+
+    kappas = [m for m in metrics if m.kappa == m.kappa]
+    if not kappas:
+        return "stability no kappa yet (it compares two rounds' predictions)"
+    last = kappas[-1]
+    line = f"stability kappa {last.kappa:.3f} vs the previous round (round {last.round + 1}, {last.n_labels} labels)"
+    stop = stop_round([m.kappa for m in metrics])
+    if stop is not None:
+        line += (f"; predictions stable over {WINDOW} rounds (kappa >= {THRESHOLD}) since {metrics[stop].n_labels} "
+                 "labels: more labels are unlikely to change the model much")
+    return line

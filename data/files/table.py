@@ -1,0 +1,270 @@
+"""Load a table of texts (and maybe labels) into a typed :class:`Dataset`.
+
+CSV, TSV, JSONL or Parquet (read by :mod:`data.readers`), header or not, columns by name, dotted key
+(``meta.id``) or 0-based index, labels as found (ints or strings) with stable names. Every problem is a
+:class:`DataError` that says how to fix it.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import itertools
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+
+import numpy as np
+
+from altui.data.errors import DataError
+from altui.data.files.readers import ReadOptions, read_table
+
+TEXT_COLUMNS = ("CONTENT", "text", "Text", "TEXT", "content", "comment", "sentence")
+LABEL_COLUMNS = ("CLASS", "label", "Label", "LABEL", "labels", "class")
+ID_COLUMNS = ("COMMENT_ID", "id", "ID", "Id", "meta.id", "_id")
+AUTHOR_COLUMNS = ("AUTHOR", "author", "meta.author")
+DATE_COLUMNS = ("DATE", "date", "meta.date")
+# The YouTube Spam Collection's classes: 0 = ham, 1 = spam.
+YOUTUBE_LABEL_NAMES = {"0": "ham", "1": "spam"}
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """The classes: raw values as found in the data (``values``), and what a person sees (``names``)."""
+
+    values: tuple[str, ...]
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def index(self, raw: str) -> int:
+        return self.values.index(raw)
+
+    def index_of_name(self, name: str) -> int:
+        return self.names.index(name)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One table of texts. ``labels`` holds the raw label of each row ('' for none), or is None."""
+
+    path: str
+    texts: list[str]
+    ids: list[str]
+    labels: list[str] | None
+    columns: list[str]
+    text_column: str
+    label_column: str | None
+    metadata: dict[str, list[str]] = field(default_factory=dict)
+    encoding: str = "utf-8"
+    format: str = "csv"
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """sha256 of the ids and texts: two files with the same items have the same fingerprint."""
+        digest = hashlib.sha256()
+        step = 20_000  # the same bytes as item by item (id US text RS ...), hashed in chunks
+        for start in range(0, len(self.ids), step):
+            ids, texts = self.ids[start : start + step], self.texts[start : start + step]
+            chunk = "".join(map("".join, zip(ids, repeat("\x1f"), texts, repeat("\x1e"))))
+            digest.update(chunk.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def meta(self, row: int, names: Sequence[str]) -> str | None:
+        for name in names:
+            if name in self.metadata and self.metadata[name][row]:
+                return self.metadata[name][row]
+        return None
+
+    def author(self, row: int) -> str | None:
+        return self.meta(row, AUTHOR_COLUMNS)
+
+    def date(self, row: int) -> str | None:
+        return self.meta(row, DATE_COLUMNS)
+
+
+def csv_text(header: Sequence[str], rows) -> str:
+    """A CSV as pandas' ``to_csv(index=False)`` writes it: minimal quoting, "\\n" line ends.
+
+    A field holding a bare carriage return is quoted too (the csv module quotes only the characters of its
+    line terminator), so every text reads back identical with pandas and the csv module.
+    """
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # "\r" and "\n" both quoted
+    for row in itertools.chain([header], rows):
+        writer.writerow(row)
+        out.seek(out.tell() - 2)  # the row's own "\r\n" becomes "\n"
+        out.write("\n")
+        out.truncate()
+    return out.getvalue()
+
+
+def resolve_column(spec: str | int | None, columns: list[str], candidates: Sequence[str], what: str, path: str,
+                   required: bool) -> int | None:
+    """Index of a column given by name, by 0-based index, or found among ``candidates``."""
+    if spec is None or spec == "":
+        for name in candidates:
+            if name in columns:
+                return columns.index(name)
+        if required:
+            raise DataError(
+                f"{path}: no {what} column found among {', '.join(columns)}; pass --{what}-col NAME or INDEX"
+            )
+        return None
+    if isinstance(spec, int) or str(spec).isdigit():
+        index = int(spec)
+        if index >= len(columns):
+            raise DataError(
+                f"{path}: --{what}-col {index} is out of range, the file has {len(columns)} columns (0..{len(columns) - 1})"
+            )
+        return index
+    if spec in columns:
+        return columns.index(spec)
+    raise DataError(f"{path}: unknown column {spec!r} for --{what}-col; the columns are: {', '.join(columns)}")
+
+
+MISSING_LABELS = frozenset({"", "nan", "NaN", "NAN", "None", "null", "NULL", "<NA>", "NA", "N/A"})
+"""Label values that mean "no label": the row is unlabeled (empty fields, JSON null, NaN, None)."""
+
+
+def load_table(
+    path: str | os.PathLike,
+    text_col: str | int | None = None,
+    label_col: str | int | None = None,
+    sep: str | None = None,
+    header: bool = True,
+    require_labels: bool = False,
+    *,
+    format: str | None = None,
+    quoting: str | None = None,
+    encoding: str | None = None,
+) -> Dataset:
+    """Read a table of texts. ``label_col`` is looked for by default and needed only if ``require_labels``."""
+    path = str(path)
+    table = read_table(path, ReadOptions(format=format, sep=sep, quoting=quoting, header=header, encoding=encoding))
+    header = header or table.format in ("jsonl", "parquet")
+    columns = list(table.columns)
+    default_text = TEXT_COLUMNS if header else ()
+    text_index = resolve_column(text_col, columns, default_text, "text", path, required=True)
+    if text_col is None and not header:
+        text_index = 0
+    label_index = resolve_column(
+        label_col, columns, LABEL_COLUMNS if header else (), "label", path, required=require_labels
+    )
+    if label_index is not None and label_index == text_index:
+        raise DataError(f"{path}: the text and label columns are the same ({columns[text_index]}); pick two columns")
+    id_index = resolve_column(None, columns, ID_COLUMNS, "id", path, required=False) if header else None
+    text_name = columns[text_index]
+    label_name = None if label_index is None else columns[label_index]
+    texts = table.columns[text_name]
+    labels = None
+    if label_name is not None:
+        labels = [v.strip() for v in table.columns[label_name]]
+        labels = ["" if v in MISSING_LABELS else v for v in labels]
+    n_rows = table.n_rows
+    ids = unique_ids(table.columns[columns[id_index]]) if id_index is not None else [f"row-{i}" for i in range(n_rows)]
+    metadata = {name: values for name, values in table.columns.items() if name not in (text_name, label_name)}
+    return Dataset(
+        path=path, texts=texts, ids=ids, labels=labels, columns=columns, text_column=text_name,
+        label_column=label_name, metadata=metadata, encoding=table.encoding, format=table.format,
+    )
+
+
+YOUTUBE_COLUMNS = {"COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS"}
+
+
+def is_youtube_layout(dataset: Dataset) -> bool:
+    """The columns of the YouTube Spam Collection, whose classes 0/1 mean ham/spam."""
+    return YOUTUBE_COLUMNS <= set(dataset.columns) and dataset.label_column == "CLASS"
+
+
+_UNCLEAN_ID = re.compile(r"(?m)^[^\S\n]|[^\S\n]$|^$")
+
+
+def unique_ids(raw: list[str]) -> list[str]:
+    """The id column, with empty ids replaced by the row number and repeats made unique (``id#2``)."""
+    if len(set(raw)) == len(raw):  # the common case, checked in C: unique, none empty or padded
+        joined = "\n".join(raw)
+        if joined.count("\n") == len(raw) - 1 and not _UNCLEAN_ID.search(joined):
+            return list(raw)
+    seen: dict[str, int] = {}
+    ids = []
+    for row, value in enumerate(raw):
+        value = value.strip() or f"row-{row}"
+        seen[value] = seen.get(value, 0) + 1
+        ids.append(value if seen[value] == 1 else f"{value}#{seen[value]}")
+    return ids
+
+
+def _sort_key(value: str):
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def label_set(values: Sequence[str], names: Sequence[str] | None = None, *, youtube_names: bool = False) -> LabelSet:
+    """Classes from raw label values: numeric values sorted as numbers, others as strings.
+
+    ``names`` overrides what a person sees (one per class, in that order). For the YouTube data the
+    classes 0/1 are shown as ham/spam.
+    """
+    found = sorted({v for v in values if v != ""}, key=_sort_key)
+    if names is not None:
+        names = [n.strip() for n in names]
+        if len(set(names)) != len(names) or any(not n for n in names):
+            raise DataError(f"--labels {','.join(names)}: give distinct, non-empty names, e.g. --labels ham,spam")
+        if found and len(names) != len(found):
+            raise DataError(
+                f"--labels gives {len(names)} names but the label column has {len(found)} values "
+                f"({', '.join(found)}); give one name per value, in this order"
+            )
+        if not found:
+            found = list(names)
+        return LabelSet(tuple(found), tuple(names))
+    if youtube_names and set(found) <= set(YOUTUBE_LABEL_NAMES):
+        return LabelSet(tuple(found), tuple(YOUTUBE_LABEL_NAMES[v] for v in found))
+    return LabelSet(tuple(found), tuple(found))
+
+
+def encode_labels(dataset: Dataset, labels: LabelSet, what: str = "training") -> np.ndarray:
+    """Class index of every row; -1 for rows without a label."""
+    if dataset.labels is None:
+        raise DataError(f"{dataset.path}: no label column; pass --label-col NAME or INDEX")
+    lookup = {v: i for i, v in enumerate(labels.values)}
+    out = np.full(len(dataset), -1, dtype=np.int64)
+    for row, value in enumerate(dataset.labels):
+        if value == "":
+            continue
+        if value not in lookup:
+            raise DataError(
+                f"{dataset.path}: {what} label {value!r} (row {row + 1}) is not one of {', '.join(labels.values)}; "
+                "fix the file or the label column"
+            )
+        out[row] = lookup[value]
+    return out
+
+
+def require_two_classes(dataset: Dataset) -> None:
+    """For simulations: every row labeled, and at least two classes."""
+    assert dataset.labels is not None
+    missing = [i for i, v in enumerate(dataset.labels) if v == ""]
+    if missing:
+        raise DataError(
+            f"{dataset.path}: {len(missing)} rows have no label (first: row {missing[0] + 1}); "
+            "simulate needs a label on every row"
+        )
+    values = set(dataset.labels)
+    if len(values) < 2:
+        raise DataError(
+            f"{dataset.path}: the label column {dataset.label_column!r} has only one class ({next(iter(values))!r}); "
+            "active learning needs at least two"
+        )

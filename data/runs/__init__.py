@@ -1,0 +1,1 @@
+"""Runs: simulate grids (TOML) and where runs go (joblib processes or a dask cluster)."""

@@ -1,0 +1,212 @@
+"""What a session sends to an Argilla 2.x dataset and takes back from it.
+
+push: every answered item (a label -> the pushing user's ``submitted`` response; a skip -> ``discarded``)
+and the pending batch, each with the model's prediction as a suggestion. The records go into the
+session's outbox first (committed, in a server-independent form), then the outbox is drained: whatever
+Argilla does not take stays there for the next push, so nothing is lost while it is down.
+
+pull: responses of *other* users become answers (source ``argilla:<username>``): submitted -> the label,
+discarded -> a skip; several responders who disagree -> the majority, a tie is reported and left
+unanswered. An item answered differently in the terminal keeps the terminal answer (reported). A pull
+that completes the batch teaches the round and queries the next batch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from altui.data.servers.argilla import ArgillaClient, RemoteDataset
+from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
+from altui.data.sessions.session import LabelingSession
+from altui.data.sessions.store import SessionStore
+
+METADATA_KEYS = ("round", "author", "date")
+METADATA_LIMIT = 200
+SKIP = object()
+
+
+def outbox_name(workspace: str, dataset: str) -> str:
+    """The outbox key of an Argilla dataset (apart from Rubrix datasets of the same name)."""
+    return f"argilla:{workspace}/{dataset}"
+
+
+def build_records(session: LabelingSession) -> list[dict]:
+    """Server-independent records: answered items, then the pending batch (with the model's suggestion)."""
+    corpus = session.corpus
+    names = list(session.labels)
+    train = corpus.train
+    records = []
+    for index, stored, proba in session.outgoing():
+        round_ = stored.answer.round if stored else session.loop.round_
+        metadata = {"round": str(round_ + 1)}
+        for key, value in (("author", train.author(index)), ("date", train.date(index))):
+            if value:
+                metadata[key] = value[:METADATA_LIMIT]
+        item_id = corpus.train.ids[index]
+        record = {"id": item_id, "external_id": item_id, "text": corpus.train.texts[index], "metadata": metadata,
+                  "answer": None, "suggestion": None}
+        if stored is not None:
+            record["answer"] = "" if stored.answer.label is None else names[stored.answer.label]  # "": a skip
+        if proba is not None:
+            best = int(proba.argmax())
+            record["suggestion"] = {"value": names[best], "score": round(float(proba[best]), 6)}
+        records.append(record)
+    return records
+
+
+def to_item(record: dict, dataset: RemoteDataset, user_id: str, agent: str, metadata_keys: set[str]) -> dict:
+    """One bulk-upsert item of the v1 API from an outbox record."""
+    item = {"external_id": record["external_id"], "fields": {"text": record["text"]},
+            "metadata": {k: v for k, v in record.get("metadata", {}).items() if k in metadata_keys}}
+    suggestion = record.get("suggestion")
+    if suggestion and suggestion.get("value") in dataset.options:
+        item["suggestions"] = [{"question_id": dataset.question_id, "value": suggestion["value"],
+                                "score": suggestion["score"], "agent": agent, "type": "model"}]
+    answer = record.get("answer")
+    if answer == "":
+        item["responses"] = [{"user_id": user_id, "values": {}, "status": "discarded"}]
+    elif answer is not None:
+        item["responses"] = [{"user_id": user_id, "values": {"label": {"value": answer}}, "status": "submitted"}]
+    return item
+
+
+def metadata_keys(session: LabelingSession) -> list[str]:
+    train = session.corpus.train
+    keys = ["round"]
+    if len(train) and train.author(0) is not None:
+        keys.append("author")
+    if len(train) and train.date(0) is not None:
+        keys.append("date")
+    return keys
+
+
+@dataclass(frozen=True)
+class PushReport:
+    sent: int
+    dataset: str
+
+
+def push(session: LabelingSession, client: ArgillaClient, dataset: str) -> PushReport:
+    """Queue the session's records in the outbox (committed), then drain it; on failure they stay queued."""
+    session.store.outbox_put(outbox_name(client.config.workspace, dataset), build_records(session))
+    return PushReport(drain(session.store, client, dataset, SessionShape.of(session)), dataset)
+
+
+@dataclass(frozen=True)
+class SessionShape:
+    """What a drain needs to know of the session (a worker thread has its own store, not the session)."""
+
+    labels: tuple[str, ...]
+    metadata: tuple[str, ...]
+    model: str
+
+    @classmethod
+    def of(cls, session: LabelingSession) -> "SessionShape":
+        return cls(tuple(session.labels), tuple(metadata_keys(session)), session.store.info.model)
+
+
+def drain(store: SessionStore, client: ArgillaClient, dataset: str, shape: SessionShape) -> int:
+    """Send what waits in the outbox for this dataset; each accepted chunk leaves the outbox."""
+    waiting = store.outbox(outbox_name(client.config.workspace, dataset))
+    if not waiting:
+        return 0
+    me = client.me()
+    remote = client.ensure_dataset(dataset, list(shape.labels), list(shape.metadata),
+                                   guidelines="Labels from altui: " + ", ".join(shape.labels))
+    agent = f"altui-{shape.model}"
+    sent = 0
+    for start in range(0, len(waiting), 500):
+        chunk = waiting[start:start + 500]
+        latest: dict[str, dict] = {}
+        for _, _, record in chunk:  # the newest record of an item wins within a chunk
+            latest[record["external_id"]] = record
+        client.upsert(remote, [to_item(r, remote, str(me["id"]), agent, set(shape.metadata)) for r in latest.values()])
+        store.outbox_remove(seq for seq, _, _ in chunk)
+        sent += len(chunk)
+    return sent
+
+
+def verdicts(records: Iterable[dict], me: str, usernames) -> Iterator:
+    """(external_id, value, responders) per record with other users' responses: value is a label name,
+    :data:`SKIP` (discarded), or None for a tie."""
+    for record in records:
+        votes: dict[object, list[str]] = {}
+        for response in record.get("responses") or []:
+            if not isinstance(response, dict) or str(response.get("user_id")) == me:
+                continue
+            status = response.get("status")
+            if status == "submitted":
+                value = ((response.get("values") or {}).get("label") or {}).get("value")
+                if value is None:
+                    continue
+                vote = str(value)
+            elif status == "discarded":
+                vote = SKIP
+            else:
+                continue
+            votes.setdefault(vote, []).append(str(response.get("user_id")))
+        if not votes:
+            continue
+        counts = Counter({vote: len(users) for vote, users in votes.items()})
+        (top, n), *rest = counts.most_common()
+        if rest and rest[0][1] == n:
+            yield str(record.get("external_id")), None, []
+        else:
+            yield str(record.get("external_id")), top, sorted(usernames(u) for u in votes[top])
+
+
+def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, usernames) -> PullReport:
+    report = PullReport()
+    names = list(session.labels)
+    index_of = {item_id: i for i, item_id in enumerate(session.corpus.train.ids)}
+    answered = {a.index: a.label for a in session.answers()}
+    for external_id, value, responders in verdicts(records, me, usernames):
+        index = index_of.get(external_id)
+        if index is None:
+            report.unknown_ids += 1
+            continue
+        if value is None:
+            if index not in answered:
+                report.ties.append(external_id)
+            continue
+        if value is SKIP:
+            label = None
+        elif value in names:
+            label = names.index(value)
+        else:
+            report.unknown_labels.append(value)
+            continue
+        apply_answer(session, report, answered, index, label, external_id, f"argilla:{responders[0]}")
+    return report
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A dataset's records with responses, read in a worker; applied on the UI thread."""
+
+    records: list[dict]
+    me: str
+    usernames: dict[str, str]
+
+
+def fetch(client: ArgillaClient, dataset: str, labels: list[str]) -> Fetched:
+    """Every record of the dataset with its responses, and the names of the users who answered."""
+    from altui.data.servers.argilla import ArgillaNotFound
+
+    me = str(client.me()["id"])
+    found = client.find_dataset(client.workspace_id(), dataset)
+    if found is None:
+        raise ArgillaNotFound(f"workspace {client.config.workspace!r} has no Argilla dataset {dataset!r}; "
+                              "push to it first, or check the name")
+    records = list(client.records(client.remote(found, dataset, labels)))
+    users = {str(r.get("user_id")) for rec in records for r in rec.get("responses") or [] if isinstance(r, dict)}
+    return Fetched(records, me, {u: client.username(u) for u in sorted(users - {me})})
+
+
+def pull(session: LabelingSession, client: ArgillaClient, dataset: str) -> PullReport:
+    """Fetch the dataset's responses, apply them, and teach a round if that completes the batch."""
+    fetched = fetch(client, dataset, list(session.labels))
+    report = apply_responses(session, fetched.records, fetched.me, lambda u: fetched.usernames.get(u, u))
+    return teach_if_complete(session, report)
