@@ -10,17 +10,23 @@ ifneq ($(YOUTUBE_RAW),)
 export ALTUI_YOUTUBE_SOURCE ?= $(abspath $(YOUTUBE_RAW))
 endif
 
-.PHONY: run test bench bench-scale clean
+.PHONY: run test bench bench-scale clean lock
 
-$(BIN)/altui: pyproject.toml
+# constraints.txt pins what CI and these targets install (reproducible); tests/test_packaging.py installs the
+# wheel into a fresh venv with the newest allowed versions, so drift shows up before users see it.
+$(BIN)/altui: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.dev: $(BIN)/altui
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
+
+lock: $(VENV)/.dev  # write constraints.txt anew from what the dev venv holds
+	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^altui'; } > constraints.new
+	mv constraints.new constraints.txt
 
 run: $(BIN)/altui
 	$(BIN)/altui label $(ARGS)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import sys
 from enum import Enum
 
+import typer
 from typer import Abort
 from typer.core import TyperCommand, TyperGroup
 
-try:  # typer >= 0.20 carries its own click
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-except ImportError:  # older typer: click itself
-    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+# click's exception types, reached through typer's public BadParameter (typer >= 0.20 carries its own click,
+# older ones use click itself): no private import, whichever it is
+UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 from altui.cli.common import stderr
 from altui.tui.text import one_line
@@ -42,9 +43,23 @@ def _flags_without_placeholder(params):
     return params
 
 
+def _plain_help_when_piped(command, format_help, ctx, formatter):
+    """Help drawn with Rich's boxes on a terminal; plain text (click's) into a pipe or a file."""
+    if sys.stdout.isatty():
+        return format_help(ctx, formatter)
+    saved, command.rich_markup_mode = command.rich_markup_mode, None
+    try:
+        return format_help(ctx, formatter)
+    finally:
+        command.rich_markup_mode = saved
+
+
 class AltuiCommand(TyperCommand):
     def get_params(self, ctx):
         return _flags_without_placeholder(super().get_params(ctx))
+
+    def format_help(self, ctx, formatter):
+        return _plain_help_when_piped(self, super().format_help, ctx, formatter)
 
 
 class AltuiGroup(TyperGroup):
@@ -54,15 +69,18 @@ class AltuiGroup(TyperGroup):
     def get_params(self, ctx):
         return _flags_without_placeholder(super().get_params(ctx))
 
+    def format_help(self, ctx, formatter):
+        return _plain_help_when_piped(self, super().format_help, ctx, formatter)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except NoArgsIsHelpError as exc:  # `altui` or `altui rubrix` alone: the help, as before
-            exc.show()
-            sys.exit(0)
         except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `altui` or `altui rubrix` alone: the help
+                exc.show()
+                sys.exit(0)
             where = exc.ctx.command_path if exc.ctx is not None else "altui"
             stderr.print("[bold red]error:[/] ", end="")
             stderr.print(one_line(f"{exc.format_message()} (see `{where} --help`)"), markup=False,

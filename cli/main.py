@@ -17,13 +17,12 @@ from altui.cli.model import predict, review, train
 from altui.cli.rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from altui.engine.errors import AltuiError
 from altui.tui.text import printable
-from altui.engine.cold_start import DEFAULT_COLD_START
-from altui.engine.learners import DEFAULT_MODEL
-from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, STRATEGIES
-from altui.engine.cold_start import COLD_STARTS
-from altui.engine.learners import MODELS
-from altui.engine.modal_reference import MODAL_TUTORIAL
-from altui.data.files.readers import FORMATS, QUOTING
+from altui.engine.learners import DEFAULT_MODEL, MODELS
+from altui.engine.names import (
+    COLD_START_NAMES as COLD_STARTS, DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES, DEFAULT_STRATEGY, MODAL_TUTORIAL,
+    STRATEGY_NAMES as STRATEGIES,
+)
+from altui.data.files.formats import FORMATS, QUOTING
 from altui.cli.conventions import AltuiCommand, AltuiGroup, choices, value
 
 
@@ -38,6 +37,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,  # altui --install-completion: commands, options and their choices
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command and group
 )
 def _version(value: bool) -> None:
     if value:
@@ -99,8 +99,10 @@ SeedTermsOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
 BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
 ModelOpt = Annotated[
-    Model, typer.Option("--model", help="nblr: NB-LR on word and char n-grams (default, learns fastest); nb: the "
-                      "tutorial's naive Bayes on word 1-5-gram counts; logreg: logistic regression on those counts."),
+    Model, typer.Option("--model", help="auto (default): nblr for two labels, svm for more; nblr: NB-LR on word "
+                      "and char n-grams; svm: a linear SVM on those n-grams (learns fastest with many labels); nb: "
+                      "the tutorial's naive Bayes on word 1-5-gram counts; logreg: logistic regression on those "
+                      "counts. A resumed session keeps its model."),
 ]
 
 
@@ -119,9 +121,10 @@ def simulate(
     strategy: Annotated[
         Optional[list[SimulatedStrategy]],
         typer.Option("--strategy", "-s", metavar="<strategy>",
-                     help="Strategy to compare (repeatable; default uncertainty and random): uncertainty, margin, "
-                     "entropy, random, ranked-batch, modal-tutorial. margin and entropy pick as uncertainty does "
-                     "for two labels; modal-tutorial is the tutorial's own modAL loop, for reference.")
+                     help="Strategy to compare (repeatable; default margin and random): uncertainty, margin, "
+                     "entropy, random, ranked-batch, modal-tutorial. margin (breaking ties) and entropy pick as "
+                     "uncertainty does for two labels; modal-tutorial is the tutorial's own modAL loop, for "
+                     "reference (needs altui[tutorial]).")
     ] = None,
     repeats: Annotated[int, typer.Option("--repeats", help="Seeded runs per strategy (the table shows their "
                                          "mean±std).")] = 10,
@@ -168,7 +171,7 @@ def simulate(
     run_simulate(
         data, test, dict(text_col=text_col, label_col=label_col, sep=sep, header=not no_header, format=value(format),
                          quoting=value(quoting), encoding=encoding),
-        strategies=value(strategy) or ["uncertainty", "random"], repeats=repeats, iterations=iterations,
+        strategies=value(strategy) or [DEFAULT_STRATEGY, "random"], repeats=repeats, iterations=iterations,
         batch=batch, model=value(model), candidates=candidates, seed=seed, jobs=jobs, cold_start=value(cold_start),
         seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
         address=address,
@@ -206,7 +209,7 @@ def label(
     labels: Annotated[
         Optional[str], typer.Option("--labels", help="Comma-separated label names, e.g. ham,spam (keys 1, 2, ...).")
     ] = None,
-    strategy: Annotated[Strategy, typer.Option("--strategy", "-s", help="Query strategy.")] = Strategy("uncertainty"),
+    strategy: Annotated[Strategy, typer.Option("--strategy", "-s", help="Query strategy.")] = Strategy(DEFAULT_STRATEGY),
     batch: BatchOpt = 10,
     model: ModelOpt = Model(DEFAULT_MODEL),
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,

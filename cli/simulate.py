@@ -35,7 +35,7 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
     from altui.engine.cold_start import SeedTerms, get_cold_start
     from altui.engine.features import NB_FEATURES, features_for
     from altui.engine.learners import make_learner
-    from altui.engine.modal_reference import MODAL_TUTORIAL
+    from altui.engine.modal_reference import MODAL_TUTORIAL, check_modal_installed
     from altui.engine.simulate import max_iterations, simulate, summarize
     from altui.engine.strategies import get_strategy
 
@@ -43,6 +43,8 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
     for name in strategies:
         if name != MODAL_TUTORIAL:
             get_strategy(name)
+        else:
+            check_modal_installed()
     fallback = get_cold_start(cold_start)
     terms = parse_seed_terms(seed_terms)
     check_positive("--batch", batch)

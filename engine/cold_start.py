@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from altui.engine.errors import ConfigError
+from altui.engine.names import COLD_START_NAMES, DEFAULT_COLD_START  # noqa: F401
 from altui.engine.pool import UNLABELED, Pool
 
 PROJECTED_DIMENSIONS = 128
@@ -138,7 +139,7 @@ class SeedTerms(ColdStart):
 
 
 COLD_STARTS = {"random": RandomColdStart, "kmeans": KMeansColdStart}
-DEFAULT_COLD_START = "kmeans"
+assert tuple(COLD_STARTS) == COLD_START_NAMES, "engine/names.py lists the cold starts the CLI offers"
 
 
 def get_cold_start(name: str | ColdStart) -> ColdStart:

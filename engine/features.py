@@ -66,8 +66,8 @@ BINARY_DTYPE = np.uint8  # binary features are stored as one byte of 1 per entry
 
 
 def features_for(model: str) -> FeatureConfig:
-    """The features a model learns from: NB-LR its own, every other model the tutorial's."""
-    return NBLR_FEATURES if model == "nblr" else NB_FEATURES
+    """The features a model learns from: NB-LR and the SVM (and so `auto`) theirs, nb and logreg the tutorial's."""
+    return NBLR_FEATURES if model in ("auto", "nblr", "svm") else NB_FEATURES
 
 
 def word_rows(texts: Sequence[str], config: FeatureConfig) -> np.ndarray | None:

@@ -19,8 +19,9 @@ from altui.engine.errors import ConfigError
 from altui.engine.learners.base import Learner
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
 from altui.engine.metrics import accuracy, confusion, macro_f1
+from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.pool import LABELED, MISSING, UNLABELED, Pool
-from altui.engine.stopping import cohens_kappa, draw_stop_set
+from altui.engine.stopping import draw_stop_set, stability_kappa
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy
 
 
@@ -83,7 +84,7 @@ class ActiveLoop:
         *,
         X_test=None,
         y_test=None,
-        strategy: str | QueryStrategy = "uncertainty",
+        strategy: str | QueryStrategy = DEFAULT_STRATEGY,
         batch_size: int = 10,
         learner: Learner | None = None,
         random_state=None,
@@ -116,6 +117,7 @@ class ActiveLoop:
         self.history_: list[RoundMetrics] = []
         self._taught_y = np.full(X.shape[0], MISSING, dtype=np.int64)
         self._column_counts = np.zeros(self.X.shape[1], dtype=np.int32)  # taught labeled rows using each column
+        self._pending_columns: list[tuple[np.ndarray, np.ndarray]] = []  # (rows added, rows dropped) per sync
         self._changed: set[int] = set()  # items answered or taken back since the model was last taught
         self._lock = threading.RLock()
         self._block: CandidateBlock | None = None
@@ -123,11 +125,16 @@ class ActiveLoop:
         self.learner.fit(self.X[:0], np.zeros(0, dtype=np.int64))
         self.y_test = None if y_test is None else np.asarray(y_test, dtype=np.int64)
         has_test = X_test is not None and X_test.shape[0] > 0
-        self.pool_scores_ = self.learner.attach(self.X)
+        # a pool small enough to be scored whole at every query (no candidate blocks): an incremental learner
+        # keeps its scores up to date as it is taught (O(batch) per teach), so a query reads them, no mat-vec
+        small = not self._uses_blocks and self.learner.incremental
+        self.pool_scores_ = self.learner.attach_live(self.X) if small else self.learner.attach(self.X)
         # the stop set (stabilizing predictions): drawn once, its scores kept up to date like the test set's
         seed = random_state if isinstance(random_state, (int, np.integer)) else None
         self.stop_set_ = draw_stop_set(self.X.shape[0], seed)
-        self.stop_scores_ = self.learner.attach_live(self.X[self.stop_set_])
+        # the pool's own live scores cover the stop set (its rows are pool rows) when the pool is kept live
+        self._stop_in_pool = small
+        self.stop_scores_ = self.pool_scores_ if small else self.learner.attach_live(self.X[self.stop_set_])
         self._stop_predictions: np.ndarray | None = None
         # the test set is scored after every teach: an incremental learner keeps its scores up to date
         self.test_scores_ = self.learner.attach_live(sp.csr_matrix(X_test)) if has_test else None
@@ -272,8 +279,8 @@ class ActiveLoop:
                 return
             was = self._taught_y[changed] != MISSING
             now = y != MISSING
-            np.add.at(self._column_counts, self.X[changed[now & ~was]].indices, 1)
-            np.add.at(self._column_counts, self.X[changed[was & ~now]].indices, -1)
+            # the columns' use counts follow only the rows that were added or dropped (explain reads them)
+            self._pending_columns.append((changed[now & ~was], changed[was & ~now]))
             if self.learner.incremental:
                 old = self._taught_y[changed]
                 forget = old != MISSING
@@ -288,6 +295,22 @@ class ActiveLoop:
                 labeled = np.flatnonzero(self._taught_y != MISSING)
                 self.learner.fit(self.X[labeled], self._taught_y[labeled])
 
+    def _taught_column_counts(self) -> np.ndarray:
+        """How many taught labeled rows use each column, brought up to date with the rows taught or dropped
+        since it was last asked (only explain asks: simulate never pays for it)."""
+        pending, self._pending_columns = self._pending_columns, []
+        for added, dropped in pending:
+            for rows, step in ((added, 1), (dropped, -1)):
+                if rows.shape[0]:
+                    columns, times = np.unique(self._columns_of(rows), return_counts=True)
+                    self._column_counts[columns] += step * times.astype(np.int32)
+        return self._column_counts
+
+    def _columns_of(self, rows: np.ndarray) -> np.ndarray:
+        """The column of every stored entry of ``X[rows]`` (a few rows: slices, no sparse fancy indexing)."""
+        indptr, indices = self.X.indptr, self.X.indices
+        return np.concatenate([indices[indptr[r]:indptr[r + 1]] for r in rows.tolist()])
+
     def teach(self) -> RoundMetrics:
         """Teach the model every answer so far, score it on the test set, and close the round."""
         started = time.perf_counter()
@@ -298,13 +321,17 @@ class ActiveLoop:
         self.round_ += 1
         return metrics
 
+    def predict_stop_set(self) -> np.ndarray:
+        """The current model's classes for the stop set's items, in the stop set's order."""
+        return self.stop_scores_.predict(self.stop_set_ if self._stop_in_pool else None)
+
     def _stability(self) -> float:
         """Cohen's kappa between this round's and the previous round's predictions on the stop set."""
         if not self.learner.is_ready:
             return float("nan")
-        predictions = self.stop_scores_.predict()
+        predictions = self.predict_stop_set()
         previous, self._stop_predictions = self._stop_predictions, predictions
-        return float("nan") if previous is None else cohens_kappa(previous, predictions, self.n_classes)
+        return stability_kappa(previous, predictions, self.n_classes)
 
     def evaluate(self, teach_seconds: float = 0.0) -> RoundMetrics:
         acc = f1 = float("nan")
@@ -330,4 +357,5 @@ class ActiveLoop:
         cls = int(np.argmax(proba[0])) if cls is None else cls
         with self._lock:
             pushes = self.learner.explain(self.X[index], cls, max(k, 1) * 4)
-            return [(column, weight) for column, weight in pushes if self._column_counts[column] > 0][:k]
+            counts = self._taught_column_counts()
+            return [(column, weight) for column, weight in pushes if counts[column] > 0][:k]

@@ -15,9 +15,19 @@ import warnings
 import numpy as np
 
 from altui.engine.metrics import accuracy, confusion, macro_f1
-from altui.engine.stopping import cohens_kappa, draw_stop_set
+from altui.engine.names import MODAL_TUTORIAL  # noqa: F401
+from altui.engine.stopping import draw_stop_set, stability_kappa
 
-MODAL_TUTORIAL = "modal-tutorial"
+
+def check_modal_installed() -> None:
+    """One clear line when modAL is not installed (it is an extra: ``altui[tutorial]``)."""
+    import importlib.util
+
+    from altui.engine.errors import ConfigError
+
+    if importlib.util.find_spec("modAL") is None:
+        raise ConfigError("-s modal-tutorial runs the tutorial's loop with modAL, which is not installed: "
+                          "pip install 'altui[tutorial]' (it needs scikit-learn < 1.8)")
 
 
 def run_modal_tutorial(X, y, X_test, y_test, n_classes: int, iterations: int, batch_size: int, seed: int,
@@ -27,6 +37,7 @@ def run_modal_tutorial(X, y, X_test, y_test, n_classes: int, iterations: int, ba
     modAL breaks ties by position (its ``multi_argmax``) and has no seed of its own, so ``seed`` only draws
     the stop set: repeats of this loop are identical, as the tutorial's runs are.
     """
+    check_modal_installed()
     from modAL.models import ActiveLearner
     from modAL.uncertainty import uncertainty_sampling
     from sklearn.naive_bayes import MultinomialNB
@@ -46,7 +57,7 @@ def run_modal_tutorial(X, y, X_test, y_test, n_classes: int, iterations: int, ba
             learner.teach(X=X[picked], y=y[picked])
             matrix = confusion(np.asarray(y_test), learner.predict(X_test), n_classes)
             predictions = learner.predict(X[stop_set])
-            kappa.append(float("nan") if previous is None else cohens_kappa(previous, predictions, n_classes))
+            kappa.append(stability_kappa(previous, predictions, n_classes))
             previous = predictions
             n_labels.append((iteration + 1) * batch_size)
             acc.append(accuracy(matrix))

@@ -6,6 +6,9 @@ The file loads with scikit-learn and joblib alone (no altui import), so every st
   scikit-learn's :class:`HashingVectorizer` does; the app's fitted weights are moved from altui's columns to
   their hashed buckets (buckets no training text uses get weights that change no prediction), so the
   pipeline predicts exactly what the app's model predicts.
+- ``svm`` is refit the same way (scikit-learn's hashing, binary, L2-normalised) and keeps the app's fitted
+  temperature: its weights divided by ``T`` in a multinomial :class:`LogisticRegression` give exactly
+  ``softmax(z / T)``, the probabilities the app shows.
 - ``nblr`` hashes its char 4-grams its own (faster) way, so it is refit on scikit-learn's word and
   ``char_wb`` hashing with the same NB-LR code, labels, C and smoothing; the NB ratios are folded into a
   :class:`LogisticRegression`'s weights, ``(X ∘ r) w = X (r ∘ w)``.
@@ -20,10 +23,12 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import Binarizer, Normalizer
 
 from altui.engine.features import FeatureConfig, FeatureSpace, features_for, make_hasher
 from altui.engine.learners.base import Learner, SklearnLearner
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
+from altui.engine.learners.linear_svm import LinearSVMLearner
 from altui.engine.learners.nb_logistic import NBLogisticLearner
 
 
@@ -51,6 +56,8 @@ def export_pipeline(model: str, learner: Learner, space: FeatureSpace, label_nam
         raise ValueError("the model needs labels of two classes before it can be exported")
     if model == "nblr":
         return _nblr_pipeline(learner, config, space, label_names, texts, y)
+    if model == "svm":
+        return _svm_pipeline(learner, config, space, label_names, texts, y)
     if model == "nb":
         return Pipeline([("features", word_hasher(config)), ("classifier", _nb_in_buckets(learner, space, label_names))])
     if model == "logreg":
@@ -101,3 +108,27 @@ def _nblr_pipeline(learner: NBLogisticLearner, config: FeatureConfig, space: Fea
     classifier.n_features_in_ = X.shape[1]
     classifier.n_iter_ = np.zeros(1, dtype=np.int32)
     return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def _svm_pipeline(learner: LinearSVMLearner, config: FeatureConfig, space: FeatureSpace, label_names,
+                  texts, y) -> Pipeline:
+    if y is None or len(texts) != len(y):
+        raise ValueError("svm is refit on the labeled texts: pass texts and y")
+    features = FeatureUnion([("words", word_hasher(config)), ("chars", char_hasher(config))])
+    X = features.transform(list(texts))
+    refit = LinearSVMLearner(n_classes=learner.n_classes, C=learner.C, random_state=learner.random_state)
+    refit.fit(X, np.asarray(y))
+    refit.temperature_ = learner.temperature_  # the app's calibration, fitted on its own out-of-fold margins
+    classifier = LogisticRegression(C=learner.C)
+    coef = np.ascontiguousarray(refit.coef_) / refit.temperature_
+    intercept = refit.intercept_ / refit.temperature_
+    if coef.shape[0] == 2:  # scikit-learn's binary form: p(class 1) = sigmoid(x w + b) = softmax of the two rows
+        coef, intercept = coef[1:] - coef[:1], intercept[1:] - intercept[:1]
+    classifier.coef_ = coef
+    classifier.intercept_ = np.asarray(intercept, dtype=np.float64)
+    classifier.classes_ = _names(refit.seen_classes_, label_names)
+    classifier.n_features_in_ = X.shape[1]
+    classifier.n_iter_ = np.zeros(1, dtype=np.int32)
+    steps = [("features", features), ("binary", Binarizer(threshold=0.0)), ("unit", Normalizer(norm="l2")),
+             ("classifier", classifier)]
+    return Pipeline(steps)

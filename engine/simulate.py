@@ -21,6 +21,7 @@ from altui.engine.errors import ConfigError
 from altui.engine.learners.base import Learner
 from altui.engine.loop import ActiveLoop
 from altui.engine.modal_reference import MODAL_TUTORIAL, run_modal_tutorial
+from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.stopping import stop_round
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, get_strategy
 
@@ -100,7 +101,7 @@ def run_once(
 
 
 def simulate(
-    X, y, X_test, y_test, *, n_classes: int, strategies: Iterable[str] = ("uncertainty", "random"),
+    X, y, X_test, y_test, *, n_classes: int, strategies: Iterable[str] = (DEFAULT_STRATEGY, "random"),
     repeats: int = 5, iterations: int = 30, batch_size: int = 10, random_state: int | None = 0,
     n_jobs: int = 1, learner: Learner | None = None, on_run_done: Callable[[RunResult], None] | None = None,
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES, rankable: np.ndarray | None = None,

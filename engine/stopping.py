@@ -33,6 +33,16 @@ def cohens_kappa(a: np.ndarray, b: np.ndarray, n_classes: int) -> float:
     return (observed - expected) / (1.0 - expected)
 
 
+def stability_kappa(previous: np.ndarray | None, current: np.ndarray, n_classes: int) -> float:
+    """Kappa between two rounds' stop-set predictions, or NaN (no evidence of stability) when there is no
+    earlier round or the current model predicts fewer than two classes there: a model that still calls every
+    text "ham" agrees with itself perfectly, which says nothing about whether it has learned (issue 19: on a
+    13 %-spam set such a run "stopped" at 40 labels with macro F1 0.49)."""
+    if previous is None or np.unique(current).shape[0] < 2:
+        return float("nan")
+    return cohens_kappa(previous, current, n_classes)
+
+
 def stop_round(kappas: Sequence[float], window: int = WINDOW, threshold: float = THRESHOLD) -> int | None:
     """The first round (index into ``kappas``) where the mean of the last ``window`` kappas reaches
     ``threshold``; None if it never does. Rounds without a kappa (NaN) reset the window."""

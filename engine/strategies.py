@@ -21,11 +21,10 @@ from sklearn.preprocessing import normalize
 from altui.engine.cold_start import ColdStart, RandomColdStart
 from altui.engine.errors import ConfigError, PoolExhaustedError
 from altui.engine.learners.base import Scores, row_max, row_sum
+from altui.engine.names import DEFAULT_MAX_CANDIDATES, DEFAULT_STRATEGY, STRATEGY_NAMES  # noqa: F401
 from altui.engine.pool import UNLABELED, Pool
 
 
-DEFAULT_MAX_CANDIDATES = 5_000
-"""A query scores at most this many unlabeled items: a seeded random subsample of a larger pool."""
 
 
 @dataclass
@@ -179,7 +178,7 @@ class _UtilityStrategy(QueryStrategy):
 
 
 class UncertaintySampling(_UtilityStrategy):
-    """Least confident first: highest ``1 - max_c p(c|x)``. The default, as in the reference tutorial."""
+    """Least confident first: highest ``1 - max_c p(c|x)``, as in the reference tutorial."""
 
     name = "uncertainty"
 
@@ -188,7 +187,9 @@ class UncertaintySampling(_UtilityStrategy):
 
 
 class MarginSampling(_UtilityStrategy):
-    """Smallest gap between the two most likely classes first."""
+    """Smallest gap between the two most likely classes first ("breaking ties"): the default. On two classes
+    it ranks as least-confident does; on many it does not waste questions on texts whose top class is clear
+    but whose probability is spread over the rest."""
 
     name = "margin"
 
@@ -251,6 +252,7 @@ STRATEGIES: dict[str, type[QueryStrategy]] = {
     cls.name: cls
     for cls in (UncertaintySampling, MarginSampling, EntropySampling, RandomSampling, RankedBatchSampling)
 }
+assert tuple(STRATEGIES) == STRATEGY_NAMES, "engine/names.py lists the strategies the CLI offers"
 
 
 def get_strategy(name: str | QueryStrategy) -> QueryStrategy:

@@ -141,7 +141,7 @@ def test_simulate_with_logistic_regression(tmp_path):
 
 
 def test_unknown_model_is_one_line():
-    assert_one_line_error(run("simulate", TRAIN_CSV, "--model", "gpt"), "'gpt' is not one of 'nblr', 'nb', 'logreg'")
+    assert_one_line_error(run("simulate", TRAIN_CSV, "--model", "gpt"), "'gpt' is not one of 'auto', 'nblr', 'svm', 'nb', 'logreg'")
 
 
 def test_summary_columns_are_distinct_label_counts_for_short_runs():
@@ -247,7 +247,7 @@ def test_every_command_has_an_example_and_no_bool_placeholder():
 
 def test_choices_are_listed_in_help():
     text = runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"}).stdout
-    assert "<nblr|nb|logreg>" in text and "<csv|tsv|jsonl|parquet>" in text and "<random|kmeans>" in text
+    assert "<auto|nblr|svm|nb|logreg>" in text and "<csv|tsv|jsonl|parquet>" in text and "<random|kmeans>" in text
     assert "modal-tutorial" in text
     export = runner.invoke(app, ["export", "--help"], env={"COLUMNS": "200"}).stdout
     assert "<csv|jsonl>" in export
@@ -255,7 +255,7 @@ def test_choices_are_listed_in_help():
 
 @pytest.mark.parametrize("args, fragment", [
     (["simulate", "--batch", "ten"], "Invalid value for '--batch'"),
-    (["label", "--model", "bert"], "'bert' is not one of 'nblr', 'nb', 'logreg'"),
+    (["label", "--model", "bert"], "'bert' is not one of 'auto', 'nblr', 'svm', 'nb', 'logreg'"),
     (["simulate", "--no-such-option"], "No such option: --no-such-option"),
     (["export"], "Missing argument"),
     (["rubrix", "push", "--wat"], "No such option: --wat"),
@@ -281,7 +281,7 @@ def test_the_shell_completes_choices():
     env = {**os.environ, "_ALTUI_COMPLETE": "complete_bash", "COMP_WORDS": "altui simulate --model ", "COMP_CWORD": "3"}
     done = subprocess.run([sys.executable, "-c", "from altui.cli import app; app(prog_name='altui')"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
-    assert done.stdout.split() == ["nblr", "nb", "logreg"]
+    assert done.stdout.split() == ["auto", "nblr", "svm", "nb", "logreg"]
     env.update(COMP_WORDS="altui simulate --backend d", COMP_CWORD="3")
     done = subprocess.run([sys.executable, "-c", "from altui.cli import app; app(prog_name='altui')"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)

@@ -224,7 +224,9 @@ async def test_25_labels_have_keys_shift_keys_and_the_picker(tmp_path, many_labe
         console = Console(width=120, record=True)
         console.print(app.screen.key_table())
         help_text = console.export_text()
-        assert "shift+1 (!)" in help_text and "l 25" in help_text and names[order[24]] in help_text
+        # many labels: help shows the legend (keys 1-0, then shift+digit as ! @ #, then l NN), as the screen does
+        assert "shift+1-0" in help_text and f"l25 {names[order[24]][:5]}" in help_text
+        assert f"! {names[order[10]][:5]}" in help_text
 
 
 def test_key_of_covers_twenty_labels_and_the_rest_use_the_picker():
@@ -337,3 +339,47 @@ async def test_command_palette_opens_altui_screens(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_many_labels_are_all_on_screen_with_their_keys_and_enter_accepts(tmp_path):
+    """Issue 19, acceptance 2 and 3: at 80x24 with 22 labels, the legend holds every label beside its key and
+    fits the screen, the footer keeps accept, help and quit; enter answers with the model's top class and the
+    export says `accepted`."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from altui.cli import app as cli
+    from altui.tui.keys import key_short
+    from test_tui_snapshots import many_label_app
+
+    app = many_label_app(tmp_path, 22)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        legend_box = screen.query_one("#legend")
+        shown = legend_box.render().plain
+        for position, cls in enumerate(app.session.key_order):  # every name whole, right after its key
+            assert f"{key_short(position)} {app.session.labels[cls]}" in shown, app.session.labels[cls]
+        assert legend_box.region.bottom <= 24 - 3  # above the status lines and the footer
+        assert screen.query_one("#comment-box").region.height >= 4  # the text keeps room
+        footer = [ab.binding for ab in screen.active_bindings.values() if ab.binding.show]
+        assert {"accept", "help", "quit"} <= {b.id for b in footer}
+        assert not any((b.id or "").startswith("label-") for b in footer)  # the legend has them
+        width = sum(len(app.get_key_display(b)) + len(b.description) + 2 for b in footer)
+        assert width <= 80, width  # the compact footer holds every key it shows
+        for key in "12345":
+            await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        index = app.session.current()
+        guess = app.session.predict(index)
+        assert guess is not None
+        await pilot.press("enter")
+        await pilot.pause()
+        answer = app.session.answer_of(index)
+        assert answer is not None and answer.label == guess.best
+    exported = CliRunner().invoke(cli, ["export", str(tmp_path / "s.db")])
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    accepted = [r for r in rows if r["source"] == "accepted"]
+    assert len(accepted) == 1 and accepted[0]["label"] == app.session.labels[guess.best]

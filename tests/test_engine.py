@@ -351,7 +351,7 @@ def test_the_stop_set_is_fixed_and_never_changes_the_queries(youtube_features):
         labeled = loop.pool.labeled()
         if loop.learner.is_ready:  # the kept-up-to-date stop-set scores equal a refit's predictions
             reference = MultinomialNB().fit(X[labeled], y[labeled])
-            np.testing.assert_array_equal(loop.stop_scores_.predict(), reference.predict(X[loop.stop_set_]))
+            np.testing.assert_array_equal(loop.predict_stop_set(), reference.predict(X[loop.stop_set_]))
     assert all(k != k for k in kappas[:1]) and all(0.0 <= k <= 1.0 for k in kappas[2:])
     from altui.engine.simulate import run_once
 

@@ -71,7 +71,7 @@ def test_a_grid_gives_the_same_numbers_as_simulate(grid_file, tmp_path):
     runner.invoke(app, ["simulate", "--grid", str(grid_file), "--jobs", "1"])
     single = runner.invoke(app, ["simulate", str(TRAIN_CSV), "--test", str(TEST_CSV), "--iterations", "4",
                                  "--repeats", "3", "--batch", "5", "--seed", "1", "--jobs", "1",
-                                 "--out", str(tmp_path / "single.csv")])
+                                 "-s", "uncertainty", "-s", "random", "--out", str(tmp_path / "single.csv")])
     assert single.exit_code == 0, single.output
     with open(tmp_path / "single.csv", encoding="utf-8") as fh:
         expected = {(r["strategy"], r["repeat"], r["iteration"], r["accuracy"]) for r in csv.DictReader(fh)}

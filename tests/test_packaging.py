@@ -64,5 +64,40 @@ def test_the_wheel_installs_into_a_fresh_venv_and_runs(wheel, tmp_path):
     import json
 
     summary = json.loads(run.stdout)
-    assert set(summary["strategies"]) == {"uncertainty", "random"}
-    assert len(summary["strategies"]["uncertainty"]["mean"]) == 3
+    assert set(summary["strategies"]) == {"margin", "random"}
+    assert len(summary["strategies"]["margin"]["mean"]) == 3
+    # the newest allowed versions: no modAL, so scikit-learn is not capped; the tutorial's loop says how to get it
+    versions = subprocess.run([str(python), "-c", "import importlib.util, sklearn; "
+                               "print(importlib.util.find_spec('modAL') is None, sklearn.__version__)"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert versions[0] == "True", versions
+    tutorial = subprocess.run([str(altui), "simulate", str(data), "-s", "modal-tutorial", "--iterations", "2"],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert tutorial.returncode != 0 and "altui[tutorial]" in tutorial.stderr, tutorial.stderr
+    assert "Traceback" not in tutorial.stderr and len(tutorial.stderr.strip().splitlines()) == 1
+
+    # a user's own data.py / engine.py / tui.py where altui runs (notebooks, dask workers) shadows nothing
+    for name in ("data", "engine", "tui", "cli"):
+        (tmp_path / f"{name}.py").write_text("raise SystemExit('shadowed: ' + __name__)\n")
+    shadowed = subprocess.run([str(python), "-m", "altui", "simulate", str(data), "--iterations", "2", "--repeats",
+                               "1", "--batch", "5", "--jobs", "1", "--json", "-"], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=600)
+    assert shadowed.returncode == 0 and "shadowed" not in shadowed.stderr, shadowed.stderr
+    for name in ("data", "engine", "tui", "cli"):
+        (tmp_path / f"{name}.py").unlink()
+
+    # PyPI's `data` and `tui` distributions beside altui: each keeps its own files (altui installs only `altui`)
+    others = subprocess.run([str(python), "-m", "pip", "install", "-q", "data==0.4", "tui==1.1.1"],
+                            capture_output=True, text=True, timeout=600)
+    if others.returncode != 0:
+        pytest.skip(f"PyPI's data/tui could not be installed here: {others.stderr[-300:]}")
+    theirs = subprocess.run([str(python), "-c", "import data; print(data.__file__)"], capture_output=True,
+                            text=True, cwd=tmp_path, check=True).stdout
+    assert "site-packages/data/" in theirs
+    assert subprocess.run([str(altui), "--version"], capture_output=True, text=True, cwd=tmp_path).returncode == 0
+    subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "tui", "data"], check=True,
+                   capture_output=True, timeout=300)
+    again = subprocess.run([str(altui), "simulate", str(data), "--iterations", "2", "--repeats", "1", "--batch",
+                            "5", "--jobs", "1", "--json", "-"], capture_output=True, text=True, cwd=tmp_path,
+                           timeout=600)
+    assert again.returncode == 0, again.stderr

@@ -97,7 +97,7 @@ def test_train_writes_a_pipeline_that_plain_scikit_learn_loads(tmp_path):
         "proba = model.predict_proba(['check out my channel'])\n"
         "print(json.dumps({'labels': sorted(set(predicted.tolist())), 'classes': list(model.classes_),\n"
         "  'accuracy': sum(p == names[r['CLASS']] for p, r in zip(predicted, rows)) / len(rows),\n"
-        "  'proba_sum': float(proba.sum()), 'altui': 'engine' in sys.modules or 'data' in sys.modules}))\n"
+        "  'proba_sum': float(proba.sum()), 'altui': any(m.split('.')[0] == 'altui' for m in sys.modules)}))\n"
     )
     done = subprocess.run([sys.executable, "-I", "-c", code, str(model), str(TEST_CSV)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)

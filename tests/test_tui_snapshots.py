@@ -3,6 +3,8 @@ comment, help, plot, history, search and review. The app's sitting clock is pinn
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import NASTY, SIZE, pinned, tiny_app
 
 
@@ -114,3 +116,43 @@ def test_snapshot_review(snap_compare, tmp_path, tiny_csv):
             await pilot.pause(0.05)
 
     assert snap_compare(review, terminal_size=(120, 40), run_before=run_before)
+
+
+SIXTEEN = ["admin", "cli-mono", "comm", "database", "debug", "devel", "doc", "editors", "electronics", "embedded",
+           "fonts", "games", "graphics", "hamradio", "introspection", "mail"]
+
+
+def sixteen_label_csv(tmp_path):
+    from conftest import write_csv
+
+    rows = [["text", "label"]] + [[f"a {name} package number {i} for {name} users", name]
+                                  for i in range(12) for name in SIXTEEN]
+    return write_csv(tmp_path / "sixteen.csv", rows)
+
+
+def many_label_app(tmp_path, labels: int):
+    from conftest import ROOT
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    if labels == 16:
+        config = LabelConfig(data=str(sixteen_label_csv(tmp_path)), batch=5, seed=0, session=str(tmp_path / "s.db"))
+    else:
+        debian = ROOT.parent / "shared" / "data" / "debian-sections"
+        config = LabelConfig(data=str(debian / "train.csv"), test=str(debian / "test.csv"), text_col="description",
+                             label_col="section", batch=5, seed=0, session=str(tmp_path / "s.db"))
+    return pinned(make_app(config))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("labels", [16, 22])
+def test_snapshot_many_labels(snap_compare, tmp_path, labels, size):
+    """Issue 19: every label beside its key, help and quit in the footer, the text in view, a trained model."""
+    async def run_before(pilot):
+        await press_and_teach(pilot, "12345")
+
+    assert snap_compare(many_label_app(tmp_path, labels), terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_picker_keeps_the_text_in_view(snap_compare, tmp_path):
+    assert snap_compare(many_label_app(tmp_path, 22), terminal_size=(80, 24), press=["l", "2"])

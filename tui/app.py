@@ -97,11 +97,11 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
         self.session.close()
 
     # -- answers (UI thread; each is committed before the screen changes)
-    def answer(self, label: int | None) -> None:
+    def answer(self, label: int | None, source: str = "terminal") -> None:
         if self.teaching or self.session.current() is None:
             return
         try:
-            self.session.answer(label)
+            self.session.answer(label, source)
         except AltuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from altui.engine.cold_start import DEFAULT_COLD_START
 from altui.engine.learners import DEFAULT_MODEL
-from altui.engine.strategies import DEFAULT_MAX_CANDIDATES
+from altui.engine.names import DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES, DEFAULT_STRATEGY
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class LabelConfig:
     quoting: str | None = None  # csv | none; None: none for tab-separated files, csv otherwise
     encoding: str | None = None
     labels: tuple[str, ...] | None = None
-    strategy: str = "uncertainty"
+    strategy: str = DEFAULT_STRATEGY
     model: str = DEFAULT_MODEL
     batch: int = 10
     seed: int = 0

@@ -45,14 +45,77 @@ def key_shown(position: int) -> str:
     return f"l {position + 1:02d}"
 
 
+LEGEND_FROM = 4
+"""With this many labels or more, the labels and their keys are a legend on the screen (every one, always
+visible) instead of footer entries (80 columns hold three names beside the other keys, not sixteen)."""
+FOOTER_ROOM = 12
+"""Cells the 80-column footer has for label names beside the other keys ("ham" and "spam" fit)."""
+
+
+def uses_legend(names) -> bool:
+    """True when the labels go in an on-screen legend: four or more, or names too long for the footer."""
+    return len(names) >= LEGEND_FROM or sum(len(one_line(n, 20)) for n in names) > FOOTER_ROOM
+
+
+def key_short(position: int) -> str:
+    """The key of the label at ``position`` as the legend writes it: ``1``, ``!`` (shift+1), ``l21``."""
+    if position < 10:
+        return DIGITS[position]
+    if position < 20:
+        return SHIFTED_SHOWN[position - 10]
+    return f"l{position + 1:02d}"
+
+
+def abbreviate(name: str, width: int) -> str:
+    """A label name in at most ``width`` cells, the same way everywhere: whole if it fits, else its start and
+    its end around "…" (``label-number-12`` → ``label…r-12``), so names that differ at the end stay apart."""
+    whole = one_line(name, 200)
+    if len(whole) <= width:
+        return whole
+    if width < 5:
+        return whole[: max(width - 1, 0)] + "…"
+    tail = max(1, (width - 1) // 3)
+    return whole[: width - 1 - tail] + "…" + whole[-tail:]
+
+
+def legend(names: tuple[str, ...], key_order: list[int], width: int, styles=None, max_rows: int = 6) -> Text:
+    """Every label with its key, column-major (like ``ls``) in ``width`` cells: as few columns as keep it to
+    ``max_rows`` rows; names are cut (:func:`abbreviate`) only when a column is narrower than the name."""
+    n = len(key_order)
+    keys = [key_short(p) for p in range(n)]
+    key_width = max(len(k) for k in keys)
+    natural = key_width + 1 + max(len(one_line(names[c], 60)) for c in key_order) + 2
+    columns = max(1, min(n, width // natural))
+    while -(-n // columns) > max_rows and width // (columns + 1) >= key_width + 1 + 6 + 2:
+        columns += 1
+    rows = -(-n // columns)
+    cell = width // columns
+    lines = []
+    for r in range(rows):
+        line = Text()
+        for c in range(columns):
+            position = c * rows + r
+            if position >= n:
+                break
+            cls = key_order[position]
+            name = abbreviate(names[cls], cell - key_width - 3)
+            line.append(f"{keys[position]:>{key_width}} ", style="bold cyan")
+            line.append(name, style=styles(cls) if styles else "")
+            if c < columns - 1 and position + rows < n:
+                line.append(" " * (cell - key_width - 1 - len(name)))
+        lines.append(line)
+    return Text("\n").join(lines)
+
+
 def label_bindings(names: tuple[str, ...], key_order: list[int]) -> list[Binding]:
-    """One binding per label (action ``label(CLASS)``, id ``label-N``), then ``l`` for the picker. The first
-    ten are shown in the footer; the rest are listed in help."""
+    """One binding per label (action ``label(CLASS)``, id ``label-N``), then ``l`` for the picker. With few
+    labels the footer shows them; with :data:`LEGEND_FROM` or more, the on-screen legend does (and help)."""
     bindings = []
+    in_footer = not uses_legend([names[c] for c in key_order])
     for position, cls in enumerate(key_order):
         key = key_of(position)
         if key is not None:
-            bindings.append(Binding(key, f"label({cls})", one_line(names[cls], 20), show=position < 10,
+            bindings.append(Binding(key, f"label({cls})", one_line(names[cls], 20), show=in_footer and position < 10,
                                     id=f"label-{position + 1}"))
     if len(key_order) > 10:
         bindings.append(Binding("l", "pick_label", "Label #", id="pick-label"))
@@ -109,9 +172,9 @@ class LabelKeys:
                         hide: set[str] = frozenset()) -> None:
         """The screen's bindings: a key per label first (footer order), then ``extra``, then its BINDINGS; those
         whose id is in ``hide`` work but leave the footer (help lists them)."""
-        screen_keys = [dataclasses.replace(b, show=False) if b.id in hide else b
-                       for keys in self._bindings.key_to_bindings.values() for b in keys]
-        self._bindings = BindingsMap(label_bindings(names, key_order) + list(extra) + screen_keys)
+        screen_keys = [b for keys in self._bindings.key_to_bindings.values() for b in keys]
+        every = label_bindings(names, key_order) + list(extra) + screen_keys
+        self._bindings = BindingsMap([dataclasses.replace(b, show=False) if b.id in hide else b for b in every])
 
     def action_pick_label(self) -> None:
         session = self.app.session

@@ -29,13 +29,8 @@ import numpy as np
 import pandas as pd
 
 from altui.data.errors import DataError
+from altui.data.files.formats import EXTENSIONS, FORMATS, QUOTING  # noqa: F401
 
-FORMATS = ("csv", "tsv", "jsonl", "parquet")
-EXTENSIONS = {
-    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
-    ".pq": "parquet",
-}
-QUOTING = ("csv", "none")
 SEPARATORS = {",": ",", "comma": ",", "tab": "\t", "\\t": "\t", "\t": "\t", ";": ";", "semicolon": ";", "|": "|",
               "pipe": "|"}
 SEPARATOR_NAMES = {",": "','", "\t": "tab", ";": "';'", "|": "'|'"}

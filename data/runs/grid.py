@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from altui.data.errors import DataError
-from altui.data.files.readers import FORMATS, QUOTING
+from altui.data.files.formats import FORMATS, QUOTING
+from altui.engine.learners import DEFAULT_MODEL
+from altui.engine.names import DEFAULT_STRATEGY
 
 GRID_COLUMNS = ["dataset", "strategy", "model", "batch", "repeat", "iteration", "n_labels", "accuracy", "f1",
                 "seconds"]
@@ -128,8 +130,8 @@ def load_grid(path: Path, known_strategies, known_models) -> Grid:
         base = path.parent
         test = entry.get("test")
         parsed.append(GridDataset(name, str(base / entry["data"]), None if test is None else str(base / test), read))
-    return Grid(parsed, str_list("strategies", ["uncertainty", "random"], known_strategies),
-                str_list("models", ["nblr"], known_models), list(dict.fromkeys(batches)),
+    return Grid(parsed, str_list("strategies", [DEFAULT_STRATEGY, "random"], known_strategies),
+                str_list("models", [DEFAULT_MODEL], known_models), list(dict.fromkeys(batches)),
                 positive("repeats", 10), positive("iterations", 30), seed)
 
 

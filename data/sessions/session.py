@@ -26,7 +26,8 @@ from altui.data.sessions.store import SessionInfo, SessionStore, StoredAnswer
 from altui.data.files.table import LabelSet, encode_labels
 from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, SeedTerms, get_cold_start
 from altui.engine.features import features_for
-from altui.engine.learners import DEFAULT_MODEL, make_learner
+from altui.engine.learners import DEFAULT_MODEL, make_learner, resolve_model
+from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.loop import ActiveLoop, Answer, RoundMetrics
 from altui.engine.pool import UNLABELED
 
@@ -118,7 +119,7 @@ class LabelingSession:
 
     @classmethod
     def open(
-        cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = "uncertainty",
+        cls, corpus: Corpus, path: str | Path | None = None, *, strategy: str = DEFAULT_STRATEGY,
         model: str = DEFAULT_MODEL, batch_size: int = 10, seed: int = 0, info_extra: dict | None = None,
         writer: bool = False, readonly: bool = False, label_order: tuple[str, ...] | None = None,
     ) -> "LabelingSession":
@@ -163,7 +164,7 @@ class LabelingSession:
         info = SessionInfo(
             data_path=str(Path(corpus.train.path).resolve()), fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
-            strategy=strategy, model=model, batch_size=batch_size, seed=seed,
+            strategy=strategy, model=resolve_model(model, len(corpus.labels)), batch_size=batch_size, seed=seed,
             **{"cold_start": DEFAULT_COLD_START, **(info_extra or {})},
         )
         if readonly:
@@ -300,12 +301,13 @@ class LabelingSession:
         return Prediction(self.labels, tuple(float(p) for p in proba), tuple(pushes))
 
     # -- answers (committed first, then applied)
-    def answer(self, label: int | None) -> Answer:
-        """Answer the current comment (label index, or None to skip)."""
+    def answer(self, label: int | None, source: str = "terminal") -> Answer:
+        """Answer the current comment (label index, or None to skip); ``source`` is recorded with it
+        (``accepted`` when the person took the model's suggestion with enter)."""
         index = self.current()
         if index is None:
             raise DataError("no comment is waiting for an answer")
-        return self.answer_item(index, label)
+        return self.answer_item(index, label, source)
 
     def answer_item(self, index: int, label: int | None, source: str = "terminal") -> Answer:
         """Answer any unanswered item: committed to the store first, then applied to the loop."""

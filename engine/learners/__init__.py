@@ -10,20 +10,34 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from altui.engine.learners.base import Learner
 
-MODELS = ("nblr", "nb", "logreg")
-"""Names accepted by :func:`make_learner`, the default first: ``nblr`` = NB-LR (logistic regression on naive
-Bayes-scaled binary word and char n-grams, refit every round), ``nb`` = multinomial naive Bayes on word
-1-5-gram counts (the tutorial's model; incremental), ``logreg`` = logistic regression on those counts."""
+MODELS = ("auto", "nblr", "svm", "nb", "logreg")
+"""Names accepted by :func:`make_learner`, the default first: ``auto`` = ``nblr`` for two classes, ``svm`` for
+more (chosen by measurement, ``bench/bench_many_classes.py``); ``nblr`` = NB-LR (logistic regression on naive
+Bayes-scaled binary word and char n-grams); ``svm`` = a linear SVM on the same n-grams, L2-normalised, with
+probabilities from a fitted temperature; ``nb`` = multinomial naive Bayes on word 1-5-gram counts (the
+tutorial's model; incremental); ``logreg`` = logistic regression on those counts."""
 DEFAULT_MODEL = MODELS[0]
+
+
+def resolve_model(model: str, n_classes: int) -> str:
+    """The learner ``model`` names for ``n_classes`` classes: ``auto`` becomes ``nblr`` or ``svm``."""
+    if model == "auto":
+        return "nblr" if n_classes <= 2 else "svm"
+    return model
 
 
 def make_learner(model: str, n_classes: int) -> Learner:
     from altui.engine.errors import ConfigError
 
+    model = resolve_model(model, n_classes)
     if model == "nblr":
         from altui.engine.learners.nb_logistic import NBLogisticLearner
 
         return NBLogisticLearner(n_classes=n_classes)
+    if model == "svm":
+        from altui.engine.learners.linear_svm import LinearSVMLearner
+
+        return LinearSVMLearner(n_classes=n_classes)
     if model == "nb":
         from altui.engine.learners.naive_bayes import MultinomialNBLearner
 
@@ -35,7 +49,6 @@ def make_learner(model: str, n_classes: int) -> Learner:
 
         # liblinear in the dual: its cost follows the labeled rows, not the pool's million columns (lbfgs
         # took 3.4 s per round on a 100,000-comment pool, this takes milliseconds)
-        return SklearnLearner(LogisticRegression(solver="liblinear", dual=True, max_iter=1000, random_state=0,
-                                   n_jobs=1),
+        return SklearnLearner(LogisticRegression(solver="liblinear", dual=True, max_iter=1000, random_state=0),
                               n_classes=n_classes)
     raise ConfigError(f"unknown model {model!r}: choose one of {', '.join(MODELS)}")

@@ -100,7 +100,7 @@ class _NBLiveScores(Scores):
             np.ascontiguousarray(delta, dtype=np.float64).reshape(-1), self.base.reshape(-1),
         )
 
-    def predict_proba(self, rows=None) -> np.ndarray:
+    def joint_log_likelihood(self, rows=None) -> np.ndarray:
         learner = self.learner
         learner.check_has_labels()
         if rows is None:
@@ -108,7 +108,13 @@ class _NBLiveScores(Scores):
         jll = np.multiply.outer(self.row_length[rows], -learner.log_denominator_)
         jll += self.base[rows]
         jll += learner.class_log_prior_
-        return _softmax(jll)
+        return jll
+
+    def predict_proba(self, rows=None) -> np.ndarray:
+        return _softmax(self.joint_log_likelihood(rows))
+
+    def predict(self, rows=None) -> np.ndarray:
+        return np.argmax(self.joint_log_likelihood(rows), axis=1)  # the softmax keeps the order
 
 
 class MultinomialNBLearner(Learner):

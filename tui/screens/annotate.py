@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 
 from altui.data.sessions.session import LabelingSession
 from altui.engine.stopping import THRESHOLD, WINDOW, stop_round
-from altui.tui.keys import LabelKeys
+from altui.tui.keys import LabelKeys, abbreviate, legend, uses_legend
 from altui.tui.text import label_style, one_line, safe_text
 
 ANSWER_LOG_SIZE = 12
@@ -25,6 +25,7 @@ class AnnotateScreen(LabelKeys, Screen):
     """Query/annotate: the comment, its metadata, the model's guess, progress and the last answers."""
 
     BINDINGS = [
+        Binding("enter", "accept", "Accept", id="accept"),
         Binding("space", "skip", "Skip", id="skip"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("backspace", "undo", "Undo", show=False, id="undo-backspace"),
@@ -48,8 +49,11 @@ class AnnotateScreen(LabelKeys, Screen):
             pull = [Binding("r", "app.rubrix_pull", "Pull", id="pull")]
         if argilla:
             pull = [Binding("r", "app.argilla_pull", "Pull", id="pull")]
-        # with r, 80 columns hold every footer key but f (help lists it)
-        self.bind_label_keys(session.labels, session.key_order, pull, hide={"flag"} if pull else set())
+        # 80 columns hold every footer key but f (and p with r); help lists them; with a legend, l is named there
+        hide = {"flag", "plot"} if pull else {"flag"}
+        if uses_legend(session.labels):
+            hide.add("pick-label")
+        self.bind_label_keys(session.labels, session.key_order, pull, hide=hide)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -63,6 +67,7 @@ class AnnotateScreen(LabelKeys, Screen):
                 yield Static(id="answers")
                 yield Static(id="round-metrics")
                 yield Static(id="spark")
+        yield Static(id="legend")
         with Horizontal(id="status"):
             yield ProgressBar(id="batch-bar", show_eta=False, show_percentage=False)
             yield Static(id="pace")
@@ -75,12 +80,32 @@ class AnnotateScreen(LabelKeys, Screen):
         self.query_one("#prediction").border_title = "model"
         no_test = self.session.loop.test_scores_ is None
         self.query_one("#round-metrics").border_title = "model stability" if no_test else "test set"
+        legend_box = self.query_one("#legend", Static)
+        legend_box.display = uses_legend(self.session.labels)
+        picker = " · l NN: any label by number" if len(self.session.labels) > 10 else ""
+        legend_box.border_title = f"labels: key, name{picker}"
         self.refresh_view()
         self.set_interval(1.0, self._refresh_pace)
+
+    def on_resize(self) -> None:
+        self._shown.pop("#progress", None)
+        self.refresh_view()
 
     # -- actions
     def action_label(self, label: int) -> None:
         self.app.answer(label)
+
+    def action_accept(self) -> None:
+        """enter: answer with the model's top class (recorded as source ``accepted``)."""
+        index = self.session.current()
+        if index is None:
+            return
+        guess = self.session.predict(index)
+        if guess is None:
+            self.app.notify("no suggestion yet: the model is taught after the first batch with two labels",
+                            timeout=3)
+            return
+        self.app.answer(guess.best, source="accepted")
 
     def action_skip(self) -> None:
         self.app.answer(None)
@@ -124,6 +149,11 @@ class AnnotateScreen(LabelKeys, Screen):
         self.query_one("#batch-bar", ProgressBar).update(total=max(size, 1), progress=done)
         self._refresh_pace()
         self._show("#progress", self._progress())
+        if uses_legend(session.labels):
+            width = max(self.app.size.width - 4, 20)
+            rows = 6 if self.app.size.height < 30 else 8  # 80x24 keeps room for the text
+            self._show("#legend", legend(session.labels, session.key_order, width, label_style, max_rows=rows),
+                       layout=True)
 
     def _show(self, selector: str, content: Text, layout: bool = True) -> None:
         """Update a Static only when its content changed: each update costs a repaint, and one of a Static of
@@ -177,9 +207,12 @@ class AnnotateScreen(LabelKeys, Screen):
     def _prediction(self, index: int) -> Text:
         """Every class's probability as a bar, and the n-grams of this text that push towards it."""
         guess = self.session.predict(index)
+        self.query_one("#prediction", Static).border_subtitle = "" if guess is None else \
+            f"enter accepts {abbreviate(guess.labels[guess.best], 24)}"
         if guess is None:
             return Text("not trained yet: it is taught after a batch, once it has labels of two classes", style="dim")
-        shown = sorted(range(len(guess.labels)), key=lambda c: (-guess.probabilities[c], c))[:MAX_BAR_CLASSES]
+        bars = MAX_BAR_CLASSES if self.app.size.height >= 30 or not uses_legend(guess.labels) else 3
+        shown = sorted(range(len(guess.labels)), key=lambda c: (-guess.probabilities[c], c))[:bars]
         width = max(len(one_line(guess.labels[c], 14)) for c in shown)
         lines = []
         for cls in shown:
@@ -202,12 +235,14 @@ class AnnotateScreen(LabelKeys, Screen):
 
     def _answers(self) -> Text:
         names = self.session.labels
+        # the names whole where the side panel is wide enough, else cut the same way as everywhere else
+        width = max(4, min(max(len(one_line(n, 40)) for n in names), 14 if self.app.size.width >= 110 else 6))
         lines = []
         for answer in reversed(self.session.answers()[-ANSWER_LOG_SIZE:]):
             if answer.label is None:
-                tag = Text(f"{'skip':<6}", style="dim italic")
+                tag = Text(f"{'skip':<{width}}", style="dim italic")
             else:
-                tag = Text(f"{one_line(names[answer.label], 6):<6}", style=label_style(answer.label))
+                tag = Text(f"{abbreviate(names[answer.label], width):<{width}}", style=label_style(answer.label))
             lines.append(tag + Text(" " + one_line(self.session.text(answer.index), 80)))
         if not lines:
             return Text("no answers yet", style="dim")
@@ -251,12 +286,30 @@ class AnnotateScreen(LabelKeys, Screen):
         """Labels per class, skips, what is left, the stop suggestion, the outbox; wraps rather than cut."""
         loop = self.session.loop
         counts = loop.pool.label_counts(len(self.session.labels))
+        rest = self._progress_rest()
         text = Text.assemble((str(loop.pool.n_labeled), "bold"), (" labeled (", "dim"))
-        for i, (name, count) in enumerate(zip(self.session.labels, counts)):
-            if i:
-                text.append(", ", style="dim")
-            text.append(f"{one_line(name, 20)} {count}", style=label_style(i))
+        # as many classes as one line holds, most labeled first (every class when they fit), then "… N more"
+        room = max(self.app.size.width - 2 - len(text) - len(rest) - 1, 12)
+        order = sorted(range(len(counts)), key=lambda c: (-counts[c], c)) if uses_legend(self.session.labels) \
+            else list(range(len(counts)))
+        shown = Text()
+        for n, cls in enumerate(order):
+            part = f"{abbreviate(self.session.labels[cls], 20)} {counts[cls]}"
+            more = f", … {len(order) - n} more" if n < len(order) - 1 else ""
+            if len(shown) + 2 + len(part) + len(more) > room and n and uses_legend(self.session.labels):
+                shown.append(f", … {len(order) - n} more", style="dim")
+                break
+            if n:
+                shown.append(", ", style="dim")
+            shown.append(part, style=label_style(cls))
+        text.append_text(shown)
         text.append(")", style="dim")
+        return text + rest
+
+    def _progress_rest(self) -> Text:
+        """The status line after the counts: skips, what is left, the stop suggestion, flags, the outbox."""
+        loop = self.session.loop
+        text = Text()
         skipped = loop.pool.n_skipped
         if skipped:
             text.append(f" · {skipped} skipped", style="dim")

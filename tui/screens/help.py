@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from altui.tui.keys import key_shown
+from altui.tui.keys import key_shown, legend, uses_legend
 from altui.tui.user_config import config_path
 from altui.tui.text import one_line
 
@@ -43,11 +43,18 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for i, name in enumerate(self.labels):
-            table.add_row(key(f"label-{i + 1}", key_shown(i)), Text(f"label the comment {one_line(name, 40)}"))
+        if uses_legend(self.labels) and not keymap:  # many labels: the legend, as on the screen
+            order = getattr(getattr(self.app, "session", None), "key_order", None) or list(range(len(self.labels)))
+            table.add_row("label keys", Text("1-0, shift+1-0 (! @ # …), then l NN; the key is before the name"))
+            table.add_row("", legend(tuple(self.labels), order, 56, max_rows=10))
+        else:
+            for i, name in enumerate(self.labels):
+                table.add_row(key(f"label-{i + 1}", key_shown(i)), Text(f"label the comment {one_line(name, 40)}"))
         if len(self.labels) > 10:
             table.add_row(key("pick-label", "l") + " NN", "pick a label by its number (or arrows + enter)")
         rows = [
+            ("accept", "enter", "accept the model's suggestion (its top class, shown under the model panel; "
+                                "recorded as source accepted)"),
             ("skip", "space", "skip it (it is never asked again)"),
             ("undo", "u", "undo the last answer or change (also from an earlier round; backspace too)"),
             ("history", "h", "history: every answer, newest first; a label key changes one"),

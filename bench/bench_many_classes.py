@@ -1,0 +1,172 @@
+"""Many classes (issue 19): the old default, the new default, random, and the small-text peer, side by side.
+
+Three data sets, one table each (accuracy and macro F1 at 50/100/200/300/500 labels, mean ± std over the
+repeats, batch 10), plus distinct labels in the first 30 answers (does the cold start cover the classes?),
+teach + query per round, and where "stabilizing predictions" fired:
+
+- youtube-spam (2 classes), ../shared/data/youtube-spam/{train,test}.csv;
+- youtube-video (5 classes): which video a comment belongs to, built from the same raw files
+  (../shared/data/youtube-spam/raw/Youtube0N-*.csv), shuffled with seed 5 and split 80/20;
+- debian-sections (22 classes, imbalanced), ../shared/data/debian-sections.
+
+Configurations:
+- old default: nblr + uncertainty (before issue 19);
+- new default: auto (nblr for two classes, svm for more) + margin (breaking ties);
+- auto + random and nblr + random (the issue's "random");
+- peer: small-text 1.4's PoolBasedActiveLearner, ConfidenceEnhancedLinearSVC on scikit-learn TF-IDF (fit on
+  the pool), BreakingTies, a random first batch of 10 (``pip install 'altui[bench]'``).
+
+usage: python bench/bench_many_classes.py [--repeats 10] [--datasets youtube-spam,youtube-video,debian-sections]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+AT = (50, 100, 200, 300, 500)
+BATCH = 10
+ITERATIONS = max(AT) // BATCH
+
+from altui.data.files.corpus import load_corpus  # noqa: E402
+from altui.engine.features import features_for  # noqa: E402
+from altui.engine.learners import make_learner, resolve_model  # noqa: E402
+from altui.engine.metrics import accuracy, confusion, macro_f1  # noqa: E402
+from altui.engine.simulate import run_once  # noqa: E402
+
+CONFIGS = [("old default", "nblr", "uncertainty"), ("new default", "auto", "margin"), ("auto, random", "auto", "random"),
+           ("nblr, random", "nblr", "random")]
+
+
+def youtube_video_split(out: Path) -> tuple[Path, Path]:
+    """The 5-class task from the raw YouTube files: text = comment, label = the video's artist."""
+    rows = []
+    for path in sorted((SHARED / "youtube-spam" / "raw").glob("Youtube0*.csv")):
+        artist = path.stem.split("-", 1)[1]
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows += [(r["COMMENT_ID"], r["CONTENT"], artist) for r in csv.DictReader(fh)]
+    order = np.random.RandomState(5).permutation(len(rows))
+    cut = int(0.8 * len(rows))
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, part in (("train", order[:cut]), ("test", order[cut:])):
+        path = out / f"{name}.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "text", "label"])
+            writer.writerows(rows[i] for i in part)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def datasets(names: list[str], scratch: Path):
+    for name in names:
+        if name == "youtube-spam":
+            yield name, SHARED / "youtube-spam" / "train.csv", SHARED / "youtube-spam" / "test.csv", {}
+        elif name == "youtube-video":
+            train, test = youtube_video_split(scratch / "youtube-video")
+            yield name, train, test, {"text_col": "text", "label_col": "label"}
+        elif name == "debian-sections":
+            yield (name, SHARED / "debian-sections" / "train.csv", SHARED / "debian-sections" / "test.csv",
+                   {"text_col": "description", "label_col": "section"})
+        else:
+            raise SystemExit(f"unknown data set {name}")
+
+
+def run_altui(corpus, model: str, strategy: str, repeats: int):
+    n = len(corpus.labels)
+    runs = [run_once(corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n, strategy, ITERATIONS, BATCH, seed=r,
+                     repeat=r, learner=make_learner(model, n)) for r in range(repeats)]
+    at = [int(np.flatnonzero(runs[0].n_labels == a)[0]) for a in AT]
+    acc = np.array([r.accuracy[at] for r in runs])
+    f1 = np.array([r.f1[at] for r in runs])
+    first30 = [len(set(corpus.y_train[np.concatenate(r.queried)[:30]].tolist())) for r in runs]
+    ms = 1000 * statistics.mean(r.seconds / ITERATIONS for r in runs)
+    stops = [int(r.n_labels[r.stop]) for r in runs if r.stop is not None]
+    return acc, f1, first30, ms, stops
+
+
+def run_peer(corpus, repeats: int):
+    try:
+        from small_text import (BreakingTies, ConfidenceEnhancedLinearSVC, PoolBasedActiveLearner,
+                                SklearnClassifierFactory, SklearnDataset, random_initialization)
+    except ImportError:
+        return None
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer()
+    X = vectorizer.fit_transform(list(corpus.train.texts))
+    X_test = vectorizer.transform(list(corpus.test.texts))
+    n = len(corpus.labels)
+    y, y_test = corpus.y_train, corpus.y_test
+    acc, f1, first30, seconds = [], [], [], []
+    for r in range(repeats):
+        np.random.seed(r)  # small-text draws with numpy's global generator
+        factory = SklearnClassifierFactory(ConfidenceEnhancedLinearSVC(), n)
+        learner = PoolBasedActiveLearner(factory, BreakingTies(), SklearnDataset(X, y))
+        labeled = random_initialization(y, n_samples=BATCH)
+        started = time.perf_counter()
+        learner.initialize_data(labeled, y[labeled])
+        curve_acc, curve_f1, asked = [], [], list(labeled)
+        for _ in range(ITERATIONS):
+            matrix = confusion(y_test, learner.classifier.predict(SklearnDataset(X_test, y_test)), n)
+            curve_acc.append(accuracy(matrix))
+            curve_f1.append(macro_f1(matrix))
+            if len(asked) >= max(AT):
+                break
+            picked = learner.query(num_samples=BATCH)
+            learner.update(y[picked])
+            asked += list(picked)
+        seconds.append((time.perf_counter() - started) / ITERATIONS)
+        acc.append([curve_acc[a // BATCH - 1] for a in AT])
+        f1.append([curve_f1[a // BATCH - 1] for a in AT])
+        first30.append(len(set(y[np.asarray(asked[:30])].tolist())))
+    return np.array(acc), np.array(f1), first30, 1000 * statistics.mean(seconds), []
+
+
+def cell(values: np.ndarray) -> str:
+    return f"{values.mean():.3f} ± {values.std():.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--datasets", default="youtube-spam,youtube-video,debian-sections")
+    parser.add_argument("--scratch", type=Path, default=ROOT / ".bench-data")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    for name, train, test, read in datasets(args.datasets.split(","), args.scratch):
+        corpus = load_corpus(str(train), str(test), seed=0, require_labels=True, features=features_for("auto"),
+                             **read)
+        n = len(corpus.labels)
+        print(f"\n### {name}: {n} classes, pool {corpus.X.shape[0]}, test {corpus.X_test.shape[0]}, "
+              f"{args.repeats} runs, batch {BATCH}\n")
+        header = " | ".join(f"acc@{a}" for a in AT) + " | " + " | ".join(f"F1@{a}" for a in AT)
+        print(f"| configuration | {header} | labels in first 30 | stop at | ms/round |")
+        print("|" + " --- |" * (2 * len(AT) + 4))
+        rows = [(label, run_altui(corpus, model, strategy, args.repeats), f"{resolve_model(model, n)}, {strategy}")
+                for label, model, strategy in CONFIGS]
+        peer = run_peer(corpus, args.repeats)
+        if peer is not None:
+            rows.append(("peer: small-text", peer, "TF-IDF LinearSVC, breaking ties"))
+        for label, (acc, f1, first30, ms, stops), what in rows:
+            stop = f"{statistics.mean(stops):.0f} ({len(stops)}/{args.repeats})" if stops else "never"
+            cells = " | ".join(cell(acc[:, i]) for i in range(len(AT))) + " | " + \
+                " | ".join(cell(f1[:, i]) for i in range(len(AT)))
+            print(f"| {label} ({what}) | {cells} | {statistics.mean(first30):.1f} | {stop} | {ms:.1f} |")
+        if peer is None:
+            print("\n(peer left out: pip install 'altui[bench]' for small-text)")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""The names the command line offers (strategies, cold starts, the tutorial's loop) and the defaults.
+
+Light on purpose: no numpy, scipy or scikit-learn, so ``altui --help`` and shell completion start at once.
+The modules that implement each name import it from here; a test checks the two agree.
+"""
+
+STRATEGY_NAMES = ("uncertainty", "margin", "entropy", "random", "ranked-batch")
+DEFAULT_STRATEGY = "margin"
+"""Breaking ties: the smallest gap between the two most likely classes. On two classes it ranks exactly as
+least-confident (uncertainty) does; on many it beats it and random (``bench/bench_many_classes.py``)."""
+
+COLD_START_NAMES = ("random", "kmeans")
+DEFAULT_COLD_START = "kmeans"
+
+MODAL_TUTORIAL = "modal-tutorial"
+"""``simulate -s modal-tutorial``: the reference tutorial's loop run with modAL itself (``altui[tutorial]``)."""
+
+DEFAULT_MAX_CANDIDATES = 5_000
+"""A query scores at most this many unlabeled items: a seeded random subsample of a larger pool."""
