@@ -26,6 +26,20 @@ from altui.data.files.formats import FORMATS, QUOTING
 from altui.cli.conventions import AltuiCommand, AltuiGroup, choices, value
 
 
+def parse_at(text: str | None) -> list[int] | None:
+    """``--at 50,100,200`` as positive whole numbers (a usage error otherwise)."""
+    if text is None:
+        return None
+    try:
+        values = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise typer.BadParameter(f"{text!r}: give label counts separated by commas, e.g. 50,100,200",
+                                 param_hint="'--at'")
+    return sorted(set(values))
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
@@ -149,6 +163,8 @@ def simulate(
     grid: Annotated[Optional[Path], typer.Option("--grid", help="TOML: data sets x strategies x models x batches x "
                                                  "repeats, one long CSV (--out, default GRID.csv); resumes from it.")]
     = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="Label counts the table shows, e.g. 50,100,200 "
+                                              "(default: six spread over the run).")] = None,
 ) -> None:
     """Run the loop without a person (labels from the label column) and compare strategies.
 
@@ -174,7 +190,7 @@ def simulate(
         strategies=value(strategy) or [DEFAULT_STRATEGY, "random"], repeats=repeats, iterations=iterations,
         batch=batch, model=value(model), candidates=candidates, seed=seed, jobs=jobs, cold_start=value(cold_start),
         seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
-        address=address,
+        address=address, at=parse_at(at),
     )
 
 

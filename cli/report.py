@@ -17,11 +17,24 @@ def checkpoints(n: int, count: int = 6) -> list[int]:
     return sorted({max(0, int(round(x)) - 1) for x in np.linspace(n / count, n, count)} | {n - 1})
 
 
-def print_summary(curves, n_test: int, width: int, model: str = "") -> None:
-    """Accuracy and macro F1 (mean±std) at a few label counts, ms per iteration and where predictions
-    stabilized, per strategy; then the ASCII chart."""
+def positions_at(n_labels, at: list[int]) -> list[int]:
+    """Iteration positions of the label counts ``at`` (each: the last round with at most that many labels)."""
+    points = []
+    for target in at:
+        reached = np.flatnonzero(np.asarray(n_labels) <= target)
+        if reached.shape[0]:
+            points.append(int(reached[-1]))
+    return sorted(set(points))
+
+
+def print_summary(curves, n_test: int, width: int, model: str = "", at: list[int] | None = None,
+                  labels: list[str] | None = None) -> None:
+    """Accuracy and macro F1 (mean±std) at a few label counts (``at``, or spread evenly), ms per iteration and
+    where predictions stabilized, per strategy; test F1 per class at the last round; then the ASCII chart."""
     first = next(iter(curves.values()))
-    points = checkpoints(len(first.n_labels))
+    points = positions_at(first.n_labels, at) if at else checkpoints(len(first.n_labels))
+    if not points:
+        points = checkpoints(len(first.n_labels))
     wide = Console(width=max(width, 160), highlight=False)
     learner = f"model {model}; " if model else ""
     for measure, title in (("accuracy", f"test accuracy ({learner}mean±std over repeats, {n_test} test items) at n labels"),
@@ -41,10 +54,39 @@ def print_summary(curves, n_test: int, width: int, model: str = "") -> None:
             table.add_row(name, *cells)
         wide.print(table)
         wide.print()
+    if labels and len(labels) > 2:
+        print_class_f1(wide, curves, labels)
     if "modal-tutorial" in curves:
+        tutorial = curves["modal-tutorial"]
+        distinct = "" if tutorial.distinct_mean is None else \
+            f"; its n labels are answers, of which {tutorial.distinct_mean[-1]:.0f} distinct items at n=" \
+            f"{int(tutorial.n_labels[-1])}"
         wide.print("modal-tutorial: the tutorial's own loop (modAL ActiveLearner + MultinomialNB on word 1-5-gram "
-                   "counts, whole pool, items can be asked again)", markup=False)
+                   f"counts, whole pool, items can be asked again{distinct})", markup=False)
     sys.stdout.write(plot_curves(curves) + "\n")
+
+
+def print_class_f1(console, curves, labels: list[str]) -> None:
+    """Test F1 per class at the last round (mean over repeats), one row per class, one column per strategy."""
+    from altui.tui.text import one_line
+
+    usable = {name: c for name, c in curves.items() if c.class_f1_mean is not None}
+    if not usable:
+        return
+    last = int(next(iter(usable.values())).n_labels[-1])
+    title = f"test F1 per class at n={last} (mean over repeats; -: no test item and no prediction)"
+    table = Table(title=title, box=None, pad_edge=False, min_width=len(title))
+    table.add_column("class", no_wrap=True)
+    for name in usable:
+        table.add_column(name, justify="right", no_wrap=True)
+    for k, label in enumerate(labels):
+        cells = []
+        for c in usable.values():
+            value = c.class_f1_mean[-1][k] if k < c.class_f1_mean.shape[1] else float("nan")
+            cells.append("-" if value != value else f"{value:.3f}")
+        table.add_row(one_line(label, 30), *cells)
+    console.print(table)
+    console.print()
 
 
 def stop_cell(curve) -> str:

@@ -13,7 +13,7 @@ def run_simulate(
     data: Path | None, test: Path | None, read: dict, *, strategies: list[str], repeats: int, iterations: int,
     batch: int, model: str, candidates: int, seed: int, jobs: int, cold_start: str, seed_terms: list[str],
     out: Path | None, queries: Path | None, json_path: Path | None, backend: str = "loky",
-    address: str | None = None,
+    address: str | None = None, at: list[int] | None = None,
 ) -> None:
     """Validate, connect the backend (before the data is read: a bad --address fails at once), run, report."""
     from altui.data.runs.cluster import connect
@@ -23,18 +23,18 @@ def run_simulate(
     with connect(backend, address, jobs) as where:
         _run(data, test, read, strategies=strategies, repeats=repeats, iterations=iterations, batch=batch,
              model=model, candidates=candidates, seed=seed, cold_start=cold_start, seed_terms=seed_terms,
-             out=out, queries=queries, json_path=json_path, where=where)
+             out=out, queries=queries, json_path=json_path, where=where, at=at)
 
 
 def _run(data, test, read, *, strategies, repeats, iterations, batch, model, candidates, seed, cold_start,
-         seed_terms, out, queries, json_path, where) -> None:
+         seed_terms, out, queries, json_path, where, at=None) -> None:
     from altui.cli.report import print_summary
     from altui.data.files.corpus import load_corpus, with_features
     from altui.data.files.outputs import write_simulation
     from altui.data.files.seed_terms import match_seed_terms, parse_seed_terms
     from altui.engine.cold_start import SeedTerms, get_cold_start
     from altui.engine.features import NB_FEATURES, features_for
-    from altui.engine.learners import make_learner
+    from altui.engine.learners import make_learner, resolve_model
     from altui.engine.modal_reference import MODAL_TUTORIAL, check_modal_installed
     from altui.engine.simulate import max_iterations, simulate, summarize
     from altui.engine.strategies import get_strategy
@@ -86,7 +86,8 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
     curves = summarize(results)
     json_to_stdout = json_path is not None and str(json_path) == "-"
     if not json_to_stdout:  # `--json -`: stdout is the JSON alone, for scripts
-        print_summary(curves, corpus.X_test.shape[0], stdout.width, model)
+        shown = f"{model} ({resolve_model(model, len(corpus.labels))})" if model == "auto" else model
+        print_summary(curves, corpus.X_test.shape[0], stdout.width, shown, at, list(corpus.labels.names))
     config = {
         "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
         "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),

@@ -18,7 +18,7 @@ from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_star
 from altui.engine.errors import ConfigError
 from altui.engine.learners.base import Learner
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
-from altui.engine.metrics import accuracy, confusion, macro_f1
+from altui.engine.metrics import accuracy, confusion, f1_per_class, macro_f1
 from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.pool import LABELED, MISSING, UNLABELED, Pool
 from altui.engine.stopping import draw_stop_set, stability_kappa
@@ -49,6 +49,7 @@ class RoundMetrics:
     label_counts: tuple[int, ...]
     teach_seconds: float
     kappa: float = float("nan")  # agreement with the previous round's predictions on the stop set
+    class_f1: tuple[float, ...] = ()  # test F1 per class (NaN: no test item and no prediction of it)
 
 
 class ActiveLoop:
@@ -335,11 +336,12 @@ class ActiveLoop:
 
     def evaluate(self, teach_seconds: float = 0.0) -> RoundMetrics:
         acc = f1 = float("nan")
+        per_class: tuple[float, ...] = ()
         if self.test_scores_ is not None and self.learner.n_classes_seen_ > 0:
             matrix = confusion(self.y_test, self.test_scores_.predict(), self.n_classes)
-            acc, f1 = accuracy(matrix), macro_f1(matrix)
+            acc, f1, per_class = accuracy(matrix), macro_f1(matrix), tuple(f1_per_class(matrix))
         counts = tuple(self.pool.label_counts(self.n_classes).tolist())
-        return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds)
+        return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds, class_f1=per_class)
 
     # -- what the person sees
     def predict_proba(self, indices) -> np.ndarray | None:

@@ -20,6 +20,17 @@ def accuracy(matrix: np.ndarray) -> float:
     return sum(rows[i][i] for i in range(len(rows))) / total if total else float("nan")
 
 
+def f1_per_class(matrix: np.ndarray) -> list[float]:
+    """F1 of each class (NaN for a class neither in the truth nor in the predictions)."""
+    rows = matrix.tolist()
+    k = len(rows)
+    scores = []
+    for c in range(k):
+        support = sum(rows[c]) + sum(rows[r][c] for r in range(k))  # true + predicted
+        scores.append(2.0 * rows[c][c] / support if support else float("nan"))
+    return scores
+
+
 def macro_f1(matrix: np.ndarray) -> float:
     """Macro-averaged F1 over the classes present in the truth or the predictions.
 

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from altui.engine.metrics import accuracy, confusion, macro_f1
+from altui.engine.metrics import accuracy, confusion, f1_per_class, macro_f1
 from altui.engine.names import MODAL_TUTORIAL  # noqa: F401
 from altui.engine.stopping import draw_stop_set, stability_kappa
 
@@ -46,7 +46,8 @@ def run_modal_tutorial(X, y, X_test, y_test, n_classes: int, iterations: int, ba
 
     stop_set = draw_stop_set(X.shape[0], seed)
     learner = ActiveLearner(estimator=MultinomialNB(), query_strategy=uncertainty_sampling)
-    n_labels, acc, f1, kappa, queried = [], [], [], [], []
+    n_labels, acc, f1, kappa, queried, per_class, distinct = [], [], [], [], [], [], []
+    seen: set[int] = set()
     previous = None
     started = time.perf_counter()
     with warnings.catch_warnings():
@@ -62,7 +63,10 @@ def run_modal_tutorial(X, y, X_test, y_test, n_classes: int, iterations: int, ba
             n_labels.append((iteration + 1) * batch_size)
             acc.append(accuracy(matrix))
             f1.append(macro_f1(matrix))
+            per_class.append(f1_per_class(matrix))
             queried.append(picked)
+            seen.update(picked.tolist())
+            distinct.append(len(seen))  # the tutorial never removes what it asked: it may ask it again
     seconds = time.perf_counter() - started
     return RunResult(MODAL_TUTORIAL, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried,
-                     seconds, np.asarray(kappa))
+                     seconds, np.asarray(kappa), None, np.asarray(per_class, dtype=float), np.asarray(distinct))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -39,6 +40,8 @@ class RunResult:
     seconds: float  # wall time of the loop (query + teach + metrics), no loading or vectorizing
     kappa: np.ndarray | None = None  # stability of the predictions on the stop set, per iteration
     iteration_seconds: np.ndarray | None = None  # wall time of each iteration (query + answers + teach)
+    class_f1: np.ndarray | None = None  # (iterations, n_classes): test F1 per class, NaN where undefined
+    distinct: np.ndarray | None = None  # distinct items labeled after each iteration (modAL's loop re-asks)
 
     @property
     def stop(self) -> int | None:
@@ -60,6 +63,8 @@ class Curve:
     runs: int
     stop_labels: np.ndarray = field(default_factory=lambda: np.zeros(0))  # labels at the stop, runs that stopped
     stop_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))  # test accuracy there
+    class_f1_mean: np.ndarray | None = None  # (iterations, n_classes), mean over repeats (NaN-aware)
+    distinct_mean: np.ndarray | None = None  # distinct items labeled per iteration, mean over repeats
 
 
 def max_iterations(n_items: int, batch_size: int) -> int:
@@ -81,7 +86,7 @@ def run_once(
         learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
         rankable=rankable, cold_start=cold_start,
     )
-    n_labels, acc, f1, queried, kappa, ticks = [], [], [], [], [], []
+    n_labels, acc, f1, queried, kappa, ticks, per_class = [], [], [], [], [], [], []
     started = time.perf_counter()
     for _ in range(iterations):
         tick = time.perf_counter()
@@ -94,10 +99,11 @@ def run_once(
         acc.append(metrics.accuracy)
         f1.append(metrics.f1)
         kappa.append(metrics.kappa)
+        per_class.append(metrics.class_f1 or (float("nan"),) * n_classes)
         ticks.append(time.perf_counter() - tick)
     seconds = time.perf_counter() - started
     return RunResult(strategy, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried, seconds,
-                     np.asarray(kappa), np.asarray(ticks))
+                     np.asarray(kappa), np.asarray(ticks), np.asarray(per_class, dtype=float), np.asarray(n_labels))
 
 
 def simulate(
@@ -163,9 +169,16 @@ def summarize(results: list[RunResult]) -> dict[str, Curve]:
         acc = np.vstack([r.accuracy for r in runs])
         f1 = np.vstack([r.f1 for r in runs])
         stops = [(r.n_labels[r.stop], r.accuracy[r.stop]) for r in runs if r.stop is not None]
+        class_f1 = None
+        if all(r.class_f1 is not None for r in runs):
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a class without test items: NaN in every run
+                class_f1 = np.nanmean(np.stack([r.class_f1 for r in runs]), axis=0)
+        distinct = np.mean([r.distinct for r in runs], axis=0) if all(r.distinct is not None for r in runs) else None
         curves[name] = Curve(
             name, runs[0].n_labels, acc.mean(axis=0), acc.std(axis=0), f1.mean(axis=0), f1.std(axis=0),
             float(sum(r.seconds for r in runs)), len(runs),
             np.asarray([s[0] for s in stops], dtype=float), np.asarray([s[1] for s in stops], dtype=float),
+            class_f1, distinct,
         )
     return curves

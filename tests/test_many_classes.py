@@ -189,3 +189,65 @@ def test_train_exports_the_svm_with_its_calibration(tmp_path):
     agree = np.mean([a == b for a, b in zip(plain["predicted"], app_predicted)])
     assert agree >= 0.9, agree  # refit on scikit-learn's hashing of the char n-grams: near, not identical
     assert abs(np.mean(plain["top"]) - float(app_proba.max(axis=1).mean())) < 0.1  # the same calibration
+
+
+def test_simulate_reports_per_class_f1_and_takes_checkpoints(tmp_path):
+    """simulate's JSON holds test F1 per class per round; --at picks the table's label counts; the table has a
+    per-class F1 block on many classes."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from altui.cli import app
+
+    summary = tmp_path / "s.json"
+    result = CliRunner().invoke(app, [
+        "simulate", str(DEBIAN / "train.csv"), "--test", str(DEBIAN / "test.csv"), "--text-col", "description",
+        "--label-col", "section", "--iterations", "6", "--repeats", "2", "--jobs", "1", "--at", "20,40,60",
+        "--json", str(summary)])
+    assert result.exit_code == 0, result.output
+    assert "n=20" in result.stdout and "n=40" in result.stdout and "n=30" not in result.stdout
+    assert "test F1 per class at n=60" in result.stdout and "shells" in result.stdout
+    data = json.loads(summary.read_text())
+    labels = data["config"]["labels"]
+    per_class = data["strategies"]["margin"]["class_f1_mean"]
+    assert len(per_class) == 6 and all(len(row) == len(labels) == 22 for row in per_class)
+    assert any(v is not None and v > 0 for v in per_class[-1])
+    assert data["strategies"]["margin"]["distinct_labels_mean"][-1] == 60
+    bad = CliRunner().invoke(app, ["simulate", str(TRAIN_CSV), "--at", "ten"])
+    assert bad.exit_code == 2 and "--at" in bad.stderr
+
+
+def test_status_lists_each_class_with_its_test_f1_worst_first(tmp_path):
+    from typer.testing import CliRunner
+
+    from altui.cli import app
+    from altui.data.sessions.session import LabelingSession
+
+    corpus = load_corpus(str(DEBIAN / "train.csv"), str(DEBIAN / "test.csv"), seed=0, text_col="description",
+                         label_col="section", features=features_for("auto"))
+    session = LabelingSession.open(corpus, tmp_path / "s.db", batch_size=10)
+    truth = {name: i for i, name in enumerate(session.labels)}
+    y = [truth[str(v)] for v in session.corpus.train.labels]
+    for _ in range(40):
+        session.answer(y[session.current()])
+        if session.needs_teaching:
+            session.commit_round(session.teach_and_query())
+    session.close()
+    lines = CliRunner().invoke(app, ["status", str(tmp_path / "s.db")]).stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("per class labels, test F1 after round 4"))
+    rows = lines[start + 1: start + 23]
+    assert len(rows) == 22 and {r.split()[0] for r in rows} == set(session.labels)
+    scores = [float(r.split("F1 ")[1]) for r in rows if "F1 -" not in r]
+    assert scores == sorted(scores)  # worst first
+
+
+def test_the_tutorials_loop_reports_distinct_labels_honestly(youtube_features):
+    pytest.importorskip("modAL")
+    from altui.engine.modal_reference import run_modal_tutorial
+
+    X, y, X_test, y_test = youtube_features
+    imbalanced = np.flatnonzero((y == 0) | (np.arange(y.shape[0]) % 8 == 0))  # ~6 % spam: ties repeat
+    result = run_modal_tutorial(X[imbalanced], y[imbalanced], X_test, y_test, 2, 20, 10, seed=0)
+    asked = np.concatenate(result.queried)
+    assert result.distinct[-1] == np.unique(asked).shape[0] <= result.n_labels[-1]

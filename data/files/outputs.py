@@ -51,6 +51,11 @@ def write_simulation(
             "f1_mean": c.f1_mean.tolist(), "f1_std": c.f1_std.tolist(), "seconds": c.seconds,
             "stop": {"runs_stopped": int(c.stop_labels.shape[0]), "n_labels": c.stop_labels.tolist(),
                      "accuracy": c.stop_accuracy.tolist()},
+            # per round: test F1 of each class (config.labels' order; null where undefined), mean over repeats
+            "class_f1_mean": None if c.class_f1_mean is None else
+            [[None if v != v else round(float(v), 6) for v in row] for row in c.class_f1_mean],
+            # distinct items labeled per round: n_labels, except in the tutorial's loop, which asks again
+            "distinct_labels_mean": None if c.distinct_mean is None else c.distinct_mean.tolist(),
         }
         for name, c in curves.items()
     }
@@ -128,7 +133,9 @@ def session_metadata(session: Path) -> dict:
         "skipped": sum(1 for a in answers if a.label is None),
         "flagged": flagged,
         "rounds": [{"round": m.round + 1, "n_labels": m.n_labels, "accuracy": _finite(m.accuracy),
-                    "f1": _finite(m.f1), "kappa": _finite(m.kappa)} for m in metrics],
+                    "f1": _finite(m.f1), "kappa": _finite(m.kappa),
+                    "class_f1": {n: _finite(v) for n, v in zip(info.label_names, m.class_f1)} if m.class_f1 else None}
+                   for m in metrics],
         "stop": None if stop is None else {
             "round": metrics[stop].round + 1, "n_labels": metrics[stop].n_labels,
             "rule": f"mean kappa over {WINDOW} rounds >= {THRESHOLD} (stabilizing predictions)"},
@@ -166,9 +173,29 @@ def status_lines(session: Path) -> list[str]:
     else:
         lines.append("test      none (no labeled test set): see stability")
     lines.append(stability_line(metrics))
+    lines += class_lines(info.label_names, counts, metrics[-1] if metrics else None)
     if flags:
         lines.append(f"flagged   {len(flags)} item(s), marked with f for later:")
         lines += [f"  {_short(item_id, 40)}  {_short(text or '', 70)}" for item_id, _, text in flags]
+    return lines
+
+
+def class_lines(names, counts, last) -> list[str]:
+    """Per class: labels given and, with a test set, the test F1 after the last round (worst first, so the
+    classes that need labels stand out)."""
+    f1 = list(last.class_f1) if last is not None and last.class_f1 else []
+    if f1:
+        header = f"per class labels, test F1 after round {last.round + 1} (worst first)"
+    else:
+        header = "per class labels" + ("" if last is None or last.accuracy == last.accuracy else " (no test set: no F1)")
+    rows = list(range(len(names)))
+    if f1:
+        rows.sort(key=lambda k: (f1[k] != f1[k], f1[k] if f1[k] == f1[k] else 0.0, k))
+    width = min(max(len(_short(n, 30)) for n in names), 30)
+    lines = [header]
+    for k in rows:
+        score = "" if not f1 else ("  F1 -" if f1[k] != f1[k] else f"  F1 {f1[k]:.3f}")
+        lines.append(f"  {_short(names[k], 30):<{width}} {counts[k]:>6}{score}")
     return lines
 
 

@@ -88,7 +88,9 @@ class SessionStore:
         self.readonly = readonly
         columns = {row[1] for row in connection.execute("PRAGMA table_info(events)")}
         self._texts_kept = "text" in columns  # schema 2; a schema-1 file read without migrating has none
-        self._kappa_kept = "kappa" in {row[1] for row in connection.execute("PRAGMA table_info(metrics)")}
+        metric_columns = {row[1] for row in connection.execute("PRAGMA table_info(metrics)")}
+        self._kappa_kept = "kappa" in metric_columns
+        self._class_f1_kept = "class_f1" in metric_columns
 
     # -- opening
     @staticmethod
@@ -276,9 +278,10 @@ class SessionStore:
         with transaction(self._db):
             self._db.execute(
                 "INSERT OR REPLACE INTO metrics (round, n_labels, accuracy, f1, label_counts, teach_seconds, at, "
-                "kappa) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "kappa, class_f1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (metrics.round, metrics.n_labels, _nan_to_none(metrics.accuracy), _nan_to_none(metrics.f1),
-                 json.dumps(list(metrics.label_counts)), metrics.teach_seconds, now(), _nan_to_none(metrics.kappa)),
+                 json.dumps(list(metrics.label_counts)), metrics.teach_seconds, now(), _nan_to_none(metrics.kappa),
+                 json.dumps([_nan_to_none(f) for f in metrics.class_f1]) if metrics.class_f1 else None),
             )
             if next_batch is not None:
                 self._db.execute(
@@ -294,10 +297,13 @@ class SessionStore:
     @_reading
     def metrics(self) -> list[RoundMetrics]:
         kappa = "kappa" if self._kappa_kept else "NULL"
+        class_f1 = "class_f1" if self._class_f1_kept else "NULL"
         return [
-            RoundMetrics(r, n, _none_to_nan(a), _none_to_nan(f), tuple(json.loads(c)), s, _none_to_nan(k))
-            for r, n, a, f, c, s, k in self._db.execute(
-                f"SELECT round, n_labels, accuracy, f1, label_counts, teach_seconds, {kappa} FROM metrics ORDER BY round"
+            RoundMetrics(r, n, _none_to_nan(a), _none_to_nan(f), tuple(json.loads(c)), s, _none_to_nan(k),
+                         tuple(_none_to_nan(v) for v in json.loads(cf)) if cf else ())
+            for r, n, a, f, c, s, k, cf in self._db.execute(
+                f"SELECT round, n_labels, accuracy, f1, label_counts, teach_seconds, {kappa}, {class_f1} FROM metrics "
+                "ORDER BY round"
             )
         ]
 

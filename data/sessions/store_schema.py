@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS batches (
 CREATE TABLE IF NOT EXISTS metrics (
     round INTEGER PRIMARY KEY, n_labels INTEGER NOT NULL, accuracy REAL, f1 REAL,
     label_counts TEXT NOT NULL, teach_seconds REAL NOT NULL, at TEXT NOT NULL,
-    kappa REAL                      -- agreement with the previous round's predictions on the stop set (schema 3)
+    kappa REAL,                     -- agreement with the previous round's predictions on the stop set (schema 3)
+    class_f1 TEXT                   -- JSON list: test F1 per class, null where undefined (added in 0.1, no bump)
 );
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
@@ -62,3 +63,7 @@ def create_tables(db: sqlite3.Connection) -> None:
     for statement in _SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
+    # columns added without a schema bump (an older altui reads the file and ignores them)
+    columns = {row[1] for row in db.execute("PRAGMA table_info(metrics)")}
+    if "class_f1" not in columns:
+        db.execute("ALTER TABLE metrics ADD COLUMN class_f1 TEXT")

@@ -14,14 +14,15 @@ import math
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from altui.data.sessions.session import LabelingSession
 from altui.engine.stopping import THRESHOLD, WINDOW, stop_round
-from altui.tui.text import one_line
+from altui.tui.keys import abbreviate, uses_legend
+from altui.tui.text import label_style, one_line
 
 MAX_TICKS = 8
 
@@ -69,11 +70,12 @@ class PlotScreen(Screen):
                 with Horizontal(id="lower-row"):
                     yield PlotextPlot(id="lower")
                     yield PlotextPlot(id="classes")
-            yield Static(id="counts")
+            with VerticalScroll(id="counts-box"):
+                yield Static(id="counts")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#counts").border_title = "labels"
+        self.query_one("#counts-box").border_title = "per class" + (" · test F1" if self.has_test_set else "")
         self.redraw()
 
     @property
@@ -86,7 +88,10 @@ class PlotScreen(Screen):
         empty.display = not history
         for plot in self.query(PlotextPlot):
             plot.display = bool(history)
-        self.query_one("#classes").display = bool(history) and self.has_test_set
+        many = uses_legend(self.session.labels)  # many lines would be unreadable: the side list has them
+        self.query_one("#classes").display = bool(history) and self.has_test_set and not many
+        self.query_one("#lower").display = bool(history) and not (many and not self.has_test_set)
+        self.query_one("#lower-row").display = bool(history) and (self.has_test_set or not many)
         if not history:
             batch = self.session.loop.batch_size
             empty.update(Text(
@@ -158,22 +163,33 @@ class PlotScreen(Screen):
         plot.refresh()
 
     def _table(self, history) -> None:
+        """Labels per class as a bar list with names (and test F1 per class), then the last round's numbers."""
         table = Table(box=None, show_header=True, pad_edge=False)
-        table.add_column("label")
-        table.add_column("count", justify="right")
-        table.add_column("share", justify="right")
+        table.add_column("label", no_wrap=True, width=14)
+        table.add_column("n", justify="right", no_wrap=True, width=4)
+        table.add_column("", no_wrap=True, width=8)
+        last_f1 = history[-1].class_f1 if history else ()
+        if last_f1:
+            table.add_column("F1", justify="right", no_wrap=True, width=4)
         counts = self.session.loop.pool.label_counts(len(self.session.labels))
-        total = max(int(counts.sum()), 1)
-        for name, count in zip(self.session.labels, counts):
-            table.add_row(Text(one_line(name, 24)), str(int(count)), f"{count / total:.0%}")  # data: never markup
-        table.add_row("skipped", str(self.session.loop.pool.n_skipped), "")
+        top = max(int(counts.max()) if counts.shape[0] else 0, 1)
+        for cls in self.session.key_order:
+            name, count = self.session.labels[cls], int(counts[cls])
+            bar = Text("█" * round(8 * count / top) or ("▏" if count else ""), style=label_style(cls))
+            row = [Text(abbreviate(name, 14)), str(count), bar]  # data: never markup
+            if last_f1:
+                f1 = last_f1[cls] if cls < len(last_f1) else float("nan")
+                row.append("-" if math.isnan(f1) else f"{f1:.2f}")
+            table.add_row(*row)
+        table.add_row("skipped", str(self.session.loop.pool.n_skipped), "", *([""] if last_f1 else []))
         if history:
             last = history[-1]
-            table.add_row("", "", "")
+            pad = [""] * (2 if last_f1 else 1)
+            table.add_row("", "", *pad)
             if not math.isnan(last.accuracy):
-                table.add_row("accuracy", f"{last.accuracy:.3f}", "")
-                table.add_row("macro F1", f"{last.f1:.3f}", "")
+                table.add_row("accuracy", f"{last.accuracy:.3f}", *pad)
+                table.add_row("macro F1", f"{last.f1:.3f}", *pad)
             if not math.isnan(last.kappa):
-                table.add_row("kappa", f"{last.kappa:.3f}", "")
-            table.add_row("rounds", str(len(history)), "")
+                table.add_row("kappa", f"{last.kappa:.3f}", *pad)
+            table.add_row("rounds", str(len(history)), *pad)
         self.query_one("#counts", Static).update(table)
