@@ -66,6 +66,17 @@ def say_pull_report(report, source: str) -> None:
         say(f"warning: {line}", err=True)
 
 
+# click's exception types, reached through typer's public BadParameter (typer >= 0.20 carries its own click,
+# older ones use click itself): no private import, whichever it is
+UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def usage_error(message: str):
+    """A mistake in how the command was called (exit 2, like every usage error), not in the data (exit 1)."""
+    return UsageError(message)
+
+
 def check_positive(name: str, value: int, minimum: int = 1) -> None:
     if value < minimum:
-        raise AltuiError(f"{name} must be at least {minimum}, got {value}")
+        raise usage_error(f"{name} must be at least {minimum}, got {value}")

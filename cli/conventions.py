@@ -9,16 +9,10 @@ from __future__ import annotations
 import sys
 from enum import Enum
 
-import typer
 from typer import Abort
 from typer.core import TyperCommand, TyperGroup
 
-# click's exception types, reached through typer's public BadParameter (typer >= 0.20 carries its own click,
-# older ones use click itself): no private import, whichever it is
-UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-
-from altui.cli.common import stderr
+from altui.cli.common import ClickException, UsageError, stderr
 from altui.tui.text import one_line
 
 

@@ -11,7 +11,7 @@ import typer
 from altui import __version__
 from rich.console import Console
 
-from altui.cli.common import check_positive, data_progress, domain_errors, say, stdout
+from altui.cli.common import check_positive, data_progress, domain_errors, say, stdout, usage_error
 from altui.cli.argilla import argilla_app
 from altui.cli.model import predict, review, train
 from altui.cli.rubrix import UrlOpt, WorkspaceOpt, rubrix_app
@@ -176,7 +176,7 @@ def simulate(
         from altui.cli.grid import run_grid
 
         if data is not None or test is not None or strategy:
-            raise AltuiError("with --grid, the data sets and strategies are named in the grid file; drop DATA, "
+            raise usage_error("with --grid, the data sets and strategies are named in the grid file; drop DATA, "
                              "--test and --strategy")
 
         run_grid(grid, out, backend=value(backend), address=address, jobs=jobs, candidates=candidates,
@@ -300,14 +300,18 @@ def export(
     """
     import json
 
-    from altui.data.files.outputs import export_session, session_metadata, write_text
+    from altui.data.files.outputs import export_session, session_inputs, session_metadata, write_text
+
+    from altui.data.files.output_paths import check_outputs, is_stdout
 
     text, count = export_session(session, value(format), skipped)
-    meta = meta or (output.with_suffix(".meta.json") if output else None)
+    # -o - is standard output; the metadata goes beside a file output, or where --meta says
+    meta = meta or (output.with_suffix(".meta.json") if output and not is_stdout(output) else None)
+    check_outputs([("-o", output), ("--meta", meta)], session_inputs(session), stdout_ok=("-o",))
     if meta:
         write_text(meta, json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
         say(f"wrote the session's metadata to {meta}", err=True)
-    if output:
+    if output and not is_stdout(output):
         write_text(output, text)
         say(f"wrote {count} items to {output}", err=True)
     elif stdout_is_terminal():

@@ -8,17 +8,26 @@ from typing import Annotated, Optional
 
 import typer
 
-from altui.cli.common import check_positive, data_progress, domain_errors, say
+from altui.cli.common import check_positive, data_progress, domain_errors, say, usage_error
 from altui.engine.errors import AltuiError
 from altui.tui.text import printable
 
 SessionArg = Annotated[Path, typer.Argument(help="Session file written by `altui label`.")]
 
 
+def _check_output(session: Path, output: Path | None) -> None:
+    """Before any work: -o is not the session, its data or test file, and can be written (``-``: stdout)."""
+    from altui.data.files.output_paths import check_outputs
+    from altui.data.files.outputs import session_inputs
+
+    check_outputs([("-o", output)], session_inputs(session), stdout_ok=("-o",))
+
+
 def _write_or_print(text: str, count: int, output: Path | None, what: str) -> None:
+    from altui.data.files.output_paths import is_stdout
     from altui.data.files.outputs import write_text
 
-    if output:
+    if output and not is_stdout(output):
         write_text(output, text)
         say(f"wrote {count} {what} to {output}", err=True)
     else:
@@ -39,8 +48,11 @@ def train(
     Example: altui train labels.db -o model.joblib
              python -c "import joblib; print(joblib.load('model.joblib').predict(['check out my channel']))"
     """
+    from altui.data.files.output_paths import check_outputs
+    from altui.data.files.outputs import session_inputs
     from altui.data.sessions.session_model import train_model
 
+    check_outputs([("-o", output), ("its description", output.with_suffix(".json"))], session_inputs(session))
     json_path, info = train_model(session, output)
     say(f"wrote the model ({info['model']}, {info['n_labels']} labels) to {output}", err=True)
     say(f"wrote its description to {json_path}", err=True)
@@ -60,6 +72,7 @@ def predict(
     """
     from altui.data.sessions.session_model import predict_pool
 
+    _check_output(session, output)
     text, count = predict_pool(session)
     _write_or_print(text, count, output, "predictions")
 
@@ -86,11 +99,12 @@ def review(
     if list_:
         from altui.data.sessions.session_model import review_csv
 
+        _check_output(session, output)
         text, count = review_csv(session, n)
         _write_or_print(text, count, output, "labels")
         return
     if n is not None or output is not None:
-        raise AltuiError("-n and -o go with --list; without it altui review opens the app")
+        raise usage_error("-n and -o go with --list; without it altui review opens the app")
     from altui.tui.app import make_review_app
 
     with data_progress() as on_progress:

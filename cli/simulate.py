@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from altui.cli.common import check_positive, data_progress, say, stderr, stdout
+from altui.cli.common import check_positive, data_progress, say, stderr, stdout, usage_error
 from altui.engine.errors import AltuiError
 
 
@@ -16,10 +16,14 @@ def run_simulate(
     address: str | None = None, at: list[int] | None = None,
 ) -> None:
     """Validate, connect the backend (before the data is read: a bad --address fails at once), run, report."""
+    from altui.data.files.output_paths import check_outputs
     from altui.data.runs.cluster import connect
 
+    # before the data is read and the runs start: no output over the data, the test file or another output
+    check_outputs([("--out", out), ("--queries", queries), ("--json", json_path)],
+                  [("data file", data), ("test file", test)], stdout_ok=("--json",))
     if jobs == 0 or jobs < -1:
-        raise AltuiError(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
+        raise usage_error(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
     with connect(backend, address, jobs) as where:
         _run(data, test, read, strategies=strategies, repeats=repeats, iterations=iterations, batch=batch,
              model=model, candidates=candidates, seed=seed, cold_start=cold_start, seed_terms=seed_terms,

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from altui.data.errors import DataError
+from altui.data.files.output_paths import atomic_write
 from altui.data.files.table import csv_text
 from altui.engine.simulate import Curve, RunResult
 
@@ -17,11 +18,24 @@ EXPORT_COLUMNS = ["id", "text", "label", "answered_at", "round", "source", "flag
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a crash or a full disk leaves the earlier file whole."""
+    atomic_write(Path(path), text)
+
+
+def session_inputs(session: Path) -> list[tuple[str, Path | str | None]]:
+    """The files a session's commands read (the session, its data and test file): outputs must not be these."""
+    from altui.data.sessions.store import SessionStore
+
+    inputs: list[tuple[str, Path | str | None]] = [("session", session)]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot write {path} ({exc.strerror}); pick a writable path") from None
+        store = SessionStore.open_existing(session, readonly=True)
+    except DataError:
+        return inputs  # the command itself says what is wrong with the session
+    try:
+        inputs += [("session's data file", store.info.data_path), ("session's test file", store.info.test_path)]
+    finally:
+        store.close()
+    return inputs
 
 
 def write_rows(path: Path, header: list[str], rows) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from altui.data.errors import DataError
+from altui.data.files.output_paths import atomic_dump
 from altui.data.files.outputs import session_metadata, write_text
 from altui.data.sessions.session import LabelingSession
 from altui.data.files.table import csv_text
@@ -74,11 +75,7 @@ def train_model(path: Path, out: Path) -> tuple[Path, dict]:
         "load": "joblib.load(path) -> sklearn Pipeline; .predict(texts) -> label names; .predict_proba(texts) "
                 "-> columns in .classes_ order",
     }
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(pipeline, out, compress=3)
-    except OSError as exc:
-        raise DataError(f"cannot write {out} ({exc.strerror}); pick a writable path") from None
+    atomic_dump(out, lambda fh: joblib.dump(pipeline, fh, compress=3))  # an earlier model stays whole on failure
     json_path = out.with_suffix(".json")
     write_text(json_path, json.dumps(info, indent=2, ensure_ascii=False) + "\n")
     return json_path, info
