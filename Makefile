@@ -35,6 +35,9 @@ test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.dev
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_many_classes.py
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_learners.py --keep .bench-data
 	$(BIN)/python bench/bench_tui_latency.py

@@ -11,7 +11,8 @@ teach + query per round, and where "stabilizing predictions" fired:
 
 Configurations:
 - old default: nblr + uncertainty (before issue 19);
-- new default: auto (nblr for two classes, svm for more) + margin (breaking ties);
+- new default: auto (nblr for two classes, svm for more) + margin (breaking ties); every configuration starts
+  with the k-means cold start except "random first batch" (for the labels-in-the-first-30 column);
 - auto + random and nblr + random (the issue's "random");
 - peer: small-text 1.4's PoolBasedActiveLearner, ConfidenceEnhancedLinearSVC on scikit-learn TF-IDF (fit on
   the pool), BreakingTies, a random first batch of 10 (``pip install 'altui[bench]'``).
@@ -43,8 +44,9 @@ from altui.engine.learners import make_learner, resolve_model  # noqa: E402
 from altui.engine.metrics import accuracy, confusion, macro_f1  # noqa: E402
 from altui.engine.simulate import run_once  # noqa: E402
 
-CONFIGS = [("old default", "nblr", "uncertainty"), ("new default", "auto", "margin"), ("auto, random", "auto", "random"),
-           ("nblr, random", "nblr", "random")]
+CONFIGS = [("old default", "nblr", "uncertainty", "kmeans"), ("new default", "auto", "margin", "kmeans"),
+           ("new default, random first batch", "auto", "margin", "random"),
+           ("auto, random", "auto", "random", "kmeans"), ("nblr, random", "nblr", "random", "kmeans")]
 
 
 def youtube_video_split(out: Path) -> tuple[Path, Path]:
@@ -82,10 +84,10 @@ def datasets(names: list[str], scratch: Path):
             raise SystemExit(f"unknown data set {name}")
 
 
-def run_altui(corpus, model: str, strategy: str, repeats: int):
+def run_altui(corpus, model: str, strategy: str, cold_start: str, repeats: int):
     n = len(corpus.labels)
     runs = [run_once(corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n, strategy, ITERATIONS, BATCH, seed=r,
-                     repeat=r, learner=make_learner(model, n)) for r in range(repeats)]
+                     repeat=r, learner=make_learner(model, n), cold_start=cold_start) for r in range(repeats)]
     at = [int(np.flatnonzero(runs[0].n_labels == a)[0]) for a in AT]
     acc = np.array([r.accuracy[at] for r in runs])
     f1 = np.array([r.f1[at] for r in runs])
@@ -153,8 +155,9 @@ def main() -> None:
         header = " | ".join(f"acc@{a}" for a in AT) + " | " + " | ".join(f"F1@{a}" for a in AT)
         print(f"| configuration | {header} | labels in first 30 | stop at | ms/round |")
         print("|" + " --- |" * (2 * len(AT) + 4))
-        rows = [(label, run_altui(corpus, model, strategy, args.repeats), f"{resolve_model(model, n)}, {strategy}")
-                for label, model, strategy in CONFIGS]
+        rows = [(label, run_altui(corpus, model, strategy, cold_start, args.repeats),
+                 f"{resolve_model(model, n)}, {strategy}")
+                for label, model, strategy, cold_start in CONFIGS]
         peer = run_peer(corpus, args.repeats)
         if peer is not None:
             rows.append(("peer: small-text", peer, "TF-IDF LinearSVC, breaking ties"))

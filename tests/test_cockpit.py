@@ -383,3 +383,53 @@ async def test_many_labels_are_all_on_screen_with_their_keys_and_enter_accepts(t
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     accepted = [r for r in rows if r["source"] == "accepted"]
     assert len(accepted) == 1 and accepted[0]["label"] == app.session.labels[guess.best]
+
+
+def test_a_catastrophic_regex_ends_in_one_line_and_can_be_cancelled():
+    """Issue 20: `(a|aa)+$` on long texts backtracks without end in Python's re; here it ends with one line
+    after the search's budget, and cancelling stops it at once."""
+    from altui.data.errors import DataError
+    from altui.data.files.search import SearchCancelled, search_texts
+
+    texts = ["a" * 40 + "!"] * 50 + ["plain text"]
+    with pytest.raises(DataError, match="simplify it"):
+        search_texts(texts, "(a|aa)+$", regex=True, budget=0.5)
+    asked = []
+
+    def cancelled():
+        asked.append(1)
+        return len(asked) > 2
+
+    with pytest.raises(SearchCancelled):
+        search_texts(["plain"] * 5 + texts, "(a|aa)+$", regex=True, cancelled=cancelled)
+    assert len(asked) == 3  # looked at between texts, not only at the end
+    assert search_texts(texts, "PLAIN", regex=True).matches == [50]
+    assert search_texts(texts, "plain text").matches == [50]
+
+
+async def test_the_app_stays_live_during_a_catastrophic_regex(tmp_path):
+    """esc answers while the worker matches (the regex module releases the GIL); q then quits."""
+    import asyncio
+
+    from conftest import write_csv
+
+    rows = [["text", "label"]] + [["a" * 60 + "!", "x" if i % 2 else "y"] for i in range(400)]
+    data = write_csv(tmp_path / "a.csv", rows)
+    app = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db"), batch=5))
+
+    async def drive():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash")
+            await pilot.press("ctrl+r")
+            for ch in "(a|aa)+$":
+                await pilot.press(ch if ch.isalnum() else {"(": "left_parenthesis", ")": "right_parenthesis",
+                                                            "|": "vertical_line", "+": "plus",
+                                                            "$": "dollar_sign"}[ch])
+            await pilot.press("enter")
+            await pilot.pause(0.3)  # the worker is matching now
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen.id == "annotate"
+            await pilot.press("q")
+
+    await asyncio.wait_for(drive(), timeout=60)  # a hang guard, not a timing: a frozen app never gets here

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from altui.data.files.search import SearchResult, search_texts
+from altui.data.files.search import SearchCancelled, SearchResult, search_texts
 from altui.data.sessions.session import LabelingSession
 from altui.engine.errors import AltuiError
 from altui.tui.keys import LabelKeys
@@ -61,12 +62,18 @@ class SearchScreen(LabelKeys, Screen):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str, regex: bool) -> None:
+        worker = get_current_worker()  # exclusive: a new search cancels this one; so do esc and quit
         try:
-            result = search_texts(self.session.corpus.train.texts, query, regex)
-        except AltuiError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            result = search_texts(self.session.corpus.train.texts, query, regex,
+                                  cancelled=lambda: worker.is_cancelled)
+        except SearchCancelled:
             return
-        self.app.call_from_thread(self._show, result)
+        except AltuiError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, result)
 
     def _failed(self, message: str) -> None:
         self.query_one("#search-note", Static).update(Text(one_line(message), style="bold red"))
@@ -142,4 +149,5 @@ class SearchScreen(LabelKeys, Screen):
         self._title_input()
 
     def action_back(self) -> None:
+        self.workers.cancel_group(self, "search")  # a running search ends within half a second
         self.app.pop_screen()
