@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from conftest import ROOT
-from altui.data.servers.argilla import ArgillaAuthError, ArgillaClient, ArgillaConfig, ArgillaError, ArgillaUnavailable
+from altui.data.servers.argilla import (
+    ArgillaAuthError, ArgillaClient, ArgillaConfig, ArgillaError, ArgillaUnavailable, RemoteDataset,
+)
 from altui.data.servers.argilla_link import SKIP, verdicts
 
 GOLDEN = ROOT.parent / "shared" / "argilla" / "golden"
@@ -100,7 +102,7 @@ def test_down_5xx_and_timeouts_are_retried_then_unavailable():
     def slow(request):
         raise httpx.ReadTimeout("slow")
 
-    with client(httpx.MockTransport(slow)) as c, pytest.raises(ArgillaUnavailable, match="no answer within"):
+    with client(httpx.MockTransport(slow)) as c, pytest.raises(ArgillaUnavailable, match="no complete answer within"):
         c.me()
 
 
@@ -159,3 +161,52 @@ def test_a_reply_cut_midway_is_one_line_not_a_traceback():
 
     with client(httpx.MockTransport(dropped)) as c, pytest.raises(ArgillaUnavailable, match="cannot connect"):
         c.me()
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline_and_paging_follows_what_arrived():
+    """Issue 20: the timeout bounds the whole answer (a body that trickles forever ends), and a `total` of 10**12
+    or "lots" does not page forever; `items` that is not a list is one line."""
+    import threading
+    import time as clock
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            try:
+                for _ in range(400):  # 40 s at most: the server ends by itself
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    clock.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = ArgillaConfig(url=f"http://127.0.0.1:{server.server_address[1]}", api_key="k", timeout=0.5,
+                               retries=0)
+        with ArgillaClient(config) as c, pytest.raises(ArgillaUnavailable, match="no complete answer within 0.5 s"):
+            c.me()
+    finally:
+        server.shutdown()
+
+    pages = []
+
+    def endless(request):
+        pages.append(request.url.params.get("offset"))
+        return httpx.Response(200, json={"items": [{"id": "r1", "external_id": "a"}], "total": 10**12})
+
+    dataset = RemoteDataset("d1", "spam", "q1", ("ham", "spam"))
+    with client(httpx.MockTransport(endless)) as c:
+        assert len(list(c.records(dataset))) == 1 and len(pages) == 1
+    with client(httpx.MockTransport(lambda r: httpx.Response(200, json={"items": [], "total": "lots"}))) as c:
+        assert list(c.records(dataset)) == []
+    with client(httpx.MockTransport(lambda r: httpx.Response(200, json={"items": 5, "total": 1}))) as c, \
+            pytest.raises(ArgillaError, match="not a list"):
+        list(c.records(dataset))

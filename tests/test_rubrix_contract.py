@@ -231,7 +231,7 @@ def test_5xx_is_retried_with_backoff_then_succeeds():
     "failure, message",
     [
         (httpx.ConnectError("refused"), "cannot connect"),
-        (httpx.ReadTimeout("slow"), "no answer within 0.5 s"),
+        (httpx.ReadTimeout("slow"), "no complete answer within 0.5 s"),
         (None, "server error HTTP 500"),
     ],
 )

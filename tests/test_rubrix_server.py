@@ -178,7 +178,7 @@ def test_slow_server_times_out_and_keeps_the_records(env, tmp_path):
                                      "--url", f"http://127.0.0.1:{server.server_address[1]}"])
     finally:
         server.shutdown()
-    assert result.exit_code == 1 and "no answer within 0.2 s" in result.stderr
+    assert result.exit_code == 1 and "no complete answer within 0.2 s" in result.stderr
     labeling = LabelingSession.resume(path)
     assert len(labeling.store.outbox("slow")) == 20
     labeling.close()

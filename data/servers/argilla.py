@@ -232,10 +232,18 @@ class ArgillaClient:
         while True:
             page = self._json("GET", f"/datasets/{dataset.id}/records",
                               params={"include": "responses", "offset": offset, "limit": PAGE})
-            items = [r for r in page.get("items") or [] if isinstance(r, dict)]
+            raw = page.get("items")
+            if raw is None:
+                raw = []
+            if not isinstance(raw, list):
+                raise ArgillaError(f"Argilla at {self.config.url} answered the records of {dataset.name!r} with "
+                                   f"`items` that is not a list ({type(raw).__name__}); is this Argilla 2.x?")
+            items = [r for r in raw if isinstance(r, dict)]
             yield from items
-            offset += len(items)
-            if not items or offset >= int(page.get("total") or 0):
+            offset += len(raw)
+            # paging follows what arrived, not what the server claims: a short or empty page is the last one,
+            # so a `total` of 10**12 (or "lots") cannot keep a pull going forever
+            if len(raw) < PAGE or not raw:
                 return
 
 
