@@ -130,3 +130,20 @@ def test_check_outputs_names_the_problem(tmp_path):
     with pytest.raises(DataError, match="standard output"):
         check_outputs([("--out", "-")], [])
     check_outputs([("-o", "-")], [], stdout_ok=("-o",))
+
+
+@pytest.mark.parametrize("column, value, fragment", [("item", 999999, "names item 999999"),
+                                                      ("label", 7, "names label 7")])
+def test_a_session_with_an_answer_out_of_range_is_one_line_naming_the_rescue(session_path, column, value, fragment):
+    """Issue 20: an event edited outside altui (item or label out of range) never reaches a traceback."""
+    import sqlite3
+
+    with sqlite3.connect(session_path) as db:
+        db.execute(f"UPDATE events SET {column} = ? WHERE seq = (SELECT MIN(seq) FROM events WHERE kind = 'label')",
+                   (value,))
+    for args in (["train", session_path, "-o", session_path.with_name("m.joblib")], ["predict", session_path],
+                 ["review", session_path, "--list"],
+                 ["label", TRAIN_CSV, "--test", TEST_CSV, "--session", session_path]):
+        result = runner.invoke(app, [str(a) for a in args])
+        assert_one_line_error(result, fragment)
+        assert "altui export" in result.stderr

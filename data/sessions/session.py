@@ -220,6 +220,7 @@ class LabelingSession:
         train = self.corpus.train
         same_data = self.store.info.fingerprint == train.fingerprint
         rows = [s.answer.index for s in stored] if same_data else match_rows(stored, train.ids, train.texts)
+        self._check_stored(stored, rows)
         answers = [Answer(row, s.answer.label, s.answer.round) for s, row in zip(stored, rows) if row is not None]
         row_of = {s.item_id: row for s, row in zip(stored, rows) if row is not None}
         edits = [(row_of[item_id], None if old is None else Answer(row_of[item_id], old.answer.label, old.answer.round))
@@ -238,6 +239,27 @@ class LabelingSession:
             round_, batch = last
             reopened = self.store.reopened_items()  # taken back, not answered again: asked first
             self.loop.replay(answers, round_, reopened + [i for i in batch if i not in reopened], edits)
+
+    def _check_stored(self, stored, rows) -> None:
+        """Every saved answer names an item of the data and one of the session's labels (a file edited by hand
+        or by another program could say otherwise): else one line naming the event, and the rescue."""
+        n_items, n_labels = len(self.corpus.train.texts), len(self.corpus.labels)
+        path = self.store.path
+        for position, (saved, row) in enumerate(zip(stored, rows)):
+            label = saved.answer.label
+            bad_item = row is not None and not (isinstance(row, int) and 0 <= row < n_items)
+            bad_label = label is not None and not (isinstance(label, int) and 0 <= label < n_labels)
+            if bad_item or bad_label:
+                what = f"item {row!r} (the data has {n_items})" if bad_item else \
+                    f"label {label!r} (the session has {n_labels})"
+                raise DataError(f"session {path}: answer {position + 1} (id {str(saved.item_id)[:60]!r}) names {what}; "
+                                f"the file was changed outside altui: `altui export {path}` still reads the "
+                                "other answers, or start a new --session")
+        last = self.store.last_batch()
+        if last is not None and any(not (isinstance(i, int) and 0 <= i < n_items) for i in last[1]):
+            raise DataError(f"session {path}: the saved batch of round {last[0] + 1} names items the data does "
+                            f"not have; the file was changed outside altui: `altui export {path}` still reads the "
+                            "answers, or start a new --session")
 
     def _record_data_change(self, stored, rows) -> str:
         """The data file changed (moved, edited): say what changed, and make its new state the session's."""
