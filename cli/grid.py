@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from rich.table import Table
+from rich.text import Text
 
 from altui.cli.common import data_progress, say, stderr, stdout
 from altui.tui.text import one_line
@@ -34,7 +35,7 @@ def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with connect(backend, address, jobs) as where, Progress(
-        TextColumn("{task.description:<30}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description:<30}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=stderr, disable=not sys.stderr.isatty(),
     ) as progress:
         bar = progress.add_task("grid", total=total)
@@ -110,6 +111,8 @@ def print_grid_summary(rows: list[dict]) -> None:
     for key, runs in last.items():
         acc = np.array([v[0] for v in runs.values()])
         f1 = np.array([v[1] for v in runs.values()])
-        table.add_row(one_line(key[0], 30), key[1], str(key[2]), key[3], str(labels[key]),
-                      f"{acc.mean():.3f}±{acc.std():.3f}", f"{f1.mean():.3f}±{f1.std():.3f}", str(len(runs)))
+        # cells from the grid file and its CSV are data: Text, never markup (a name like [link=…] stays text)
+        table.add_row(Text(one_line(key[0], 30)), Text(one_line(key[1], 20)), str(key[2]), Text(one_line(key[3], 20)),
+                      str(labels[key]), f"{acc.mean():.3f}±{acc.std():.3f}", f"{f1.mean():.3f}±{f1.std():.3f}",
+                      str(len(runs)))
     stdout.print(table)

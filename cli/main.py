@@ -336,7 +336,10 @@ def status(
     if as_json:
         import json
 
-        sys.stdout.write(json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
+        # on a terminal, every non-ASCII character is escaped (still the same JSON): a U+202E or an escape code
+        # from the data never reaches the terminal raw; a pipe gets UTF-8
+        on_terminal = stdout_is_terminal()
+        sys.stdout.write(json.dumps(session_metadata(session), indent=2, ensure_ascii=on_terminal) + "\n")
         return
     out = Console(width=max(stdout.width, 100), highlight=False)
     for line in status_lines(session):

@@ -98,7 +98,7 @@ def test_prodigy_jsonl_reads_text_label_and_meta(tmp_path):
     "content, message",
     [
         ('{"text": "a"}\n{"text": \n', "line 2 is not valid JSON"),
-        ('{"text": "a"}\n["a", "b"]\n', "line 2 is a JSON list, not an object"),
+        ('{"text": "a"}\n["a", "b"]\n', "line 2 is an array, not a JSON object"),
     ],
 )
 def test_bad_jsonl_names_the_line(tmp_path, content, message):

@@ -17,6 +17,7 @@ a broken one is one clear error before the app starts.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +25,11 @@ from pathlib import Path
 import platformdirs
 
 from altui.engine.errors import AltuiError
-from altui.tui.keys import MAX_LABELS
+from altui.tui.keys import MAX_LABELS, key_of
 
 CONFIG_ENV = "ALTUI_CONFIG"
 BINDING_IDS = (
-    ("skip", "undo", "undo-backspace", "history", "search", "flag", "plot", "help", "quit", "pull", "pick-label",
+    ("accept", "skip", "undo", "undo-backspace", "history", "search", "flag", "plot", "help", "quit", "pull", "pick-label",
      "scroll-down", "scroll-up", "history-skip", "history-flag", "history-undo", "history-back", "search-skip",
      "search-flag", "search-edit", "search-regex", "search-back", "review-skip", "review-undo", "review-back")
     + tuple(f"label-{n}" for n in range(1, MAX_LABELS + 1))
@@ -72,6 +73,30 @@ def load_user_config(path: Path | None = None, themes: set[str] | None = None) -
         if binding_id not in BINDING_IDS:
             raise AltuiError(f"the config file {path} remaps {binding_id!r}, which is not a binding id; the ids are "
                              f"{', '.join(BINDING_IDS[:25])}, label-1 … label-{MAX_LABELS}")
-        if not isinstance(key, str) or not key.strip():
-            raise AltuiError(f"the config file {path}: keys.{binding_id} must be a key name such as \"s\" or \"ctrl+s\"")
-    return UserConfig(theme, {k: v.replace(" ", "") for k, v in keys.items()}, path)
+        if not isinstance(key, str) or not KEY_NAMES.fullmatch(key.replace(" ", "")):
+            raise AltuiError(f"the config file {path}: keys.{binding_id} must be key names such as \"s\", "
+                             "\"ctrl+s\" or \"z,backspace\" (letters, digits, _ and +)")
+    keymap = {k: v.replace(" ", "") for k, v in keys.items()}
+    _check_no_conflict(path, keymap)
+    return UserConfig(theme, keymap, path)
+
+
+KEY_NAMES = re.compile(r"[A-Za-z0-9_+]+(,[A-Za-z0-9_+]+)*")
+ANNOTATE_KEYS = {
+    "accept": "enter", "skip": "space", "undo": "u", "undo-backspace": "backspace", "history": "h",
+    "search": "slash", "flag": "f", "plot": "p", "help": "question_mark", "quit": "q", "pull": "r",
+    "pick-label": "l", "scroll-down": "shift+down", "scroll-up": "shift+up",
+    **{f"label-{n}": key_of(n - 1) for n in range(1, 21)},
+}
+
+
+def _check_no_conflict(path, keymap: dict[str, str]) -> None:
+    """Two bindings of the annotate screen on one key would leave one unreachable (or quit on a label key)."""
+    owner: dict[str, str] = {}
+    for binding_id, default in ANNOTATE_KEYS.items():
+        for key in keymap.get(binding_id, default).split(","):
+            if key in owner:
+                first, second = sorted((owner[key], binding_id))
+                raise AltuiError(f"the config file {path} gives the key {key!r} to both {first} and {second}; "
+                                 "give each its own key")
+            owner[key] = binding_id

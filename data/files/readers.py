@@ -34,7 +34,9 @@ from altui.data.files.formats import EXTENSIONS, FORMATS, QUOTING  # noqa: F401
 SEPARATORS = {",": ",", "comma": ",", "tab": "\t", "\\t": "\t", "\t": "\t", ";": ";", "semicolon": ";", "|": "|",
               "pipe": "|"}
 SEPARATOR_NAMES = {",": "','", "\t": "tab", ";": "';'", "|": "'|'"}
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# UTF-32's marks first: FF FE 00 00 starts with UTF-16's FF FE
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
 
 
@@ -146,8 +148,8 @@ _FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: ReadOptions) -> Table:
     separator = parse_separator(options.sep) or ("\t" if fmt == "tsv" else _sniff_separator(raw, encoding))
     quoting = options.quoting or ("none" if separator == "\t" else "csv")
-    if not encoding.startswith("utf-16"):
-        raw = raw.replace(b"\x00", b"")  # NUL bytes end a field in the C parser
+    if not encoding.startswith(("utf-16", "utf-32")):
+        raw = raw.replace(b"\x00", b"")  # NUL bytes end a field in the C parser (in UTF-16/32 they are text)
     columns = _read_with_arrow(raw, separator, quoting, options.header) if encoding == "utf-8" else None
     if columns is not None:
         return _table(path, columns, separator, encoding)
@@ -239,16 +241,33 @@ def _table(path: str, columns: dict[str, list[str]], separator: str, encoding: s
 
 
 # -- JSONL
+def _check_objects(text: str, path: str) -> None:
+    """Every non-blank line starts a JSON object (``5``, ``[1, 2]`` or ``"x"`` are refused naming the line)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if stripped and not stripped.startswith("{"):
+            kind = {"[": "an array", '"': "a string"}.get(stripped[0], "a number or a constant")
+            raise DataError(f"{path}: line {number} is {kind}, not a JSON object; JSONL needs one object per line "
+                            "(or pass --format csv)")
+
+
 def _read_jsonl(raw: bytes, path: str, encoding: str) -> Table:
+    _check_objects(raw.decode(encoding), path)  # a UnicodeDecodeError: the caller tries the next encoding
     try:
         frame = pd.read_json(io.BytesIO(raw), lines=True, dtype=False, encoding=encoding)  # dtype=False: no conversion
     except UnicodeDecodeError:
         raise  # the caller tries the next encoding
+    except RecursionError:
+        raise DataError(f"{path}: a line is nested too deeply to read (thousands of brackets); flatten it") from None
     except ValueError:
         raise DataError(_first_bad_json_line(raw, path, encoding)) from None
     if frame.shape[0] == 0:
         raise DataError(f"{path} has no JSON objects; give one object per line")
     frame = _flatten(frame)
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        raise DataError(f"{path}: the key {str(duplicated[0])!r} is there twice (a dotted key and a nested object "
+                        "give the same name); rename one of them")
     columns = {str(name): _strings(frame[name]) for name in frame.columns}
     return Table(columns, "jsonl", encoding.replace("-sig", ""))
 
@@ -259,6 +278,8 @@ def _first_bad_json_line(raw: bytes, path: str, encoding: str) -> str:
             continue
         try:
             value = json.loads(line)
+        except RecursionError:
+            return f"{path}: line {number} is nested too deeply to read (thousands of brackets); flatten it"
         except ValueError as exc:
             return f"{path}: line {number} is not valid JSON ({exc.msg}); JSONL needs one JSON object per line"
         if not isinstance(value, dict):

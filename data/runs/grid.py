@@ -165,9 +165,30 @@ def drop_runs(out: Path, keys: set[RunKey]) -> None:
     _rewrite(out, [r for r in rows[1:] if _key(r) not in keys])
 
 
+INT_COLUMNS = ("batch", "repeat", "iteration", "n_labels")
+FLOAT_COLUMNS = ("accuracy", "f1", "seconds")
+
+
 def read_results(out: Path) -> list[dict]:
+    """The grid's rows with their numbers checked: a row edited by hand (``abc`` where a number belongs, a
+    missing cell) is one line naming the row, not a traceback at every resume."""
     rows, _ = _read(out)
-    return [dict(zip(GRID_COLUMNS, r)) for r in rows[1:]]
+    results = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != len(GRID_COLUMNS):
+            raise DataError(f"{out} row {number} has {len(row)} cells, not {len(GRID_COLUMNS)}; delete that row "
+                            "(its run is done again) or pick another --out")
+        record = dict(zip(GRID_COLUMNS, row))
+        for column in INT_COLUMNS + FLOAT_COLUMNS:
+            try:
+                (int if column in INT_COLUMNS else float)(record[column])
+            except ValueError:
+                raise DataError(f"{out} row {number}: {record[column][:40]!r} in column {column} is not a number; "
+                                "delete that row (its run is done again) or pick another --out") from None
+        results.append(record)
+    return results
 
 
 def _read(out: Path) -> tuple[list[list[str]], str]:

@@ -134,6 +134,12 @@ class SessionStore:
         schema this version reads): a file that is not one is reported and left byte-identical. ``readonly``
         (status, export) keeps that read-only connection; a writer then reopens it for writing."""
         path = Path(path)
+        if path.is_dir():
+            raise DataError(f"{path} is a folder, not a session file; give the session file's path (e.g. "
+                            f"{path / 'labels.db'})")
+        if path.exists() and not path.is_file():
+            raise DataError(f"{path} is not a regular file (a device or a pipe), so not a session file; give the "
+                            "session file's path")
         if not path.is_file():
             raise DataError(f"{path}: no such session file; start one with `altui label --session {path}`")
         reader = connect_readonly(path)
