@@ -67,10 +67,17 @@ def test_grid_names_and_cells_are_text_never_markup(tmp_path):
     out = grid.with_suffix(".csv")
     lines = out.read_text().splitlines()
     cells = lines[1].split(",")
-    cells[4] = "abc"  # repeat
+    cells[7] = "abc"  # accuracy: a cell edited by hand
     out.write_text("\n".join([lines[0], ",".join(cells)] + lines[2:]) + "\n")
-    assert_one_line_error(runner.invoke(app, ["simulate", "--grid", str(grid), "--jobs", "1"]),
-                          "'abc' in column repeat is not a number")
+    resumed = runner.invoke(app, ["simulate", "--grid", str(grid), "--jobs", "1"])
+    assert resumed.exit_code == 0, resumed.output  # the bad row is dropped and its run done again
+    assert "abc" not in out.read_text() and len(out.read_text().splitlines()) == len(lines)
+    from altui.data.errors import DataError
+    from altui.data.runs.grid import read_results
+
+    out.write_text(out.read_text().replace(out.read_text().splitlines()[1].split(",")[8], "abc", 1))
+    with pytest.raises(DataError, match="row 2: .abc. in column [a-z1]+ is not a number"):
+        read_results(out)
 
 
 @pytest.mark.parametrize("keys, fragment", [

@@ -149,7 +149,7 @@ def prepare_output(out: Path) -> dict[RunKey, int]:
     if rows[0] != GRID_COLUMNS:
         raise DataError(f"{out} exists and is not a grid output (its header is not {','.join(GRID_COLUMNS)}); "
                         "pick another --out, or move the file away")
-    good = [r for r in rows[1:] if len(r) == len(GRID_COLUMNS) and _key(r) is not None]
+    good = [r for r in rows[1:] if _valid(r)]  # a row cut short or edited by hand: dropped, its run done again
     if len(good) != len(rows) - 1 or not text.endswith("\n"):
         _rewrite(out, good)
     counts: dict[RunKey, int] = {}
@@ -207,6 +207,20 @@ def _rewrite(out: Path, rows: list[list[str]]) -> None:
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(buffer.getvalue(), encoding="utf-8")
     os.replace(tmp, out)
+
+
+def _valid(row: list[str]) -> bool:
+    if len(row) != len(GRID_COLUMNS) or _key(row) is None:
+        return False
+    try:
+        for column, cell in zip(GRID_COLUMNS, row):
+            if column in INT_COLUMNS:
+                int(cell)
+            elif column in FLOAT_COLUMNS:
+                float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _key(row) -> RunKey | None:
