@@ -118,3 +118,42 @@ def test_status_json_on_a_terminal_escapes_what_the_data_holds(tmp_path, monkeyp
 def test_a_simulate_of_the_default_data_still_runs():
     result = runner.invoke(app, ["simulate", str(TRAIN_CSV), "--iterations", "2", "--repeats", "1", "--jobs", "1"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_feature_cache_entry_of_other_texts_under_this_key_is_not_used(tmp_path):
+    """Issue 20: the cache trusted its file name; an entry of another data set with the same row count, put
+    under this data's key, changed the features silently."""
+    import shutil
+
+    from altui.data.files.feature_cache import cache_key, cached_features
+    from altui.engine.features import NB_FEATURES
+
+    mine = [f"lovely song number {i}" for i in range(30)]
+    theirs = [f"win a free prize now {i}" for i in range(30)]
+    root = tmp_path / "cache"
+    cached_features(theirs, None, NB_FEATURES, root=root)
+    (entry,) = root.glob("*.npz")
+    shutil.copy(entry, root / f"{cache_key(mine, None, NB_FEATURES)}.npz")  # planted under my key
+    features = cached_features(mine, None, NB_FEATURES, root=root)
+    fresh = cached_features(mine, None, NB_FEATURES, root=tmp_path / "clean")
+    assert (features.X != fresh.X).nnz == 0 and list(features.space.buckets) == list(fresh.space.buckets)
+
+
+def test_a_dask_address_that_is_not_a_scheduler_ends_in_one_line(tmp_path):
+    """Issue 20: a plain HTTP server as --address hung for minutes; a malformed address reached dask."""
+    import threading
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    pytest.importorskip("dask.distributed")
+    server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"tcp://127.0.0.1:{server.server_address[1]}"
+        result = runner.invoke(app, ["simulate", str(TRAIN_CSV), "--backend", "dask", "--address", address])
+        assert_one_line_error(result, "does not answer as a dask scheduler")
+    finally:
+        server.shutdown()
+    for bad in ("http://127.0.0.1:8786", "tcp://host:port", "tcp://127.0.0.1:1\x1b[31m"):
+        result = runner.invoke(app, ["simulate", str(TRAIN_CSV), "--backend", "dask", "--address", bad])
+        assert_one_line_error(result, "is not a dask scheduler address")
+        assert "\x1b" not in result.stderr

@@ -27,7 +27,7 @@ from altui.engine.features import BINARY_DTYPE, FeatureConfig, FeatureSpace, vec
 
 CACHE_ENV = "ALTUI_CACHE_DIR"
 MAX_ENTRIES = 6
-ENTRY_VERSION = 2  # 2: binary features are stored without data; "R" = the rows with a word (char n-gram configs)
+ENTRY_VERSION = 3  # 2: binary features stored without data, "R" = rows with a word; 3: "key" = the identity
 
 
 def cache_root() -> Path:
@@ -63,14 +63,14 @@ def cached_features(
     root = cache_root() if root is None else root
     key = cache_key(train_texts, test_texts, config, fingerprints)
     path = root / f"{key}.npz"
-    loaded = _load(path, config, len(train_texts), None if test_texts is None else len(test_texts))
+    loaded = _load(path, key, config, len(train_texts), None if test_texts is None else len(test_texts))
     if loaded is not None:
         _touch(path)
         return loaded
     progress = None if on_progress is None else (lambda done, total: on_progress("vectorizing", done, total))
     space, X, X_test = vectorize(train_texts, test_texts, config, on_progress=progress)
     rankable = word_rows(train_texts, config)
-    _store(path, space, X, X_test, rankable)
+    _store(path, key, space, X, X_test, rankable)
     _prune(root)
     return Features(space, X, X_test, rankable)
 
@@ -84,11 +84,15 @@ class Features(NamedTuple):
     rankable: np.ndarray | None  # engine.features.word_rows; None: every text with a feature
 
 
-def _load(path: Path, config: FeatureConfig, n_train: int, n_test: int | None):
+def _load(path: Path, key: str, config: FeatureConfig, n_train: int, n_test: int | None):
     if not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as entry:
+            # the entry says whose it is (a digest of the texts and settings): another data set's entry placed
+            # under this name, even with the same row count, is not used
+            if str(entry["key"]) != key:
+                return None
             if json.loads(str(entry["config"])) != json.loads(json.dumps(config.as_dict())):
                 return None
             buckets = entry["buckets"]
@@ -115,9 +119,9 @@ def _matrix(entry, prefix: str, n_rows: int, n_columns: int, binary: bool) -> sp
     return sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
 
 
-def _store(path: Path, space: FeatureSpace, X: sp.csr_matrix, X_test: sp.csr_matrix | None,
+def _store(path: Path, key: str, space: FeatureSpace, X: sp.csr_matrix, X_test: sp.csr_matrix | None,
            rankable: np.ndarray | None) -> None:
-    arrays = {"config": np.array(json.dumps(space.config.as_dict())), "buckets": space.buckets}
+    arrays = {"key": np.array(key), "config": np.array(json.dumps(space.config.as_dict())), "buckets": space.buckets}
     if rankable is not None:
         arrays["R"] = rankable
     for prefix, M in (("X", X), ("T", X_test)):

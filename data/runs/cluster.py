@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -67,6 +69,38 @@ def _run_chunk(calls: list) -> list:
     return [fn(*args, **kwargs) for fn, args, kwargs in calls]
 
 
+ADDRESS = re.compile(r"(?:(tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})")
+PROBE_SECONDS = 5.0
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` checked before dask sees it: ``tcp://HOST:PORT`` (or ``tls://``, or ``HOST:PORT``), and for tcp
+    a scheduler that answers as one. A dask scheduler speaks first (its handshake) the moment a connection
+    opens; a web server or anything else stays silent, and dask would wait for it without end."""
+    match = ADDRESS.fullmatch(address.strip())
+    if match is None:
+        raise DataError(f"--address {address!r} is not a dask scheduler address; give tcp://HOST:PORT (a "
+                        "scheduler prints it when it starts, e.g. tcp://10.0.0.5:8786)")
+    scheme, host, port = match.group(1) or "tcp", match.group(2).strip("[]"), int(match.group(3))
+    if not 0 < port < 65536:
+        raise DataError(f"--address {address!r}: the port must be 1-65535")
+    if scheme == "tcp":
+        try:
+            with socket.create_connection((host, port), timeout=PROBE_SECONDS) as probe:
+                probe.settimeout(PROBE_SECONDS)
+                first = probe.recv(1)
+        except socket.timeout:
+            raise DataError(f"{scheme}://{host}:{port} accepts connections but does not answer as a dask scheduler "
+                            f"(nothing in {PROBE_SECONDS:g} s: a web server?); check --address") from None
+        except OSError as exc:
+            raise DataError(f"cannot reach the dask scheduler at {scheme}://{host}:{port} ({exc.strerror or exc}); "
+                            "start one with `dask scheduler`, or check --address") from None
+        if not first:
+            raise DataError(f"{scheme}://{host}:{port} closed the connection at once: not a dask scheduler; "
+                            "check --address")
+    return f"{scheme}://{match.group(2)}:{port}"
+
+
 @contextlib.contextmanager
 def connect(backend: str, address: str | None, n_jobs: int) -> Iterator[Backend]:
     """The backend, connected (a dask scheduler that cannot be reached is one DataError), closed afterwards."""
@@ -82,6 +116,8 @@ def connect(backend: str, address: str | None, n_jobs: int) -> Iterator[Backend]
     except ImportError:
         raise DataError("--backend dask needs dask.distributed: pip install 'altui[dask]'") from None
     cluster = None
+    if address:
+        address = check_scheduler(address)
     try:
         if address:
             client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
