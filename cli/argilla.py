@@ -74,7 +74,11 @@ def argilla_push(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, w
 @domain_errors
 def argilla_pull(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, workspace: WorkspaceOpt = None,
                  timeout: TimeoutOpt = 10.0) -> None:
-    """Apply other users' responses (submitted -> label, discarded -> skip) to the session.
+    """Apply the responses made in Argilla (submitted -> label, discarded -> skip) to the session.
+
+    Whose answers count: every other user's, and your own (the key's user) on texts this session has not
+    answered (a solo user answering in the web UI); on texts answered here, the terminal's answer stays.
+    The report names the users whose answers were taken.
 
     Example: ARGILLA_API_KEY=... altui argilla pull my.db --dataset comments --workspace team-a
     """

@@ -145,8 +145,12 @@ def test_the_pull_takes_the_majority_reports_ties_and_ignores_our_own_responses(
         {"external_id": "e", "responses": [response("u1", "draft", "ham")]},  # a draft is not an answer
     ]
     names = {"u1": "alice", "u2": "bob", "u3": "carol"}
-    got = list(verdicts(records, "me", names.get))
+    got = list(verdicts(records, "me", names.get, answered_here={"d"}))
     assert got == [("a", "spam", ["alice", "bob"]), ("b", None, []), ("c", SKIP, ["bob"])]
+    # issue 21: a solo user's own answer made in the web UI counts on a text the terminal has not answered
+    names["me"] = "owner"
+    solo = list(verdicts(records, "me", names.get, answered_here=set()))
+    assert ("d", "ham", ["owner"]) in solo
 
 
 def test_a_reply_cut_midway_is_one_line_not_a_traceback():
@@ -210,3 +214,23 @@ def test_a_trickling_server_is_cut_off_at_the_deadline_and_paging_follows_what_a
     with client(httpx.MockTransport(lambda r: httpx.Response(200, json={"items": 5, "total": 1}))) as c, \
             pytest.raises(ArgillaError, match="not a list"):
         list(c.records(dataset))
+
+
+def test_responses_of_unexpected_shapes_are_no_votes_and_missing_ids_are_one_line():
+    """Issue 20: values="spam", a record that is not an object, no id: no traceback."""
+    records = [
+        {"external_id": "a", "responses": [{"user_id": "u1", "status": "submitted", "values": "spam"}]},
+        {"external_id": "b", "responses": "lots"},
+        "not a record",
+        {"external_id": "c", "responses": [{"user_id": "u1", "status": "submitted",
+                                            "values": {"label": {"value": ["x"]}}}]},
+    ]
+    assert list(verdicts(records, "me", str)) == []
+
+    def no_id(request):
+        if request.url.path.endswith("/me"):
+            return httpx.Response(200, json={"username": "owner", "role": "owner"})
+        return httpx.Response(200, json={"items": []})
+
+    with client(httpx.MockTransport(no_id)) as c, pytest.raises(ArgillaError, match="without a usable 'id'"):
+        c.me()

@@ -87,6 +87,25 @@ def test_push_then_an_annotator_responds_then_pull_teaches_and_exports_12(argill
     assert OWNER_KEY not in result.output + exported.stdout
 
 
+def test_a_solo_user_answers_in_the_web_ui_and_pull_takes_them(argilla_url, env, tmp_path):
+    """Issue 21, acceptance 5: one account (the key's own user) pushes, answers two pending records in the web
+    UI, pulls: both are applied, named as that user; the terminal's own pushed answers are not counted again."""
+    path = tmp_path / "solo.db"
+    labeling, corpus, y = make_session(path, answers=10)
+    labeling.close()
+    assert run("argilla", "push", path, "--dataset", "solo", "--workspace", "team-a", "--url", argilla_url).exit_code == 0
+    pending = [r for r in dataset_records(argilla_url, "solo") if not r["responses"]]
+    index = {item_id: i for i, item_id in enumerate(corpus.train.ids)}
+    for record in pending[:2]:
+        respond(argilla_url, record["id"], ("ham", "spam")[y[index[record["external_id"]]]], key=OWNER_KEY)
+    result = run("argilla", "pull", path, "--dataset", "solo", "--workspace", "team-a", "--url", argilla_url)
+    assert result.exit_code == 0, result.output
+    assert "applied 2 responses" in result.stdout and "answers taken from:" in result.stdout
+    assert "conflict" not in result.output  # the ten answered here are ours, not the web UI's
+    lines = run("export", path).stdout.splitlines()[1:]
+    assert len(lines) == 12 and sum(",argilla:" in line for line in lines) == 2
+
+
 def test_a_stopped_server_is_one_line_and_the_outbox_drains_later(argilla_url, env, tmp_path):
     path = tmp_path / "o.db"
     labeling, _, _ = make_session(path, answers=10)

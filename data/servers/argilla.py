@@ -144,9 +144,27 @@ class ArgillaClient:
                                f"not an Argilla 2.x server, or a proxy in the way; check --url ({OLD_SERVER_HINT})")
         return body
 
+    def _field(self, body: dict, key: str, what: str) -> str:
+        """``body[key]`` as a string, or one ArgillaError naming the server, the answer and the field."""
+        value = body.get(key) if isinstance(body, dict) else None
+        if value is None or isinstance(value, (dict, list)):
+            raise ArgillaError(f"Argilla at {self.config.url} answered {what} without a usable {key!r}; is this "
+                               "Argilla 2.x?")
+        return str(value)
+
+    def _items(self, body: dict, what: str) -> list:
+        items = body.get("items")
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise ArgillaError(f"Argilla at {self.config.url} answered {what} with `items` that is not a list "
+                               f"({type(items).__name__}); is this Argilla 2.x?")
+        return [i for i in items if isinstance(i, dict)]
+
     # -- who, where
     def me(self) -> dict:
         me = self._json("GET", "/me")
+        self._field(me, "id", "/me")
         if "username" not in me or "role" not in me:
             raise ArgillaError(f"{self.config.url} is not an Argilla 2.x server (its /api/v1/me has no user); "
                                f"{OLD_SERVER_HINT}")
@@ -154,10 +172,10 @@ class ArgillaClient:
         return me
 
     def workspace_id(self) -> str:
-        items = self._json("GET", "/me/workspaces").get("items") or []
+        items = self._items(self._json("GET", "/me/workspaces"), "/me/workspaces")
         for workspace in items:
-            if isinstance(workspace, dict) and workspace.get("name") == self.config.workspace:
-                return str(workspace["id"])
+            if workspace.get("name") == self.config.workspace:
+                return self._field(workspace, "id", "a workspace")
         names = ", ".join(sorted(str(w.get("name")) for w in items if isinstance(w, dict))) or "none"
         raise ArgillaNotFound(f"workspace {self.config.workspace!r} is not one of this key's user's "
                               f"(they are: {names}); set --workspace or {WORKSPACE_ENV}")
@@ -173,8 +191,9 @@ class ArgillaClient:
 
     # -- datasets
     def find_dataset(self, workspace_id: str, name: str) -> dict | None:
-        items = self._json("GET", "/me/datasets", params={"workspace_id": workspace_id, "name": name}).get("items")
-        matches = [d for d in items or [] if isinstance(d, dict) and d.get("name") == name]
+        items = self._items(self._json("GET", "/me/datasets", params={"workspace_id": workspace_id, "name": name}),
+                            "/me/datasets")
+        matches = [d for d in items if d.get("name") == name]
         return matches[0] if matches else None
 
     def ensure_dataset(self, name: str, labels: list[str], metadata: list[str], guidelines: str = "") -> RemoteDataset:
@@ -187,7 +206,7 @@ class ArgillaClient:
             body = {"name": name, "workspace_id": workspace, "guidelines": guidelines or None,
                     "allow_extra_metadata": False, "distribution": {"strategy": "overlap", "min_submitted": 1}}
             found = self._json("POST", "/datasets", json=body)
-            dataset_id = str(found["id"])
+            dataset_id = self._field(found, "id", "the new dataset")
             self._json("POST", f"/datasets/{dataset_id}/fields", json={
                 "name": FIELD, "title": "Text", "required": True,
                 "settings": {"type": "text", "use_markdown": False}})
@@ -201,9 +220,9 @@ class ArgillaClient:
         return self.remote(found, name, labels)
 
     def remote(self, dataset: dict, name: str, labels: list[str]) -> RemoteDataset:
-        dataset_id = str(dataset.get("id"))
-        questions = self._json("GET", f"/datasets/{dataset_id}/questions").get("items") or []
-        question = next((q for q in questions if isinstance(q, dict) and q.get("name") == QUESTION), None)
+        dataset_id = self._field(dataset, "id", f"the dataset {name!r}")
+        questions = self._items(self._json("GET", f"/datasets/{dataset_id}/questions"), "the questions")
+        question = next((q for q in questions if q.get("name") == QUESTION), None)
         settings = (question or {}).get("settings") or {}
         if question is None or settings.get("type") != "label_selection":
             raise ArgillaError(f"Argilla dataset {name!r} has no label question {QUESTION!r}: it was not made "
@@ -215,7 +234,7 @@ class ArgillaClient:
                                f"{', '.join(missing)}; push to a new --dataset name")
         if dataset.get("status") != "ready":
             self._json("PUT", f"/datasets/{dataset_id}/publish")
-        return RemoteDataset(dataset_id, name, str(question["id"]), options)
+        return RemoteDataset(dataset_id, name, self._field(question, "id", "the label question"), options)
 
     # -- records
     def upsert(self, dataset: RemoteDataset, items: list[dict]) -> int:

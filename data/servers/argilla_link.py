@@ -128,19 +128,36 @@ def drain(store: SessionStore, client: ArgillaClient, dataset: str, shape: Sessi
     return sent
 
 
-def verdicts(records: Iterable[dict], me: str, usernames) -> Iterator:
-    """(external_id, value, responders) per record with other users' responses: value is a label name,
-    :data:`SKIP` (discarded), or None for a tie."""
+def _label_value(response: dict):
+    """The label a submitted response chose (``values.label.value``), or None when the shape differs."""
+    values = response.get("values")
+    label = values.get("label") if isinstance(values, dict) else None
+    value = label.get("value") if isinstance(label, dict) else None
+    return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+
+def verdicts(records: Iterable[dict], me: str, usernames, answered_here: set[str] = frozenset()) -> Iterator:
+    """(external_id, value, responders) per record with responses: value is a label name, :data:`SKIP`
+    (discarded), or None for a tie. Every other user's response counts; the key's own user's response counts
+    only on a record the terminal has not answered (``answered_here``): there it was given in the web UI
+    (a solo user on a Hugging Face Space answers as the key's user), elsewhere it is the terminal's own answer,
+    pushed earlier."""
     for record in records:
+        if not isinstance(record, dict):
+            continue
+        external_id = str(record.get("external_id"))
         votes: dict[object, list[str]] = {}
-        for response in record.get("responses") or []:
-            if not isinstance(response, dict) or str(response.get("user_id")) == me:
+        responses = record.get("responses")
+        for response in responses if isinstance(responses, list) else []:
+            if not isinstance(response, dict):
+                continue
+            if str(response.get("user_id")) == me and external_id in answered_here:
                 continue
             status = response.get("status")
             if status == "submitted":
-                value = ((response.get("values") or {}).get("label") or {}).get("value")
+                value = _label_value(response)
                 if value is None:
-                    continue
+                    continue  # no label, or a response of another shape: not a vote
                 vote = str(value)
             elif status == "discarded":
                 vote = SKIP
@@ -152,9 +169,9 @@ def verdicts(records: Iterable[dict], me: str, usernames) -> Iterator:
         counts = Counter({vote: len(users) for vote, users in votes.items()})
         (top, n), *rest = counts.most_common()
         if rest and rest[0][1] == n:
-            yield str(record.get("external_id")), None, []
+            yield external_id, None, []
         else:
-            yield str(record.get("external_id")), top, sorted(usernames(u) for u in votes[top])
+            yield external_id, top, sorted(usernames(u) for u in votes[top])
 
 
 def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, usernames) -> PullReport:
@@ -162,7 +179,8 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
     names = list(session.labels)
     index_of = {item_id: i for i, item_id in enumerate(session.corpus.train.ids)}
     answered = {a.index: a.label for a in session.answers()}
-    for external_id, value, responders in verdicts(records, me, usernames):
+    answered_here = {session.corpus.train.ids[i] for i in answered}
+    for external_id, value, responders in verdicts(records, me, usernames, answered_here):
         index = index_of.get(external_id)
         if index is None:
             report.unknown_ids += 1
@@ -178,7 +196,10 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
         else:
             report.unknown_labels.append(value)
             continue
+        applied_before = report.applied
         apply_answer(session, report, answered, index, label, external_id, f"argilla:{responders[0]}")
+        if report.applied > applied_before:
+            report.taken_from.update(responders)
     return report
 
 
@@ -201,8 +222,11 @@ def fetch(client: ArgillaClient, dataset: str, labels: list[str]) -> Fetched:
         raise ArgillaNotFound(f"workspace {client.config.workspace!r} has no Argilla dataset {dataset!r}; "
                               "push to it first, or check the name")
     records = list(client.records(client.remote(found, dataset, labels)))
-    users = {str(r.get("user_id")) for rec in records for r in rec.get("responses") or [] if isinstance(r, dict)}
-    return Fetched(records, me, {u: client.username(u) for u in sorted(users - {me})})
+    users = {str(r.get("user_id")) for rec in records for r in (rec.get("responses") or [])
+             if isinstance(r, dict)} if all(isinstance(rec.get("responses") or [], list) for rec in records) else set()
+    names = {u: client.username(u) for u in sorted(users - {me})}
+    names[me] = client.username(me)  # the key's own user: answers made in the web UI count too
+    return Fetched(records, me, names)
 
 
 def pull(session: LabelingSession, client: ArgillaClient, dataset: str) -> PullReport:

@@ -18,6 +18,7 @@ class PullReport:
     unknown_ids: int = 0
     unknown_labels: list[str] = field(default_factory=list)
     round_taught: bool = False
+    taken_from: set[str] = field(default_factory=set)  # whose answers were applied (Argilla user names)
 
     @property
     def applied(self) -> int:
@@ -33,6 +34,8 @@ class PullReport:
     def summary(self, source: str) -> list[str]:
         """``source`` says what was applied from where, e.g. "annotations from 'spam'"."""
         lines = [f"applied {self.applied} {source}: {label_counts_text(self.labeled)}, {self.discarded} discarded"]
+        if self.taken_from:
+            lines.append("answers taken from: " + ", ".join(sorted(self.taken_from)))
         if self.round_taught:
             lines.append("the batch was complete: the model was taught and the next batch queried")
         return lines
