@@ -10,7 +10,7 @@ teach + query per round, and where "stabilizing predictions" fired:
 - debian-sections (22 classes, imbalanced), ../shared/data/debian-sections.
 
 Configurations:
-- old default: nblr + uncertainty (before issue 19);
+- old default: nblr + uncertainty, identical texts asked again (before issues 19 and 21);
 - new default: auto (nblr for two classes, svm for more) + margin (breaking ties); every configuration starts
   with the k-means cold start except "random first batch" (for the labels-in-the-first-30 column);
 - auto + random and nblr + random (the issue's "random");
@@ -86,8 +86,11 @@ def datasets(names: list[str], scratch: Path):
 
 def run_altui(corpus, model: str, strategy: str, cold_start: str, repeats: int):
     n = len(corpus.labels)
+    # identical texts asked once (issue 21) in every configuration but the old default, which asked them again
+    copy_of = None if (model, strategy) == ("nblr", "uncertainty") else corpus.copy_of
     runs = [run_once(corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n, strategy, ITERATIONS, BATCH, seed=r,
-                     repeat=r, learner=make_learner(model, n), cold_start=cold_start) for r in range(repeats)]
+                     repeat=r, learner=make_learner(model, n), cold_start=cold_start, copy_of=copy_of)
+            for r in range(repeats)]
     at = [int(np.flatnonzero(runs[0].n_labels == a)[0]) for a in AT]
     acc = np.array([r.accuracy[at] for r in runs])
     f1 = np.array([r.f1[at] for r in runs])

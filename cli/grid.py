@@ -53,7 +53,8 @@ def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | 
                     corpus = load_corpus(dataset.data, dataset.test, seed=grid.seed, require_labels=True,
                                          on_progress=on_progress, features=features_for(model), **dataset.read)
                 for batch in grid.batches:
-                    iterations = min(grid.iterations, max_iterations(corpus.X.shape[0], batch))
+                    distinct = corpus.X.shape[0] - int((corpus.copy_of >= 0).sum())
+                    iterations = min(grid.iterations, max_iterations(distinct, batch))
                     cell = [(s, r) for s in grid.strategies for r in range(grid.repeats)]
                     complete = {(s, r) for s, r in cell if done.get((dataset.name, s, model, batch, r)) == iterations}
                     cut = {(dataset.name, s, model, batch, r) for s, r in cell
@@ -77,7 +78,8 @@ def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | 
                                  n_jobs=where.n_jobs, run_tasks=where.run_tasks,
                                  learner=make_learner(model, len(corpus.labels)),
                                  on_run_done=finished, max_candidates=candidates or None,
-                                 rankable=corpus.rankable, cold_start=cold_start, runs=missing)
+                                 rankable=corpus.rankable, cold_start=cold_start, runs=missing,
+                                 copy_of=corpus.copy_of)
                     finally:
                         writer.close()
     if resumed:

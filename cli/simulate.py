@@ -66,11 +66,12 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
             tutorial = (nb.X, nb.X_test)
     start = SeedTerms(match_seed_terms(corpus.train.texts, terms, corpus.labels), len(corpus.labels), fallback) \
         if terms else fallback
-    limit = max_iterations(corpus.X.shape[0], batch)
+    distinct = corpus.X.shape[0] - int((corpus.copy_of >= 0).sum())  # identical texts are asked once
+    limit = max_iterations(distinct, batch)
     if iterations > limit:
         stderr.print(
-            f"warning: the pool has {corpus.X.shape[0]} items, enough for {limit} iterations of {batch}; "
-            f"running {limit}", markup=False,
+            f"warning: the pool has {distinct} distinct texts, enough for {limit} iterations of {batch}; "
+            f"running {limit}", markup=False, soft_wrap=True,
         )
         iterations = limit
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -85,7 +86,7 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
             strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
             n_jobs=where.n_jobs, run_tasks=where.run_tasks, learner=make_learner(model, len(corpus.labels)),
             on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
-            rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start,
+            rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start, copy_of=corpus.copy_of,
         )
     curves = summarize(results)
     json_to_stdout = json_path is not None and str(json_path) == "-"

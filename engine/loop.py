@@ -92,6 +92,7 @@ class ActiveLoop:
         max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
         rankable: np.ndarray | None = None,
         cold_start: str | ColdStart = DEFAULT_COLD_START,
+        copy_of: np.ndarray | None = None,
     ):
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}: use --batch 1 or more")
@@ -109,7 +110,10 @@ class ActiveLoop:
         if max_candidates is not None and max_candidates < 1:
             raise ConfigError(f"--candidates must be at least 1, got {max_candidates}")
         has_features = np.diff(self.X.indptr) > 0
-        self.pool = Pool(self.X.shape[0], has_features=has_features if rankable is None else rankable & has_features)
+        # identical texts (copy_of: the first row of each group, -1 elsewhere) are asked once; the model learns
+        # each distinct text once
+        self.pool = Pool(self.X.shape[0], has_features=has_features if rankable is None else rankable & has_features,
+                         copy_of=copy_of)
         self.round_ = 0
         self.batch_: list[int] = []
         self.answers_: list[Answer] = []

@@ -11,6 +11,8 @@ from altui.engine.errors import EmptyPoolError
 UNLABELED = 0
 LABELED = 1
 SKIPPED = 2
+COPY = 3
+"""An identical copy of an earlier item (see ``copy_of``): never asked, never taught; its group's answer is its own."""
 
 MISSING = -1
 """Marker in :attr:`Pool.y` for an item with no label (unlabeled or skipped)."""
@@ -24,15 +26,21 @@ class Pool:
     for querying again: :meth:`unlabeled` is the only source of query candidates.
     """
 
-    def __init__(self, n_items: int, has_features: np.ndarray | None = None):
+    def __init__(self, n_items: int, has_features: np.ndarray | None = None, copy_of: np.ndarray | None = None):
         if n_items <= 0:
             raise EmptyPoolError("the training data has no rows: give a file with at least one text")
         self.state = np.full(n_items, UNLABELED, dtype=np.int8)
         self.y = np.full(n_items, MISSING, dtype=np.int64)
         #: False for items whose text carries no feature (``:D``, ``❤❤❤``): a model cannot tell them apart.
         self.has_features = np.ones(n_items, dtype=bool) if has_features is None else np.asarray(has_features, bool)
+        #: the row each item is an identical copy of (-1: none); copies are asked once, through that row
+        self.copy_of = np.full(n_items, -1, dtype=np.int64) if copy_of is None else np.asarray(copy_of, np.int64)
+        copies = self.copy_of >= 0
+        self.state[copies] = COPY
+        self.has_features = self.has_features & ~copies  # a copy is never a candidate, nor drawn into a block
+        self.n_copies = int(np.count_nonzero(copies))
         # counts kept as items change state, so nothing per answer or per round scans the whole pool
-        self.n_unlabeled = n_items
+        self.n_unlabeled = n_items - self.n_copies
         self.n_skipped = 0
         self.n_featured = int(np.count_nonzero(self.has_features))
         self.n_featured_unlabeled = self.n_featured
@@ -44,6 +52,8 @@ class Pool:
     def _leave(self, index: int) -> None:
         """Take ``index`` out of the counts of its current state."""
         state = self.state[index]
+        if state == COPY:
+            raise ValueError(f"item {index} is a copy of item {self.copy_of[index]}: answer that one")
         if state == UNLABELED:
             self.n_unlabeled -= 1
             self.n_featured_unlabeled -= int(self.has_features[index])
@@ -88,6 +98,10 @@ class Pool:
         featured = self.has_features[unlabeled]
         return unlabeled[featured], unlabeled[~featured]
 
+    def group(self, index: int) -> np.ndarray:
+        """``index``'s row and its identical copies (rows whose ``copy_of`` is it), ascending."""
+        return np.concatenate(([index], np.flatnonzero(self.copy_of == index))).astype(np.int64)
+
     def labeled(self) -> np.ndarray:
         return np.flatnonzero(self.state == LABELED)
 
@@ -96,7 +110,7 @@ class Pool:
 
     @property
     def n_labeled(self) -> int:
-        return len(self) - self.n_unlabeled - self.n_skipped
+        return len(self) - self.n_unlabeled - self.n_skipped - self.n_copies
 
     def label_counts(self, n_classes: int) -> np.ndarray:
         """Number of labeled items per class index."""

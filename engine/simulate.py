@@ -79,12 +79,13 @@ def run_once(
     X, y, X_test, y_test, n_classes: int, strategy: str, iterations: int, batch_size: int, seed: int,
     repeat: int = 0, learner: Learner | None = None, max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
     rankable: np.ndarray | None = None, cold_start: str | ColdStart = DEFAULT_COLD_START,
+    copy_of: np.ndarray | None = None,
 ) -> RunResult:
     """One active-learning loop of ``iterations`` rounds of ``batch_size`` answers from ``y``."""
     loop = ActiveLoop(
         X, n_classes, X_test=X_test, y_test=y_test, strategy=strategy, batch_size=batch_size,
         learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
-        rankable=rankable, cold_start=cold_start,
+        rankable=rankable, cold_start=cold_start, copy_of=copy_of,
     )
     n_labels, acc, f1, queried, kappa, ticks, per_class = [], [], [], [], [], [], []
     started = time.perf_counter()
@@ -114,6 +115,7 @@ def simulate(
     tutorial_features: tuple | None = None, cold_start: str | ColdStart = DEFAULT_COLD_START,
     runs: Iterable[tuple[str, int]] | None = None,
     run_tasks: Callable[[list], Iterable[RunResult]] | None = None,
+    copy_of: np.ndarray | None = None,
 ) -> list[RunResult]:
     """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat.
 
@@ -135,11 +137,12 @@ def simulate(
         raise ConfigError(f"--iterations must be at least 1, got {iterations}")
     if batch_size < 1:
         raise ConfigError(f"--batch must be at least 1, got {batch_size}")
-    limit = max_iterations(X.shape[0], batch_size)
+    n_copies = 0 if copy_of is None else int(np.count_nonzero(np.asarray(copy_of) >= 0))
+    limit = max_iterations(X.shape[0] - n_copies, batch_size)  # identical copies are asked once, as one
     if iterations > limit:
         raise ConfigError(
             f"{iterations} iterations of {batch_size} need {iterations * batch_size} items but the pool has "
-            f"{X.shape[0]}: use --iterations {limit} or less"
+            f"{X.shape[0] - n_copies} distinct texts: use --iterations {limit} or less"
         )
     y = np.asarray(y, dtype=np.int64)
     seeds = repeat_seeds(random_state, repeats)
@@ -149,7 +152,7 @@ def simulate(
                                     seeds[r], r)
         if name == MODAL_TUTORIAL else
         delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner,
-                          max_candidates, rankable, cold_start)
+                          max_candidates, rankable, cold_start, copy_of)
         for name, r in (list(runs) if runs is not None else [(n, r) for n in strategies for r in range(repeats)])
     ]
     results = []

@@ -70,7 +70,7 @@ def test_simulate_on_the_default_data_set_and_with_a_holdout(small_csv):
 def test_too_many_iterations_are_clamped_with_a_warning(small_csv):
     result = run("simulate", small_csv, "--repeats", 1, "--iterations", 50, "--batch", 10)
     assert result.exit_code == 0, result.output
-    assert "warning: the pool has 32 items, enough for 4 iterations of 10; running 4" in result.stderr
+    assert "warning: the pool has 32 distinct texts, enough for 4 iterations of 10; running 4" in result.stderr
     assert "n=32" in result.stdout  # the last batch takes the 2 items left
 
 

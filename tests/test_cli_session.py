@@ -45,7 +45,7 @@ def test_export_csv_and_jsonl(labeled_session, tmp_path):
     path, texts = labeled_session
     result = run("export", path)
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["source"] != "duplicate"]  # copies: test_duplicates
     assert [k for k in rows[0]] == ["id", "text", "label", "answered_at", "round", "source", "flagged"]
     assert len(rows) == 11 and {r["label"] for r in rows} <= {"ham", "spam"}
     assert all(texts[r["id"]] == r["text"] for r in rows)
@@ -54,7 +54,7 @@ def test_export_csv_and_jsonl(labeled_session, tmp_path):
     out = tmp_path / "out.jsonl"
     result = run("export", path, "--format", "jsonl", "--skipped", "-o", out)
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in out.read_text().splitlines()]
+    records = [r for r in (json.loads(line) for line in out.read_text().splitlines()) if r["source"] != "duplicate"]
     assert len(records) == 12 and sum(r["label"] == "" for r in records) == 1
     meta = json.loads((tmp_path / "out.meta.json").read_text())  # written beside -o, named on stderr
     assert "out.meta.json" in result.stderr
@@ -131,7 +131,7 @@ def test_export_and_status_need_only_the_session_file(tmp_path, monkeypatch):
     result = run("export", tmp_path / "s.db", "-o", tmp_path / "out.csv")  # a file: bytes exactly as written
     assert result.exit_code == 0, result.output
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [r for r in csv.DictReader(fh) if r["source"] != "duplicate"]
     assert {r["id"]: (r["text"], r["label"]) for r in rows} == answered
     import pandas as pd
 
@@ -194,7 +194,7 @@ def test_a_second_writer_is_refused_in_one_line_and_readers_still_work(labeled_s
         assert_one_line_error(result, "is open in another altui")
         exported = run("export", path)  # readers work beside the writer
         assert exported.exit_code == 0, exported.output
-        ids = [row["id"] for row in csv.DictReader(io.StringIO(exported.stdout))]
+        ids = [row["id"] for row in csv.DictReader(io.StringIO(exported.stdout)) if row["source"] != "duplicate"]
         assert len(ids) == len(set(ids)) == 11
         assert run("status", path).exit_code == 0
     finally:
@@ -254,7 +254,7 @@ def test_a_moved_and_edited_data_file_keeps_every_answer(tmp_path):
     exported = run("export", tmp_path / "s.db", "-o", tmp_path / "out.csv")
     assert exported.exit_code == 0, exported.output
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
-        assert sorted(r["id"] for r in csv.DictReader(fh)) == sorted(answered)  # the vanished one too
+        assert sorted(r["id"] for r in csv.DictReader(fh) if r["source"] != "duplicate") == sorted(answered)  # the vanished one too
 
 
 def test_a_schema_1_session_is_read_and_migrated(labeled_session):
@@ -271,7 +271,7 @@ def test_a_schema_1_session_is_read_and_migrated(labeled_session):
     exported = run("export", path, "-o", path.with_suffix(".csv"))  # schema 1 kept no texts: the data file has them
     assert exported.exit_code == 0, exported.output
     with open(path.with_suffix(".csv"), newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [r for r in csv.DictReader(fh) if r["source"] != "duplicate"]
     assert {r["id"]: r["text"] for r in rows} == {k: v for k, v in texts.items() if any(r["id"] == k for r in rows)}
     assert {r["label"] for r in rows} == {"ham", "spam"}
     session = LabelingSession.resume(path, writer=True)  # a writer migrates it

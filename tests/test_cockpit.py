@@ -29,7 +29,7 @@ def youtube_app(tmp_path, **kwargs):
 
 
 def exported(path) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(export_session(path)[0])))
+    return [r for r in csv.DictReader(io.StringIO(export_session(path)[0])) if r["source"] != "duplicate"]
 
 
 def notifications(app) -> list[str]:

@@ -136,10 +136,11 @@ def test_predict_writes_every_unlabeled_item(tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(open(tmp_path / "p.csv", encoding="utf-8")))
     session = LabelingSession.resume(path, readonly=True)
-    answered = {session.item_id(a.index) for a in session.answers()}
+    # an answer labels its identical copies too (issue 21): they are not predicted
+    answered = {session.item_id(int(i)) for a in session.answers() for i in session.loop.pool.group(a.index)}
     n_items = len(session.corpus.train)
     session.close()
-    assert len(rows) == n_items - 20 and not answered & {r["id"] for r in rows}
+    assert len(answered) >= 20 and len(rows) == n_items - len(answered) and not answered & {r["id"] for r in rows}
     assert list(rows[0]) == ["id", "label", "confidence", "p_ham", "p_spam"]
     for r in rows[:50]:
         p = {"ham": float(r["p_ham"]), "spam": float(r["p_spam"])}

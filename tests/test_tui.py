@@ -218,7 +218,7 @@ async def test_on_a_large_pool_the_next_candidates_are_drawn_ahead_and_batches_m
     corpus = app.session.corpus
     headless = ActiveLoop(corpus.X, 2, X_test=corpus.X_test, y_test=corpus.y_test, random_state=0,
                           max_candidates=300, learner=make_learner(app.session.store.info.model, 2),
-                          rankable=corpus.rankable)
+                          rankable=corpus.rankable, copy_of=corpus.copy_of)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(3):
             assert app.session.loop.batch_ == headless.query()

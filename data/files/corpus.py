@@ -38,6 +38,26 @@ class Corpus:
     X_test: sp.csr_matrix | None
     held_out: bool  # the test set is a stratified part of the data file
     rankable: np.ndarray | None = None  # training rows with a word (queried first); None: rows with features
+    copy_of: np.ndarray | None = None  # per training row: the earlier row it is identical to (-1: none)
+
+
+def normalized(text: str) -> str:
+    """What makes two texts identical: the same words in the same order, whatever the spacing and the case
+    ("Check out my channel" and "check  out my CHANNEL\n")."""
+    return " ".join(text.split()).casefold()
+
+
+def duplicate_rows(texts) -> np.ndarray:
+    """Per row, the first row whose text is identical after :func:`normalized` (-1 for that first row)."""
+    first: dict[str, int] = {}
+    copy_of = np.full(len(texts), -1, dtype=np.int64)
+    for row, text in enumerate(texts):
+        key = normalized(text)
+        if key in first:
+            copy_of[row] = first[key]
+        else:
+            first[key] = row
+    return copy_of
 
 
 def holdout(dataset: Dataset, y: np.ndarray, seed: int) -> tuple[Dataset, Dataset]:
@@ -128,7 +148,8 @@ def load_corpus(
         train.texts, test.texts if test is not None else None, features, on_progress=on_progress,
         fingerprints=(train.fingerprint, test.fingerprint if test is not None else None),
     )
-    return Corpus(train, test, labels, y_train, y_test, space, X, X_test, held_out, rankable)
+    return Corpus(train, test, labels, y_train, y_test, space, X, X_test, held_out, rankable,
+                  duplicate_rows(train.texts))
 
 
 def with_features(corpus: Corpus, features: FeatureConfig,

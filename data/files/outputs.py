@@ -95,15 +95,19 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
     try:
         answers = [s for s in store.answers() if s.answer.label is not None or skipped]
         flagged = {item_id for item_id, _, _ in store.flags()}
+        copies = store.copies()
     finally:
         store.close()
     texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
-    rows = [
-        {"id": s.item_id, "text": s.text if s.text is not None else texts[s.item_id],
-         "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round + 1, "source": s.source,
-         "flagged": s.item_id in flagged}
-        for s in answers
-    ]
+    rows = []
+    for s in answers:
+        row = {"id": s.item_id, "text": s.text if s.text is not None else texts[s.item_id],
+               "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round + 1, "source": s.source,
+               "flagged": s.item_id in flagged}
+        rows.append(row)
+        # the group's identical texts, asked once: every copy gets the answer, one row per id
+        rows += [{**row, "id": copy_id, "text": copy_text if copy_text is not None else row["text"],
+                  "source": "duplicate", "flagged": False} for copy_id, copy_text in copies.get(s.item_id, [])]
     if format == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
     return csv_text(EXPORT_COLUMNS, ([*(r[c] for c in EXPORT_COLUMNS[:-1]), "true" if r["flagged"] else "false"]
@@ -167,6 +171,7 @@ def status_lines(session: Path) -> list[str]:
         metrics = store.metrics()
         last_batch = store.last_batch()
         flags = store.flags()
+        copies = store.copies()
     finally:
         store.close()
     counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
@@ -187,10 +192,15 @@ def status_lines(session: Path) -> list[str]:
     else:
         lines.append("test      none (no labeled test set): see stability")
     lines.append(stability_line(metrics))
+    if copies:
+        n_copies = sum(len(c) for c in copies.values())
+        lines.append(f"identical {n_copies} texts repeat {len(copies)} others: each group is asked once and its "
+                     "answer labels every copy (export: source duplicate)")
     lines += class_lines(info.label_names, counts, metrics[-1] if metrics else None)
     if flags:
         lines.append(f"flagged   {len(flags)} item(s), marked with f for later:")
-        lines += [f"  {_short(item_id, 40)}  {_short(text or '', 70)}" for item_id, _, text in flags]
+        # ids whole (an id cut short cannot be looked up); texts cut to one line
+        lines += [f"  {' '.join(item_id.split())}  {_short(text or '', 70)}" for item_id, _, text in flags]
     return lines
 
 

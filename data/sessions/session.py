@@ -184,11 +184,15 @@ class LabelingSession:
             corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
             learner=make_learner(saved.model, len(corpus.labels)), max_candidates=saved.max_candidates,
-            rankable=corpus.rankable, cold_start=session_cold_start(saved, corpus),
+            rankable=corpus.rankable, cold_start=session_cold_start(saved, corpus), copy_of=corpus.copy_of,
         )
         session = cls(corpus, store, loop, lock)
         session.key_order = key_order
         session._restore()
+        if not readonly:
+            ids, texts, copy_of = corpus.train.ids, corpus.train.texts, loop.pool.copy_of
+            store.record_copies([(ids[row], ids[int(first)], texts[row])
+                                 for row, first in enumerate(copy_of.tolist()) if first >= 0])
         loop.prepare_next_query()  # the first one before the app shows; later ones while the person answers
         return session
 
@@ -220,7 +224,8 @@ class LabelingSession:
         train = self.corpus.train
         same_data = self.store.info.fingerprint == train.fingerprint
         rows = [s.answer.index for s in stored] if same_data else match_rows(stored, train.ids, train.texts)
-        self._check_stored(stored, rows)
+        self._check_stored(stored, rows, same_data)
+        rows = self._through_copies(rows)
         answers = [Answer(row, s.answer.label, s.answer.round) for s, row in zip(stored, rows) if row is not None]
         row_of = {s.item_id: row for s, row in zip(stored, rows) if row is not None}
         edits = [(row_of[item_id], None if old is None else Answer(row_of[item_id], old.answer.label, old.answer.round))
@@ -240,7 +245,22 @@ class LabelingSession:
             reopened = self.store.reopened_items()  # taken back, not answered again: asked first
             self.loop.replay(answers, round_, reopened + [i for i in batch if i not in reopened], edits)
 
-    def _check_stored(self, stored, rows) -> None:
+    def _through_copies(self, rows: list[int | None]) -> list[int | None]:
+        """An answer saved for an identical copy (an older session asked copies) stands for its group's first
+        row, unless that row has an answer of its own; then it is dropped (the group has one answer)."""
+        copy_of = self.loop.pool.copy_of
+        own = {row for row in rows if row is not None and copy_of[row] < 0}
+        mapped, seen = [], set()
+        for row in rows:
+            if row is not None and copy_of[row] >= 0:
+                first = int(copy_of[row])
+                row = None if first in own or first in seen else first
+                if row is not None:
+                    seen.add(row)
+            mapped.append(row)
+        return mapped
+
+    def _check_stored(self, stored, rows, same_data: bool = True) -> None:
         """Every saved answer names an item of the data and one of the session's labels (a file edited by hand
         or by another program could say otherwise): else one line naming the event, and the rescue."""
         n_items, n_labels = len(self.corpus.train.texts), len(self.corpus.labels)
@@ -255,7 +275,7 @@ class LabelingSession:
                 raise DataError(f"session {path}: answer {position + 1} (id {str(saved.item_id)[:60]!r}) names {what}; "
                                 f"the file was changed outside altui: `altui export {path}` still reads the "
                                 "other answers, or start a new --session")
-        last = self.store.last_batch()
+        last = self.store.last_batch() if same_data else None  # other data: a new batch is queried anyway
         if last is not None and any(not (isinstance(i, int) and 0 <= i < n_items) for i in last[1]):
             raise DataError(f"session {path}: the saved batch of round {last[0] + 1} names items the data does "
                             f"not have; the file was changed outside altui: `altui export {path}` still reads the "

@@ -88,7 +88,10 @@ def predict_pool(path: Path) -> tuple[str, int]:
         _ready(session, path)
         names = session.labels
         loop = session.loop
-        rows = np.flatnonzero(loop.pool.state == UNLABELED)
+        # unlabeled texts, and identical copies of unlabeled texts (a copy of an answered one has its answer)
+        pool = loop.pool
+        copy_unlabeled = (pool.copy_of >= 0) & (pool.state[np.maximum(pool.copy_of, 0)] == UNLABELED)
+        rows = np.flatnonzero((pool.state == UNLABELED) | copy_unlabeled)
         header = ["id", "label", "confidence"] + [f"p_{n}" for n in names]
         lines = []
         for start in range(0, rows.shape[0], PREDICT_CHUNK):

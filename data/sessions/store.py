@@ -250,6 +250,23 @@ class SessionStore:
                              (item_id, item, text, now()))
             return True
 
+    def record_copies(self, copies: list[tuple[str, str, str]]) -> None:
+        """The data's identical texts as (copy id, the id of the item asked for the group, copy text): replaced
+        whole at every writer's open (the data may have changed), so export can label every copy."""
+        with transaction(self._db):
+            self._db.execute("DELETE FROM copies")
+            self._db.executemany("INSERT OR REPLACE INTO copies (copy_id, item_id, text) VALUES (?, ?, ?)", copies)
+
+    @_reading
+    def copies(self) -> dict[str, list[tuple[str, str | None]]]:
+        """item id -> [(copy id, copy text)] (an older session file has no copies table: none)."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'copies'").fetchone():
+            return {}
+        found: dict[str, list[tuple[str, str | None]]] = {}
+        for copy_id, item_id, text in self._db.execute("SELECT copy_id, item_id, text FROM copies ORDER BY rowid"):
+            found.setdefault(item_id, []).append((copy_id, text))
+        return found
+
     @_reading
     def flags(self) -> list[tuple[str, int, str | None]]:
         """Flagged items (id, row, text), in the order flagged. Sessions of schema < 4 have none."""

@@ -128,16 +128,23 @@ class LinearSVMLearner(Learner):
             return self.temperature_
         rng = np.random.RandomState(self.random_state)
         folds = rng.permutation(n) % 3
-        z = np.zeros((n, self.seen_classes_.shape[0]))
+        k = self.seen_classes_.shape[0]
+        z = np.zeros((n, k))
+        usable = np.zeros(n, dtype=bool)
         for fold in range(3):
             train, held = folds != fold, folds == fold
-            if np.unique(y_local[train]).shape[0] < self.seen_classes_.shape[0]:
-                # a class with every label in this fold: its model would not exist; keep T as it is
-                return getattr(self, "temperature_", 1.0)
-            coef, intercept = self._fit_local(Xc[train], y_local[train])
-            z[held] = np.asarray(Xc[held] @ coef.T) + intercept
+            present = np.unique(y_local[train])  # a rare class may have every label in this fold
+            if present.shape[0] < 2:
+                continue
+            coef, intercept = self._fit_local(Xc[train], np.searchsorted(present, y_local[train]))
+            block = np.full((int(held.sum()), k), -1e9)  # a class the fold's model never saw: never predicted
+            block[:, present] = np.asarray(Xc[held] @ coef.T) + intercept
+            z[held] = block
+            usable[held] = np.isin(y_local[held], present)  # a held-out label of an unseen class says nothing
+        if usable.sum() < 10:
+            return getattr(self, "temperature_", 1.0)
         self._calibrated_at = n
-        return best_temperature(z, y_local)
+        return best_temperature(z[usable], y_local[usable])
 
     def attach(self, X) -> Scores:
         return _SVMScores(self, X)

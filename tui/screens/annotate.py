@@ -198,6 +198,9 @@ class AnnotateScreen(LabelKeys, Screen):
     def _meta(self, index: int) -> Text:
         train = self.session.corpus.train
         parts = [("id ", "dim"), (one_line(self.session.item_id(index), 60), "")]
+        group = self.session.loop.pool.group(index).shape[0]
+        if group > 1:  # identical texts are asked once; the answer labels every copy
+            parts += [("  ·  ", "dim"), (f"×{group} identical", "bold yellow")]
         if author := train.author(index):
             parts += [("  ·  by ", "dim"), (one_line(author, 40), "")]
         if date := train.date(index):
