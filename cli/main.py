@@ -248,10 +248,16 @@ def label(
                                                        help="Argilla URL (default http://localhost:6900).")] = None,
     argilla_workspace: Annotated[Optional[str], typer.Option("--argilla-workspace", envvar="ARGILLA_WORKSPACE",
                                                              help="Argilla workspace (default argilla).")] = None,
+    id_col: Annotated[Optional[str], typer.Option("--id-col", help="Column of unique ids (name or 0-based index): "
+                                                  "the export's ids (default: an id-like column, else row numbers).")]
+    = None,
+    meta_cols: Annotated[Optional[str], typer.Option("--meta-cols", help="Comma-separated columns shown beside the "
+                                                     "text and exported as columns, e.g. package,author.")] = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once.
 
     Example: altui label comments.csv --text-col body --labels ham,spam --session my.db
+             altui label packages.csv --id-col package --meta-cols package,section --text-col description
     """
     from altui.data.files.seed_terms import parse_seed_terms
     from altui.tui.app import make_app
@@ -270,6 +276,7 @@ def label(
         rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
         cold_start=value(cold_start), seed_terms=parse_seed_terms(seed_terms or []) or None,
         argilla_dataset=argilla_dataset, argilla_url=argilla_url, argilla_workspace=argilla_workspace,
+        id_col=id_col, meta_cols=tuple(c.strip() for c in meta_cols.split(",") if c.strip()) if meta_cols else None,
     )
     with data_progress() as on_progress:
         altui_app = make_app(config, on_progress)

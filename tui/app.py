@@ -295,7 +295,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
         config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
         header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
         format=config.format, quoting=config.quoting, encoding=config.encoding, on_progress=on_progress,
-        features=features_for(saved_model(config.session) or config.model),
+        features=features_for(saved_model(config.session) or config.model), id_col=config.id_col,
+        meta_cols=list(config.meta_cols) if config.meta_cols else None,
     )
     if len(corpus.labels) > MAX_LABELS:
         raise AltuiError(
@@ -311,7 +312,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
                     "text_col": config.text_col, "label_col": config.label_col, "sep": config.sep,
                     "header": config.header, "format": config.format, "quoting": config.quoting,
                     "encoding": config.encoding, "max_candidates": config.max_candidates,
-                    "cold_start": config.cold_start, "seed_terms": config.seed_terms},
+                    "cold_start": config.cold_start, "seed_terms": config.seed_terms, "id_col": config.id_col,
+                    "meta_cols": list(config.meta_cols) if config.meta_cols else None},
     )
     rubrix = argilla = None
     try:

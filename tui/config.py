@@ -19,6 +19,8 @@ class LabelConfig:
     format: str | None = None  # csv | tsv | jsonl | parquet; None: from the extension
     quoting: str | None = None  # csv | none; None: none for tab-separated files, csv otherwise
     encoding: str | None = None
+    id_col: str | None = None  # --id-col: the column of unique ids
+    meta_cols: tuple[str, ...] | None = None  # --meta-cols: shown beside the text and exported
     labels: tuple[str, ...] | None = None
     strategy: str = DEFAULT_STRATEGY
     model: str = DEFAULT_MODEL

@@ -105,6 +105,8 @@ def load_corpus(
     encoding: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     features: FeatureConfig = NB_FEATURES,
+    id_col: str | None = None,
+    meta_cols: list[str] | None = None,
 ) -> Corpus:
     """Load the training data (default: the YouTube Spam Collection) and a test set.
 
@@ -120,7 +122,8 @@ def load_corpus(
         data_path, test_path = str(split.train), test_path or str(split.test)
     if on_progress is not None:
         on_progress("reading", 0, 1)
-    train = load_table(data_path, text_col, label_col, require_labels=require_labels, **read)
+    train = load_table(data_path, text_col, label_col, require_labels=require_labels, id_col=id_col,
+                       meta_cols=meta_cols, **read)
     if require_labels:
         require_two_classes(train)
     test = load_table(test_path, text_col, label_col, require_labels=True, **read) if test_path else None

@@ -96,6 +96,8 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
         answers = [s for s in store.answers() if s.answer.label is not None or skipped]
         flagged = {item_id for item_id, _, _ in store.flags()}
         copies = store.copies()
+        meta_names = list(store.info.meta_cols or [])
+        metas = store.item_meta() if meta_names else {}
     finally:
         store.close()
     texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
@@ -108,10 +110,15 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
         # the group's identical texts, asked once: every copy gets the answer, one row per id
         rows += [{**row, "id": copy_id, "text": copy_text if copy_text is not None else row["text"],
                   "source": "duplicate", "flagged": False} for copy_id, copy_text in copies.get(s.item_id, [])]
+    for row in rows:  # --meta-cols: one column each, after the fixed ones ("meta." in JSONL keys is kept as is)
+        values = metas.get(row["id"], {})
+        for name in meta_names:
+            row[name if name not in EXPORT_COLUMNS else f"meta_{name}"] = values.get(name, "")
+    extra = [name if name not in EXPORT_COLUMNS else f"meta_{name}" for name in meta_names]
     if format == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
-    return csv_text(EXPORT_COLUMNS, ([*(r[c] for c in EXPORT_COLUMNS[:-1]), "true" if r["flagged"] else "false"]
-                                     for r in rows)), len(rows)
+    return csv_text(EXPORT_COLUMNS + extra, ([*(r[c] for c in EXPORT_COLUMNS[:-1]), "true" if r["flagged"] else "false",
+                                              *(r[c] for c in extra)] for r in rows)), len(rows)
 
 
 def _schema1_texts(session: Path) -> dict[str, str]:

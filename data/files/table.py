@@ -63,6 +63,7 @@ class Dataset:
     metadata: dict[str, list[str]] = field(default_factory=dict)
     encoding: str = "utf-8"
     format: str = "csv"
+    meta_columns: tuple[str, ...] = ()  # --meta-cols: shown beside the text and exported
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -146,8 +147,12 @@ def load_table(
     format: str | None = None,
     quoting: str | None = None,
     encoding: str | None = None,
+    id_col: str | int | None = None,
+    meta_cols: Sequence[str] | None = None,
 ) -> Dataset:
-    """Read a table of texts. ``label_col`` is looked for by default and needed only if ``require_labels``."""
+    """Read a table of texts. ``label_col`` is looked for by default and needed only if ``require_labels``.
+    ``id_col`` names the column of unique ids (else an ``id``-like column, else row numbers); ``meta_cols``
+    the columns shown beside the text and exported."""
     path = str(path)
     table = read_table(path, ReadOptions(format=format, sep=sep, quoting=quoting, header=header, encoding=encoding))
     header = header or table.format in ("jsonl", "parquet")
@@ -161,7 +166,11 @@ def load_table(
     )
     if label_index is not None and label_index == text_index:
         raise DataError(f"{path}: the text and label columns are the same ({columns[text_index]}); pick two columns")
-    id_index = resolve_column(None, columns, ID_COLUMNS, "id", path, required=False) if header else None
+    if id_col is not None:
+        id_index = resolve_column(id_col, columns, (), "id", path, required=True)
+    else:
+        id_index = resolve_column(None, columns, ID_COLUMNS, "id", path, required=False) if header else None
+    meta_names = tuple(columns[resolve_column(m, columns, (), "meta", path, required=True)] for m in meta_cols or ())
     text_name = columns[text_index]
     label_name = None if label_index is None else columns[label_index]
     texts = table.columns[text_name]
@@ -170,12 +179,32 @@ def load_table(
         labels = [v.strip() for v in table.columns[label_name]]
         labels = ["" if v in MISSING_LABELS else v for v in labels]
     n_rows = table.n_rows
-    ids = unique_ids(table.columns[columns[id_index]]) if id_index is not None else [f"row-{i}" for i in range(n_rows)]
+    if id_col is not None:
+        ids = checked_ids(table.columns[columns[id_index]], columns[id_index], path)
+    else:
+        ids = unique_ids(table.columns[columns[id_index]]) if id_index is not None else \
+            [f"row-{i}" for i in range(n_rows)]
     metadata = {name: values for name, values in table.columns.items() if name not in (text_name, label_name)}
     return Dataset(
         path=path, texts=texts, ids=ids, labels=labels, columns=columns, text_column=text_name,
         label_column=label_name, metadata=metadata, encoding=table.encoding, format=table.format,
+        meta_columns=meta_names,
     )
+
+
+def checked_ids(raw: list[str], name: str, path: str) -> list[str]:
+    """``--id-col``'s values as they are: every one present and unique, else one line naming the rows."""
+    first: dict[str, int] = {}
+    for row, value in enumerate(raw):
+        value = value.strip()
+        if not value:
+            raise DataError(f"{path}: --id-col {name} is empty on row {row + 1}; every row needs its id (or leave "
+                            "--id-col out: the rows are then numbered)")
+        if value in first:
+            raise DataError(f"{path}: --id-col {name} has {value[:60]!r} on rows {first[value] + 1} and {row + 1}; "
+                            "ids must be unique (pick another column, or leave --id-col out)")
+        first[value] = row
+    return [value.strip() for value in raw]
 
 
 YOUTUBE_COLUMNS = {"COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS"}

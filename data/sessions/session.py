@@ -191,8 +191,9 @@ class LabelingSession:
         session._restore()
         if not readonly:
             ids, texts, copy_of = corpus.train.ids, corpus.train.texts, loop.pool.copy_of
-            store.record_copies([(ids[row], ids[int(first)], texts[row])
-                                 for row, first in enumerate(copy_of.tolist()) if first >= 0])
+            copies = [row for row, first in enumerate(copy_of.tolist()) if first >= 0]
+            store.record_copies([(ids[row], ids[int(copy_of[row])], texts[row]) for row in copies],
+                                {ids[row]: session.meta(row) for row in copies} if corpus.train.meta_columns else None)
         loop.prepare_next_query()  # the first one before the app shows; later ones while the person answers
         return session
 
@@ -211,7 +212,8 @@ class LabelingSession:
                 saved.data_path, saved.test_path, text_col=saved.text_col, label_col=saved.label_col,
                 sep=saved.sep, header=saved.header, label_names=list(saved.label_names), seed=saved.seed,
                 format=saved.format, quoting=saved.quoting, encoding=saved.encoding,
-                features=features_for(saved.model), on_progress=on_progress,
+                features=features_for(saved.model), on_progress=on_progress, id_col=saved.id_col,
+                meta_cols=saved.meta_cols,
             )
         except DataError as exc:
             raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}; pass the file's new "
@@ -343,6 +345,11 @@ class LabelingSession:
         return Prediction(self.labels, tuple(float(p) for p in proba), tuple(pushes))
 
     # -- answers (committed first, then applied)
+    def meta(self, index: int) -> dict[str, str]:
+        """The item's --meta-cols values (data strings: shown with tui.text, never as markup)."""
+        train = self.corpus.train
+        return {name: train.metadata.get(name, [""] * len(train))[index] for name in train.meta_columns}
+
     def answer(self, label: int | None, source: str = "terminal") -> Answer:
         """Answer the current comment (label index, or None to skip); ``source`` is recorded with it
         (``accepted`` when the person took the model's suggestion with enter)."""
@@ -354,7 +361,7 @@ class LabelingSession:
     def answer_item(self, index: int, label: int | None, source: str = "terminal") -> Answer:
         """Answer any unanswered item: committed to the store first, then applied to the loop."""
         answer = Answer(index, label, self.loop.round_)
-        self.store.record_answer(answer, self.item_id(index), source, text=self.text(index))
+        self.store.record_answer(answer, self.item_id(index), source, text=self.text(index), meta=self.meta(index))
         return self.loop.answer(index, label)
 
     def change(self, index: int, label: int | None, source: str = "history") -> Answer:
@@ -365,7 +372,8 @@ class LabelingSession:
             raise DataError(f"item {self.item_id(index)} has no answer to change")
         if old.label == label:
             return old
-        self.store.record_answer(Answer(index, label, old.round), self.item_id(index), source, text=self.text(index))
+        self.store.record_answer(Answer(index, label, old.round), self.item_id(index), source, text=self.text(index),
+                                 meta=self.meta(index))
         return self.loop.change(index, label)
 
     def undo(self) -> Answer | None:

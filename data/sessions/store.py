@@ -47,6 +47,8 @@ class SessionInfo:
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES
     cold_start: str = "random"  # sessions started before the option had the random cold start
     seed_terms: dict[str, list[str]] | None = None  # label name -> terms (the first batches)
+    id_col: str | None = None  # --id-col
+    meta_cols: list[str] | None = None  # --meta-cols: shown beside the text, exported
     created_at: str = field(default_factory=lambda: now())
 
 
@@ -169,8 +171,10 @@ class SessionStore:
             self._db.execute("UPDATE meta SET value = ? WHERE key = 'info'", (json.dumps(asdict(self.info)),))
 
     # -- answers
-    def record_answer(self, answer: Answer, item_id: str, source: str = "terminal", text: str | None = None) -> None:
-        """Append one label or skip, with the item's text and the label's name; committed before this returns."""
+    def record_answer(self, answer: Answer, item_id: str, source: str = "terminal", text: str | None = None,
+                      meta: dict[str, str] | None = None) -> None:
+        """Append one label or skip, with the item's text, the label's name and its --meta-cols values; committed
+        before this returns."""
         kind = "skip" if answer.label is None else "label"
         label_name = None if answer.label is None else self.info.label_names[answer.label]
         with transaction(self._db):
@@ -179,6 +183,9 @@ class SessionStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (kind, answer.index, item_id, answer.label, answer.round, source, now(), text, label_name),
             )
+            if meta:
+                self._db.execute("INSERT OR REPLACE INTO item_meta (item_id, meta) VALUES (?, ?)",
+                                 (item_id, json.dumps(meta, ensure_ascii=False)))
 
     def record_undo(self, answer: Answer, item_id: str) -> None:
         with transaction(self._db):
@@ -250,12 +257,23 @@ class SessionStore:
                              (item_id, item, text, now()))
             return True
 
-    def record_copies(self, copies: list[tuple[str, str, str]]) -> None:
+    def record_copies(self, copies: list[tuple[str, str, str]], metas: dict[str, dict] | None = None) -> None:
         """The data's identical texts as (copy id, the id of the item asked for the group, copy text): replaced
-        whole at every writer's open (the data may have changed), so export can label every copy."""
+        whole at every writer's open (the data may have changed), so export can label every copy; ``metas``
+        (copy id -> --meta-cols values) are kept for export too."""
         with transaction(self._db):
             self._db.execute("DELETE FROM copies")
             self._db.executemany("INSERT OR REPLACE INTO copies (copy_id, item_id, text) VALUES (?, ?, ?)", copies)
+            if metas:
+                self._db.executemany("INSERT OR REPLACE INTO item_meta (item_id, meta) VALUES (?, ?)",
+                                     [(k, json.dumps(v, ensure_ascii=False)) for k, v in metas.items()])
+
+    @_reading
+    def item_meta(self) -> dict[str, dict[str, str]]:
+        """item id -> its --meta-cols values, for the answered items and the copies (none in older files)."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'item_meta'").fetchone():
+            return {}
+        return {item_id: json.loads(meta) for item_id, meta in self._db.execute("SELECT item_id, meta FROM item_meta")}
 
     @_reading
     def copies(self) -> dict[str, list[tuple[str, str | None]]]:

@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
     record TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (dataset, item_id) ON CONFLICT REPLACE
 );
+CREATE TABLE IF NOT EXISTS item_meta (
+    item_id TEXT PRIMARY KEY, meta TEXT NOT NULL    -- JSON: the --meta-cols values of an answered item or a copy
+);
 CREATE TABLE IF NOT EXISTS copies (
     copy_id TEXT PRIMARY KEY, item_id TEXT NOT NULL, text TEXT  -- identical texts: asked once, through item_id
 );

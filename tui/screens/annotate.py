@@ -198,6 +198,8 @@ class AnnotateScreen(LabelKeys, Screen):
     def _meta(self, index: int) -> Text:
         train = self.session.corpus.train
         parts = [("id ", "dim"), (one_line(self.session.item_id(index), 60), "")]
+        for name, value in self.session.meta(index).items():  # --meta-cols: data, shown as text
+            parts += [(f"  ·  {one_line(name, 20)} ", "dim"), (one_line(value, 50), "")]
         group = self.session.loop.pool.group(index).shape[0]
         if group > 1:  # identical texts are asked once; the answer labels every copy
             parts += [("  ·  ", "dim"), (f"×{group} identical", "bold yellow")]
