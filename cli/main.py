@@ -94,7 +94,7 @@ QuotingOpt = Annotated[
     typer.Option("--quoting", help="csv: quotes enclose fields; none: quotes are text (default for tab-separated)."),
 ]
 EncodingOpt = Annotated[
-    Optional[str], typer.Option("--encoding", help="Text encoding (default: BOM, else UTF-8, cp1252, latin-1).")
+    Optional[str], typer.Option("--encoding", help="Text encoding (default: BOM, else UTF-8, else detected: cp1251, Shift-JIS, …).")
 ]
 CandidatesOpt = Annotated[
     int,

@@ -68,7 +68,7 @@ def test_non_utf8_bytes_are_decoded(tmp_path):
         (b"text,label\n", {}, "header but no rows"),
         (b"text,label\nhello,a\n", {"text_col": "body"}, "unknown column 'body'"),
         (b"text,label\nhello,a\n", {"label_col": "7"}, "out of range"),
-        (b"text,label\nhello,a\nbye,b,extra\n", {}, "row 3 has 3 fields but the header has 2"),
+        (b"text,label\nhello,a\nbye,b,extra\n", {}, "line 3 has 3 fields but the header has 2"),
         (b'text,label\n"unclosed quote,a\nbye,b\n', {}, "malformed CSV"),
         (b"title,body\nx,y\n", {}, "no text column found"),
     ],

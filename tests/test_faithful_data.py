@@ -58,3 +58,41 @@ def test_id_col_must_be_unique_and_present(tmp_path):
         load_corpus(str(data), text_col="description", label_col="section", meta_cols=["nope"])
     result = runner.invoke(app, ["label", str(data), "--text-col", "description", "--id-col", "package"])
     assert_one_line_error(result, "ids must be unique")
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("id,text,label\n1,hello, world,spam\n2,fine,ham\n3,ok,ham\n", "line 2 has 4 fields but the header has 3"),
+    ("id,text,label\n1,hello, world,spam\n2,fine, thanks,ham\n", "line 2 has 4 fields but the header has 3"),
+    ("id,text,label\n1,hello,spam\n2,fine\n3,ok,ham\n", "line 3 has 2 fields but the header has 3"),
+])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_ragged_rows_are_refused_naming_the_line_never_read_shifted(tmp_path, content, fragment, encoding):
+    data = tmp_path / "ragged.csv"
+    data.write_bytes((content.replace("fine", "fïne") if encoding == "cp1252" else content).encode(encoding))
+    assert_one_line_error(runner.invoke(app, ["simulate", str(data)]), fragment)
+    with pytest.raises(DataError, match="quote the fields|give every row all the fields"):
+        load_corpus(str(data))
+
+
+@pytest.mark.parametrize("text, encoding", [("Привет мир, как дела у тебя сегодня", "cp1251"),
+                                            ("こんにちは世界のみなさん、ありがとう", "shift_jis"),
+                                            ("Grüße aus München, café crème", "cp1252")])
+def test_legacy_encodings_are_detected_not_read_as_mojibake(tmp_path, text, encoding):
+    from altui.data.files.readers import read_table
+
+    data = tmp_path / "legacy.csv"
+    data.write_bytes(f"text,label\n\"{text}\",a\n\"{text} 2\",b\n".encode(encoding))
+    table = read_table(str(data))
+    assert table.columns["text"] == [text, f"{text} 2"]
+    assert table.encoding.replace("_", "").replace("-", "") in {encoding.replace("_", ""), "cp932"}
+
+
+def test_a_headerless_tsv_names_no_header_in_its_error(tmp_path):
+    data = tmp_path / "sms.tsv"
+    data.write_text("ham\tGo until jurong point\nspam\tFree entry now\nham\tOk lar\nspam\tWin cash\n"
+                    "ham\tSee you\nham\tCall me\n")
+    assert_one_line_error(runner.invoke(app, ["simulate", str(data)]), "--no-header")
+    assert_one_line_error(runner.invoke(app, ["simulate", str(data), "--text-col", "1", "--label-col", "0"]),
+                          "the first row looks like data")
+    corpus = load_corpus(str(data), text_col="1", label_col="0", header=False)
+    assert corpus.train.texts[0] == "Go until jurong point" or "Go until jurong point" in corpus.test.texts

@@ -22,6 +22,7 @@ import io
 import json
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +110,20 @@ def check_encoding(raw: bytes, path: str, given: str) -> str:
     return given
 
 
+def _guesses(raw: bytes) -> list[str]:
+    """UTF-8 first; if the bytes are not UTF-8, the detected legacy encoding (cp1251, Shift-JIS…), then cp1252
+    and latin-1 (which decodes anything)."""
+    try:
+        raw.decode("utf-8")
+        return list(_FALLBACK_ENCODINGS)
+    except UnicodeDecodeError:
+        pass
+    from altui.data.files.encodings import detect_encoding
+
+    detected = detect_encoding(raw)
+    return list(dict.fromkeys([e for e in (detected, *_FALLBACK_ENCODINGS[1:]) if e]))
+
+
 def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
     """Read ``path`` into string columns (see the module's docstring)."""
     fmt = detect_format(path, options.format)
@@ -121,7 +136,7 @@ def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
         encodings = [check_encoding(raw, path, options.encoding)]
     else:
         bom = next((encoding for mark, encoding in _BOMS if raw.startswith(mark)), None)
-        encodings = [bom] if bom else list(_FALLBACK_ENCODINGS)
+        encodings = [bom] if bom else _guesses(raw)
     # the parser decodes (and so validates) the bytes itself: the first encoding it reads without error wins
     for encoding in encodings:
         try:
@@ -143,6 +158,7 @@ def _sniff_separator(raw: bytes, encoding: str) -> str:
 
 
 _FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_ARROW_RAGGED = re.compile(r"Expected \d+ columns, got \d+")
 
 
 def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: ReadOptions) -> Table:
@@ -150,15 +166,21 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
     quoting = options.quoting or ("none" if separator == "\t" else "csv")
     if not encoding.startswith(("utf-16", "utf-32")):
         raw = raw.replace(b"\x00", b"")  # NUL bytes end a field in the C parser (in UTF-16/32 they are text)
-    columns = _read_with_arrow(raw, separator, quoting, options.header) if encoding == "utf-8" else None
+    columns = _read_with_arrow(raw, separator, quoting, options.header, path) if encoding == "utf-8" else None
     if columns is not None:
         return _table(path, columns, separator, encoding)
     try:
-        frame = pd.read_csv(
-            io.BytesIO(raw), sep=separator, header=0 if options.header else None, dtype=object, na_filter=False,
-            keep_default_na=False, quoting=csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL,
-            encoding=encoding, engine="c", skip_blank_lines=True,
-        )
+        with warnings.catch_warnings():
+            # index_col=False: a row wider than the header is an error below, never a shifted row read with the
+            # first column as an index ("id=hello, text= world")
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.BytesIO(raw), sep=separator, header=0 if options.header else None, dtype=object, na_filter=False,
+                keep_default_na=False, quoting=csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL,
+                encoding=encoding, engine="c", skip_blank_lines=True, index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        raise DataError(_ragged(raw, path, encoding, separator, quoting, options.header)) from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{path} has no rows; give a file with a text column") from None
     except pd.errors.ParserError as exc:
@@ -177,12 +199,49 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
     names = [str(c).strip() for c in frame.columns] if options.header else [str(i) for i in range(frame.shape[1])]
     if options.header and frame.shape[0] == 0:
         raise DataError(f"{path} has a header but no rows; add texts below the header")
-    # every value is a str (na_filter=False), or NaN where a short row has no field
-    columns = {name: frame.iloc[:, i].fillna("").tolist() for i, name in enumerate(names)}
+    # every value is a str (na_filter=False), or NaN / "" where a short row has no field: that row is refused
+    last = frame.iloc[:, -1]
+    if frame.isna().to_numpy().any() or (last == "").any():
+        problem = _ragged(raw, path, encoding, separator, quoting, options.header, strict=False)
+        if problem:
+            raise DataError(problem)
+        frame = frame.fillna("")
+    columns = {name: frame.iloc[:, i].tolist() for i, name in enumerate(names)}
     return _table(path, columns, separator, encoding)
 
 
-def _read_with_arrow(raw: bytes, separator: str, quoting: str, header: bool) -> dict[str, list[str]] | None:
+def _ragged(raw: bytes, path: str, encoding: str, separator: str, quoting: str, header: bool,
+            strict: bool = True) -> str | None:
+    """The first row with another number of fields than the header (or row 1), as one line with the fix; None
+    when every row has them all (``strict``: a generic line then, since the parser found a problem)."""
+    text = raw.decode(encoding, errors="replace")
+    if quoting == "csv" and text.count('"') % 2:
+        return (f"{path}: malformed CSV (a quote that is never closed); check quoting (--quoting csv|none) "
+                "and --sep")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator,
+                        quoting=csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL)
+    expected = None
+    for row in reader:
+        if not row:
+            continue
+        if expected is None:
+            expected = len(row)
+            continue
+        if len(row) != expected:
+            return _ragged_message(path, reader.line_num, len(row), expected, header, separator, quoting)
+    return f"{path}: the rows do not all have the same number of fields; check --sep and --quoting" if strict else None
+
+
+def _ragged_message(path, line, saw, expected, header, separator, quoting) -> str:
+    name = SEPARATOR_NAMES.get(separator, repr(separator))
+    fix = ("quote the fields that contain the separator (\"hello, world\")" if saw > expected else
+           "give every row all the fields (an empty label is an empty field)")
+    return (f"{path}: line {line} has {saw} fields but {'the header has' if header else 'line 1 has'} {expected}; "
+            f"{fix}, or check --sep (read with {name}) and --quoting (read as {quoting})")
+
+
+def _read_with_arrow(raw: bytes, separator: str, quoting: str, header: bool,
+                     path: str = "") -> dict[str, list[str]] | None:
     """The fast path for well-formed UTF-8 files: pyarrow's multi-threaded CSV reader, every column a string.
 
     None when it cannot read the file as it is (ragged rows, a row larger than a block, invalid UTF-8...):
@@ -208,7 +267,9 @@ def _read_with_arrow(raw: bytes, separator: str, quoting: str, header: bool) -> 
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowException, ValueError, OSError):
+    except (pa.ArrowException, ValueError, OSError) as exc:
+        if _ARROW_RAGGED.search(str(exc)):  # a row wider or narrower than the header: said, never read shifted
+            raise DataError(_ragged(raw, path, "utf-8", separator, quoting, header)) from None
         return None
     if table.num_rows == 0 or table.num_columns == 0:
         return None  # the pandas path says what is missing

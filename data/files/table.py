@@ -108,6 +108,11 @@ def csv_text(header: Sequence[str], rows) -> str:
     return out.getvalue()
 
 
+def one_cell(value: str, width: int = 30) -> str:
+    flat = " ".join(str(value).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
 def resolve_column(spec: str | int | None, columns: list[str], candidates: Sequence[str], what: str, path: str,
                    required: bool) -> int | None:
     """Index of a column given by name, by 0-based index, or found among ``candidates``."""
@@ -116,8 +121,10 @@ def resolve_column(spec: str | int | None, columns: list[str], candidates: Seque
             if name in columns:
                 return columns.index(name)
         if required:
+            shown = ", ".join(one_cell(c) for c in columns[:6]) + (", …" if len(columns) > 6 else "")
             raise DataError(
-                f"{path}: no {what} column found among {', '.join(columns)}; pass --{what}-col NAME or INDEX"
+                f"{path}: no {what} column found among {shown}; pass --{what}-col NAME or INDEX, and --no-header "
+                "if the first row is data rather than column names"
             )
         return None
     if isinstance(spec, int) or str(spec).isdigit():
@@ -178,6 +185,11 @@ def load_table(
     if label_name is not None:
         labels = [v.strip() for v in table.columns[label_name]]
         labels = ["" if v in MISSING_LABELS else v for v in labels]
+        if header and table.format in ("csv", "tsv") and label_name.strip() in set(labels) \
+                and label_name.strip() not in LABEL_COLUMNS:
+            # the "header" is a row of data: its label cell is one of the labels ("ham" above "spam", "ham")
+            raise DataError(f"{path}: the first row looks like data, not column names (its {label_name.strip()!r} is "
+                            "also a label in the rows); pass --no-header, with --text-col and --label-col as indexes")
     n_rows = table.n_rows
     if id_col is not None:
         ids = checked_ids(table.columns[columns[id_index]], columns[id_index], path)
