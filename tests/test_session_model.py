@@ -181,3 +181,58 @@ async def test_review_app_confirms_and_changes_labels(tmp_path):
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
     assert rows[app.session.item_id(first)]["source"] == "review"
     assert rows[app.session.item_id(second)]["source"] == "terminal"
+
+
+async def test_review_undo_takes_back_what_review_did_and_nothing_else(tmp_path):
+    """Issue 21: after a confirm, u takes back the confirm (the ✓) and not the last answer of the labeling
+    before; after a change, u restores the old label; with nothing done in review, u changes nothing."""
+    path = tmp_path / "s.db"
+    label_session(path, 40, flip_every=10, flip_at=2)
+    app = make_review_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#review-table")
+        before = [(a.index, a.label) for a in app.session.answers()]
+        await pilot.press("u")  # nothing done in review yet: nothing changes
+        await pilot.pause()
+        assert [(a.index, a.label) for a in app.session.answers()] == before
+        first = table.current_item
+        preview = app.screen.query_one("#preview").render().plain
+        assert app.session.text(first).split()[0] in preview  # the full text of the row under the cursor
+        await pilot.press(str(app.session.answer_of(first).label + 1))  # confirm
+        assert first in table.confirmed
+        await pilot.press("u")
+        await pilot.pause()
+        assert first not in table.confirmed
+        assert [(a.index, a.label) for a in app.session.answers()] == before  # the confirm only
+        second = table.current_item
+        given = app.session.answer_of(second).label
+        await pilot.press(str(2 - given))  # change
+        await pilot.pause()
+        assert app.session.answer_of(second).label == 1 - given
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.answer_of(second).label == given
+        assert [(a.index, a.label) for a in app.session.answers()] == before
+
+
+async def test_search_shows_the_full_text_with_the_match_highlighted(tmp_path):
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "s.db")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash")
+        for ch in "subscribe":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        preview = app.screen.query_one("#preview")
+        rendered = preview.render()
+        index = app.screen.query_one("#search-table").current_item
+        assert app.session.text(index)[-20:].strip()[-5:] in rendered.plain  # the whole text, not cut
+        highlighted = [rendered.plain[span.start:span.end] for span in rendered.spans
+                       if getattr(span.style, "reverse", False) or "reverse" in str(span.style)]
+        assert highlighted and all(h.lower() == "subscribe" for h in highlighted)

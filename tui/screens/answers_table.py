@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from altui.data.sessions.session import LabelingSession
-from altui.tui.text import label_style, one_line
+from altui.tui.text import label_style, one_line, safe_text
 
 COLUMNS = (("label", 10), ("round", 5), ("source", 10), ("⚑", 1), ("text", None))
 
@@ -78,3 +78,54 @@ class AnswersTable(DataTable):
             return None
         row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
         return int(row_key.value)
+
+
+class Preview(Static):
+    """The full text of the row under the cursor (history, search, review), the search's matches highlighted."""
+
+    DEFAULT_CLASSES = "preview"
+
+    def __init__(self, session: LabelingSession, **kwargs):
+        super().__init__("", **kwargs)
+        self.session = session
+        self.query_text: str | None = None  # the search, when there is one
+        self.regex = False
+
+    def show_item(self, index: int | None) -> None:
+        if index is None:
+            self.update(Text(""))
+            return
+        text = safe_text(self.session.text(index))
+        for start, end in self._matches(text.plain):
+            text.stylize("bold reverse", start, end)
+        meta = Text(f"{one_line(self.session.item_id(index), 60)}", style="dim")
+        self.update(Text.assemble(meta, "\n", text))
+
+    def _matches(self, plain: str) -> list[tuple[int, int]]:
+        if not self.query_text:
+            return []
+        if self.regex:
+            from altui.data.errors import DataError
+            from altui.data.files.search import compile_pattern
+
+            try:
+                pattern = compile_pattern(self.query_text)
+                return [m.span() for m in pattern.finditer(plain, timeout=0.1, concurrent=True) if m.end() > m.start()]
+            except (DataError, TimeoutError):
+                return []
+        needle, haystack, found, at = self.query_text.lower(), plain.lower(), [], 0
+        if len(haystack) != len(plain):  # a letter whose lower case is longer: nothing to align with
+            return []
+        while needle and (at := haystack.find(needle, at)) >= 0:
+            found.append((at, at + len(needle)))
+            at += len(needle)
+        return found
+
+
+class PreviewOnHighlight:
+    """For screens with an AnswersTable and a Preview: the preview follows the cursor."""
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        previews = self.query(Preview)
+        if previews and event.row_key is not None and event.row_key.value is not None:
+            previews.first().show_item(int(event.row_key.value))

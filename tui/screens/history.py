@@ -9,10 +9,10 @@ from textual.widgets import Footer, Header, Static
 
 from altui.data.sessions.session import LabelingSession
 from altui.tui.keys import LabelKeys
-from altui.tui.screens.answers_table import AnswersTable
+from altui.tui.screens.answers_table import AnswersTable, Preview, PreviewOnHighlight
 
 
-class HistoryScreen(LabelKeys, Screen):
+class HistoryScreen(PreviewOnHighlight, LabelKeys, Screen):
     BINDINGS = [
         Binding("space", "skip", "Make it a skip", id="history-skip"),
         Binding("f", "flag", "Flag", id="history-flag"),
@@ -31,6 +31,7 @@ class HistoryScreen(LabelKeys, Screen):
         yield Header(show_clock=False)
         yield Static(id="history-note")
         yield AnswersTable(self.session, id="history-table")
+        yield Preview(self.session, id="preview")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Static
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.session_model import ReviewItem, review_items
 from altui.tui.keys import LabelKeys
-from altui.tui.screens.answers_table import AnswersTable, label_cell
+from altui.tui.screens.answers_table import AnswersTable, Preview, PreviewOnHighlight, label_cell
 from altui.tui.text import one_line
 
 
@@ -35,7 +35,7 @@ class ReviewTable(AnswersTable):
                 Text(one_line(self.session.text(index), 300))]
 
 
-class ReviewScreen(LabelKeys, Screen):
+class ReviewScreen(PreviewOnHighlight, LabelKeys, Screen):
     BINDINGS = [
         Binding("space", "skip", "Make it a skip", id="review-skip"),
         Binding("u", "undo", "Undo", id="review-undo"),
@@ -46,11 +46,15 @@ class ReviewScreen(LabelKeys, Screen):
         super().__init__(id="review")
         self.session = session
         self.bind_label_keys(session.labels, session.key_order)
+        # what review did, last first: ("confirm", row) marks only, ("edit", row) a change or skip in the session;
+        # u takes back the last of these and nothing else (never an answer of the labeling before)
+        self.done: list[tuple[str, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(Text("scoring every label with a model that never saw it…", style="italic"), id="review-note")
         yield ReviewTable(self.session, id="review-table")
+        yield Preview(self.session, id="preview")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -78,25 +82,41 @@ class ReviewScreen(LabelKeys, Screen):
         if index is None or index not in table.items:
             return
         answer = self.session.answer_of(index)
-        if answer is not None and answer.label == label or self.app.label_item(index, label, "review"):
-            table.confirmed.add(index)
-            table.update_row(index)
-            table.action_cursor_down()
+        if answer is not None and answer.label == label:
+            self.done.append(("confirm", index))
+        elif self.app.label_item(index, label, "review"):
+            self.done.append(("edit", index))
+        else:
+            return
+        table.confirmed.add(index)
+        table.update_row(index)
+        table.action_cursor_down()
 
     def action_skip(self) -> None:
         table = self.query_one(ReviewTable)
         index = table.current_item
         if index is not None and index in table.items and self.app.label_item(index, None, "review"):
+            self.done.append(("edit", index))
             table.update_row(index)
             table.action_cursor_down()
 
     def action_undo(self) -> None:
-        index = self.session.last_edited()
-        self.app.undo()
+        """Take back review's last confirm or change; outside review's own actions there is nothing to undo."""
         table = self.query_one(ReviewTable)
-        if index in table.items:
+        if not self.done:
+            self.app.notify("nothing to undo in review (answers from labeling are changed with a label key)",
+                            timeout=3)
+            return
+        kind, index = self.done.pop()
+        if kind == "edit":
+            if self.session.last_edited() != index:
+                self.app.notify("that change was already taken back", timeout=3)
+                return
+            self.app.undo()
+        if not any(row == index for _, row in self.done):
             table.confirmed.discard(index)
-            table.update_row(index)
+        table.update_row(index)
+        table.move_cursor(row=table.get_row_index(str(index)))
 
     def action_back(self) -> None:
         self.app.pop_screen()

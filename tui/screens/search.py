@@ -14,13 +14,13 @@ from altui.data.files.search import SearchCancelled, SearchResult, search_texts
 from altui.data.sessions.session import LabelingSession
 from altui.engine.errors import AltuiError
 from altui.tui.keys import LabelKeys
-from altui.tui.screens.answers_table import AnswersTable
+from altui.tui.screens.answers_table import AnswersTable, Preview, PreviewOnHighlight
 from altui.tui.text import label_style, one_line
 
 SHOWN_RESULTS = 1000
 
 
-class SearchScreen(LabelKeys, Screen):
+class SearchScreen(PreviewOnHighlight, LabelKeys, Screen):
     BINDINGS = [
         Binding("space", "skip", "Skip it", id="search-skip"),
         Binding("f", "flag", "Flag", id="search-flag"),
@@ -42,6 +42,7 @@ class SearchScreen(LabelKeys, Screen):
         yield Input(placeholder="search the texts, then enter", id="search-input")
         yield Static(id="search-note")
         yield AnswersTable(self.session, id="search-table")
+        yield Preview(self.session, id="preview")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -80,8 +81,11 @@ class SearchScreen(LabelKeys, Screen):
 
     def _show(self, result: SearchResult) -> None:
         self.result = result
+        preview = self.query_one(Preview)
+        preview.query_text, preview.regex = result.query, result.regex
         table = self.query_one(AnswersTable)
         table.show(result.matches[:SHOWN_RESULTS])
+        preview.show_item(table.current_item)
         self._count()
         if result.matches:
             table.focus()
