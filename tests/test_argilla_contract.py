@@ -234,3 +234,32 @@ def test_responses_of_unexpected_shapes_are_no_votes_and_missing_ids_are_one_lin
 
     with client(httpx.MockTransport(no_id)) as c, pytest.raises(ArgillaError, match="without a usable 'id'"):
         c.me()
+
+
+def test_a_create_whose_answer_is_lost_is_looked_up_not_sent_twice():
+    """Issue 21: POST /datasets times out after the server created the dataset; the client does not POST again
+    (a 409 and a half-made dataset) but finds it and goes on."""
+    created = []
+
+    def server(request):
+        path, method = request.url.path, request.method
+        if path.endswith("/me"):
+            return httpx.Response(200, json={"id": "u0", "username": "owner", "role": "owner"})
+        if path.endswith("/me/workspaces"):
+            return httpx.Response(200, json={"items": [{"id": "w1", "name": "team-a"}]})
+        if path.endswith("/me/datasets"):
+            return httpx.Response(200, json={"items": [{"id": "d1", "name": "spam", "status": "draft"}] if created
+                                             else []})
+        if path.endswith("/datasets") and method == "POST":
+            created.append(1)
+            if len(created) == 1:
+                raise httpx.ReadTimeout("the answer was lost")
+            return httpx.Response(409, json={"detail": "exists"})
+        if path.endswith("/questions") and method == "GET":
+            return httpx.Response(200, json={"items": [{"id": "q1", "name": "label", "settings": {
+                "type": "label_selection", "options": [{"value": "ham"}, {"value": "spam"}]}}]})
+        return httpx.Response(201 if method == "POST" else 200, json={"id": "d1", "status": "ready"})
+
+    with client(httpx.MockTransport(server)) as c:
+        remote = c.ensure_dataset("spam", ["ham", "spam"], [])
+    assert remote.id == "d1" and len(created) == 1

@@ -41,7 +41,8 @@ def response_of(exchange: dict) -> httpx.Response:
 def client_for(handler, workspace=None, retries=2) -> tuple[RubrixClient, list[float]]:
     slept: list[float] = []
     config = RubrixConfig(url="http://rubrix.test", api_key=KEY, workspace=workspace, timeout=0.5, retries=retries)
-    return RubrixClient(config, transport=httpx.MockTransport(handler), sleep=slept.append), slept
+    return RubrixClient(config, transport=httpx.MockTransport(handler), sleep=slept.append,
+                        jitter=lambda: 0.5), slept  # jitter 0.5: a factor of 1
 
 
 @pytest.fixture
@@ -267,3 +268,16 @@ def test_a_failed_push_keeps_every_record_in_the_outbox_and_the_next_push_drains
     report = push(session, client, "altui-demo")
     assert report.sent == 20 and session.store.outbox() == []
     assert len({r["id"] for r in received}) == 20  # the newer record of an item replaced the queued one
+
+
+def test_429_waits_the_servers_retry_after_and_jitter_spreads_the_backoff():
+    """Issue 21: honour 429 / Retry-After; waits vary (0.5-1.5 x) so clients do not retry in step."""
+    answers = iter([httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json={"username": "u"})])
+    client, slept = client_for(lambda r: next(answers), retries=3)
+    assert client.me() == {"username": "u"} and slept == [3.0]
+    slept_low = []
+    answers = iter([httpx.Response(500), httpx.Response(500), httpx.Response(200, json={"username": "u"})])
+    config = RubrixConfig(url="http://rubrix.test", api_key="k", retries=3, backoff=0.5, timeout=0.5)
+    low = RubrixClient(config, transport=httpx.MockTransport(lambda r: next(answers)), sleep=slept_low.append,
+                       jitter=lambda: 0.0)
+    assert low.me() == {"username": "u"} and slept_low == [0.25, 0.5]

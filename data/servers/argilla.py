@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -86,9 +87,11 @@ class RemoteDataset:
 
 
 class ArgillaClient:
-    def __init__(self, config: ArgillaConfig, transport: httpx.BaseTransport | None = None, sleep=time.sleep):
+    def __init__(self, config: ArgillaConfig, transport: httpx.BaseTransport | None = None, sleep=time.sleep,
+                 jitter=random.random):
         self.config = config
         self._sleep = sleep
+        self._jitter = jitter
         self._http = httpx.Client(base_url=config.url, headers={"X-Argilla-Api-Key": config.api_key},
                                   timeout=config.timeout, transport=transport)
         self._usernames: dict[str, str] = {}
@@ -106,7 +109,8 @@ class ArgillaClient:
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
         config = self.config
         response, problem = send(self._http, method, "/api/v1" + path, retries=config.retries,
-                                 backoff=config.backoff, timeout=config.timeout, sleep=self._sleep, **kwargs)
+                                 backoff=config.backoff, timeout=config.timeout, sleep=self._sleep,
+                                 jitter=self._jitter, **kwargs)
         if response is None:
             raise ArgillaUnavailable(f"Argilla at {config.url} is not available: {problem} after "
                                      f"{config.retries + 1} tries")
@@ -205,7 +209,11 @@ class ArgillaClient:
         if found is None:
             body = {"name": name, "workspace_id": workspace, "guidelines": guidelines or None,
                     "allow_extra_metadata": False, "distribution": {"strategy": "overlap", "min_submitted": 1}}
-            found = self._json("POST", "/datasets", json=body)
+            try:
+                found = self._json("POST", "/datasets", json=body)
+            except ArgillaUnavailable:
+                # the create may have landed before the answer was lost: look it up before creating it again
+                found = self.find_dataset(workspace, name) or self._json("POST", "/datasets", json=body)
             dataset_id = self._field(found, "id", "the new dataset")
             self._json("POST", f"/datasets/{dataset_id}/fields", json={
                 "name": FIELD, "title": "Text", "required": True,

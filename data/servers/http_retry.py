@@ -7,6 +7,7 @@ read in chunks and the clock is checked between them.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 
@@ -32,29 +33,73 @@ def _fetch(http: httpx.Client, method: str, path: str, deadline: float, **kwargs
                               request=streamed.request)
 
 
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is waited this long at most
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The server's Retry-After (seconds, or an HTTP date), or None."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
 def send(http: httpx.Client, method: str, path: str, *, retries: int, backoff: float, timeout: float,
-         sleep: Callable[[float], None], **kwargs) -> tuple[httpx.Response | None, str]:
-    """The first answer below HTTP 500, or (None, what went wrong the last time) after ``retries + 1``
-    tries. Refused connections, timeouts (each try has ``timeout`` seconds for the whole answer), dropped
-    connections and 5xx are retried, waiting ``backoff`` seconds before the first retry and twice as long
-    before each next one."""
+         sleep: Callable[[float], None], idempotent: bool | None = None,
+         jitter: Callable[[], float] = random.random, **kwargs) -> tuple[httpx.Response | None, str]:
+    """The first answer below HTTP 500 (and not 429), or (None, what went wrong the last time).
+
+    What is retried, waiting ``backoff`` seconds before the first retry and twice as long before each next
+    one, each wait scaled by 0.5-1.5 (``jitter``) so clients do not retry in step:
+    * every request, when it cannot have arrived (the connection was refused or not made), and after 429 or
+      503, waiting at least the server's Retry-After;
+    * an idempotent request (GET, PUT, DELETE; or ``idempotent=True``, e.g. an upsert by id) also after a
+      timeout (``timeout`` seconds for the whole answer), a dropped connection or another 5xx;
+    * a create (POST) is not sent twice when the first may have landed: the caller looks it up instead.
+    """
+    idempotent = method.upper() in IDEMPOTENT if idempotent is None else idempotent
     problem = ""
+    wait_at_least = 0.0
     for attempt in range(retries + 1):
         if attempt:
-            sleep(backoff * 2 ** (attempt - 1))
+            sleep(max(backoff * 2 ** (attempt - 1) * (0.5 + jitter()), wait_at_least))
+        wait_at_least = 0.0
         try:
             response = _fetch(http, method, path, time.monotonic() + timeout, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never sent: safe to send again
+            problem = f"cannot connect ({type(exc).__name__})"
+            continue
         except (httpx.TimeoutException, _DeadlinePassed):
             problem = f"no complete answer within {timeout:g} s"
+            if not idempotent:
+                return None, problem + " (not sent again: it may have arrived)"
             continue
         except httpx.DecodingError:
             problem = "an answer that could not be decoded (a compressed body that is not)"
             continue
         except httpx.TransportError as exc:
             problem = f"cannot connect ({type(exc).__name__})"
+            if not idempotent:
+                return None, problem + " (not sent again: it may have arrived)"
+            continue
+        if response.status_code in (429, 503):
+            problem = f"busy: HTTP {response.status_code}"
+            wait_at_least = retry_after(response) or 0.0
             continue
         if response.status_code >= 500:
             problem = f"server error HTTP {response.status_code}"
+            if not idempotent:
+                return None, problem + " (not sent again: it may have arrived)"
             continue
         return response, ""
     return None, problem

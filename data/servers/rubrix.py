@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,9 +81,10 @@ def check_dataset_name(name: str) -> str:
 
 class RubrixClient:
     def __init__(self, config: RubrixConfig, transport: httpx.BaseTransport | None = None,
-                 sleep=time.sleep):
+                 sleep=time.sleep, jitter=random.random):
         self.config = config
         self._sleep = sleep
+        self._jitter = jitter
         headers = {"X-Rubrix-Api-Key": config.api_key, "X-Argilla-Api-Key": config.api_key}
         if config.workspace:
             headers["X-Rubrix-Workspace"] = config.workspace
@@ -102,8 +104,10 @@ class RubrixClient:
     # -- transport with retries and one error vocabulary
     def _request(self, method: str, path: str, *, dataset: str | None = None, **kwargs) -> httpx.Response:
         config = self.config
+        # Rubrix's POSTs are upserts by record id and searches: sending one twice changes nothing
         response, problem = send(self._http, method, path, retries=config.retries, backoff=config.backoff,
-                                 timeout=config.timeout, sleep=self._sleep, **kwargs)
+                                 timeout=config.timeout, sleep=self._sleep, idempotent=True, jitter=self._jitter,
+                                 **kwargs)
         if response is None:
             raise RubrixUnavailable(
                 f"Rubrix at {config.url} is not available: {problem} after {config.retries + 1} tries"
