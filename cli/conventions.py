@@ -43,7 +43,9 @@ def _plain_help_when_piped(command, format_help, ctx, formatter):
         return format_help(ctx, formatter)
     saved, command.rich_markup_mode = command.rich_markup_mode, None
     try:
-        return format_help(ctx, formatter)
+        format_help(ctx, formatter)
+        # "\[" keeps a bracket literal for Rich's markup; plain text needs no escape
+        formatter.buffer[:] = [part.replace("\\[", "[") for part in formatter.buffer]
     finally:
         command.rich_markup_mode = saved
 

@@ -138,7 +138,7 @@ def simulate(
                      help="Strategy to compare (repeatable; default margin and random): uncertainty, margin, "
                      "entropy, random, ranked-batch, modal-tutorial. margin (breaking ties) and entropy pick as "
                      "uncertainty does for two labels; modal-tutorial is the tutorial's own modAL loop, for "
-                     "reference (needs altui[tutorial]).")
+                     "reference (needs altui\\[tutorial]).")
     ] = None,
     repeats: Annotated[int, typer.Option("--repeats", help="Seeded runs per strategy (the table shows their "
                                          "mean±std).")] = 10,
@@ -155,7 +155,7 @@ def simulate(
     cold_start: ColdStartOpt = ColdStart(DEFAULT_COLD_START),
     seed_terms: SeedTermsOpt = None,
     backend: Annotated[Backend, typer.Option("--backend", help="Where the runs go: loky (this machine's cores, "
-                                              "--jobs) or dask (a cluster; pip install 'altui[dask]').")]
+                                              "--jobs) or dask (a cluster; pip install 'altui\\[dask]').")]
     = Backend("loky"),
     address: Annotated[Optional[str], typer.Option("--address", help="With --backend dask: the scheduler, e.g. "
                                                    "tcp://10.0.0.5:8786 (default: a local cluster, --jobs workers).")]

@@ -91,7 +91,7 @@ def test_parallel_jobs_give_the_same_curves(tmp_path):
         (lambda p: _write(p / "empty.csv", b""), [], "is empty"),
         (lambda p: _write(p / "cols.csv", b"text,label\na,x\nb,y\n"), ["--text-col", "body"], "unknown column 'body'"),
         (lambda p: _write(p / "one.csv", b"text,label\na,x\nb,x\nc,x\n"), [], "only one class"),
-        (lambda p: _write(p / "ragged.csv", b"text,label\na,x\nb,y,z\n"), [], "row 3 has 3 fields"),
+        (lambda p: _write(p / "ragged.csv", b"text,label\na,x\nb,y,z\n"), [], "line 3 has 3 fields"),
         (lambda p: _write(p / "q.csv", b'text,label\n"open,x\nb,y\n'), [], "malformed CSV"),
         (lambda p: _write(p / "nolabel.csv", b"text\na\nb\n"), [], "no label column found"),
         (lambda p: _write(p / "ok.csv", b"text,label\na,x\nb,y\n"), ["--sep", "pipe!"], "unknown separator"),

@@ -59,7 +59,7 @@ def test_review_list_finds_the_labels_given_wrong(tmp_path):
     result = run("review", path, "--list", "-n", 20)
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["id", "label", "suggested", "score"] and len(rows) == 20
+    assert list(rows[0]) == ["id", "label", "suggested", "score", "text"] and len(rows) == 20
     assert len(wrong & {r["id"] for r in rows}) >= 7
     scores = [float(r["score"]) for r in rows]
     assert scores == sorted(scores)  # most likely wrong first
@@ -141,7 +141,7 @@ def test_predict_writes_every_unlabeled_item(tmp_path):
     n_items = len(session.corpus.train)
     session.close()
     assert len(answered) >= 20 and len(rows) == n_items - len(answered) and not answered & {r["id"] for r in rows}
-    assert list(rows[0]) == ["id", "label", "confidence", "p_ham", "p_spam"]
+    assert list(rows[0]) == ["id", "label", "confidence", "p_ham", "p_spam", "text"]
     for r in rows[:50]:
         p = {"ham": float(r["p_ham"]), "spam": float(r["p_spam"])}
         assert abs(sum(p.values()) - 1) < 1e-5 and r["label"] == max(p, key=p.get)

@@ -97,6 +97,12 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
         self.session.close()
 
     # -- answers (UI thread; each is committed before the screen changes)
+    def action_help_quit(self) -> None:
+        """ctrl+c: say how to quit (Textual's own notice carries markup that showed as text)."""
+        key = self.user_config.keymap.get("quit", "q") if getattr(self, "user_config", None) else "q"
+        self.notify(f"Press {key} to quit; every answer is already saved.", title="Do you want to quit?",
+                    markup=False)
+
     def answer(self, label: int | None, source: str = "terminal") -> None:
         if self.teaching or self.session.current() is None:
             return

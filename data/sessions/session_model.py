@@ -92,7 +92,7 @@ def predict_pool(path: Path) -> tuple[str, int]:
         pool = loop.pool
         copy_unlabeled = (pool.copy_of >= 0) & (pool.state[np.maximum(pool.copy_of, 0)] == UNLABELED)
         rows = np.flatnonzero((pool.state == UNLABELED) | copy_unlabeled)
-        header = ["id", "label", "confidence"] + [f"p_{n}" for n in names]
+        header = ["id", "label", "confidence"] + [f"p_{n}" for n in names] + ["text"]
         lines = []
         for start in range(0, rows.shape[0], PREDICT_CHUNK):
             chunk = rows[start : start + PREDICT_CHUNK]
@@ -100,7 +100,8 @@ def predict_pool(path: Path) -> tuple[str, int]:
             best = np.argmax(proba, axis=1)
             for i, row in enumerate(chunk.tolist()):
                 p = proba[i]
-                lines.append([session.item_id(row), names[best[i]], f"{p[best[i]]:.6f}", *(f"{v:.6f}" for v in p)])
+                lines.append([session.item_id(row), names[best[i]], f"{p[best[i]]:.6f}", *(f"{v:.6f}" for v in p),
+                              session.text(row)])
         return csv_text(header, lines), rows.shape[0]
     finally:
         session.close()
@@ -138,9 +139,10 @@ def review_csv(path: Path, n: int | None = None) -> tuple[str, int]:
     session = LabelingSession.resume(path, readonly=True)
     try:
         items = review_items(session)
+        items = items[:n] if n is not None else items
+        texts = {r.index: session.text(r.index) for r in items}
     finally:
         session.close()
-    items = items[:n] if n is not None else items
-    return csv_text(["id", "label", "suggested", "score"],
-                    ([r.item_id, r.label, r.suggested, "" if math.isnan(r.score) else f"{r.score:.6f}"]
+    return csv_text(["id", "label", "suggested", "score", "text"],
+                    ([r.item_id, r.label, r.suggested, "" if math.isnan(r.score) else f"{r.score:.6f}", texts[r.index]]
                      for r in items)), len(items)

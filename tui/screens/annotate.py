@@ -200,6 +200,8 @@ class AnnotateScreen(LabelKeys, Screen):
         parts = [("id ", "dim"), (one_line(self.session.item_id(index), 60), "")]
         for name, value in self.session.meta(index).items():  # --meta-cols: data, shown as text
             parts += [(f"  ·  {one_line(name, 20)} ", "dim"), (one_line(value, 50), "")]
+        if self.session.item_id(index) in self.session.flagged():
+            parts += [("  ·  ", "dim"), ("⚑ flagged", "bold yellow")]
         group = self.session.loop.pool.group(index).shape[0]
         if group > 1:  # identical texts are asked once; the answer labels every copy
             parts += [("  ·  ", "dim"), (f"×{group} identical", "bold yellow")]
@@ -260,6 +262,9 @@ class AnnotateScreen(LabelKeys, Screen):
                 return Text("after each round: how much the model's predictions still change (κ)", style="dim")
             return Text("accuracy after each round\nappears here", style="dim")
         last = history[-1]
+        if not self.session.loop.learner.is_ready:  # one class so far: the same words as the model panel
+            return Text("not trained yet: the test set is scored once the model has labels of two classes",
+                        style="dim")
         if math.isnan(last.accuracy):
             return self._stability(history)
         text = Text.assemble(("after round ", "dim"), (str(last.round + 1), "bold"), (" · ", "dim"),
