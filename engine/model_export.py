@@ -92,12 +92,17 @@ def _lr_in_buckets(learner: SklearnLearner, space: FeatureSpace, label_names) ->
     return classifier
 
 
+def _sklearn_hashed(model: str, config: FeatureConfig, texts, y) -> tuple[FeatureUnion, object]:
+    """scikit-learn's word and ``char_wb`` hashing of the labeled texts, for a model refit on them."""
+    if y is None or len(texts) != len(y):
+        raise ValueError(f"{model} is refit on the labeled texts: pass texts and y")
+    features = FeatureUnion([("words", word_hasher(config)), ("chars", char_hasher(config))])
+    return features, features.transform(list(texts))
+
+
 def _nblr_pipeline(learner: NBLogisticLearner, config: FeatureConfig, space: FeatureSpace, label_names,
                    texts, y) -> Pipeline:
-    if y is None or len(texts) != len(y):
-        raise ValueError("nblr is refit on the labeled texts: pass texts and y")
-    features = FeatureUnion([("words", word_hasher(config)), ("chars", char_hasher(config))])
-    X = features.transform(list(texts))
+    features, X = _sklearn_hashed("nblr", config, texts, y)
     refit = NBLogisticLearner(n_classes=learner.n_classes, C=learner.C, alpha=learner.alpha,
                               smoothed_features=space.n_features).fit(X, np.asarray(y))
     classifier = LogisticRegression(C=refit.C, solver="liblinear", dual=True, max_iter=1000, random_state=0)
@@ -112,10 +117,7 @@ def _nblr_pipeline(learner: NBLogisticLearner, config: FeatureConfig, space: Fea
 
 def _svm_pipeline(learner: LinearSVMLearner, config: FeatureConfig, space: FeatureSpace, label_names,
                   texts, y) -> Pipeline:
-    if y is None or len(texts) != len(y):
-        raise ValueError("svm is refit on the labeled texts: pass texts and y")
-    features = FeatureUnion([("words", word_hasher(config)), ("chars", char_hasher(config))])
-    X = features.transform(list(texts))
+    features, X = _sklearn_hashed("svm", config, texts, y)
     refit = LinearSVMLearner(n_classes=learner.n_classes, C=learner.C, random_state=learner.random_state)
     refit.fit(X, np.asarray(y))
     refit.temperature_ = learner.temperature_  # the app's calibration, fitted on its own out-of-fold margins

@@ -27,6 +27,23 @@ def debian():
                        features=features_for("auto"), text_col="description", label_col="section")
 
 
+def debian_session(path, answers: int):
+    """A session on debian-sections (test file and columns saved), ``answers`` true labels given."""
+    from altui.data.sessions.session import LabelingSession
+
+    corpus = load_corpus(str(DEBIAN / "train.csv"), str(DEBIAN / "test.csv"), seed=0, text_col="description",
+                         label_col="section", features=features_for("auto"))
+    session = LabelingSession.open(corpus, path, model="auto", batch_size=10, info_extra={
+        "test_path": str(DEBIAN / "test.csv"), "text_col": "description", "label_col": "section"})
+    truth = {name: i for i, name in enumerate(session.labels)}
+    y = [truth[str(v)] for v in session.corpus.train.labels]
+    for _ in range(answers):
+        session.answer(y[session.current()])
+        if session.needs_teaching:
+            session.commit_round(session.teach_and_query())
+    return corpus, session
+
+
 def test_auto_is_nblr_for_two_classes_and_the_svm_for_more():
     assert resolve_model("auto", 2) == "nblr" and resolve_model("auto", 3) == "svm"
     assert resolve_model("nb", 22) == "nb"
@@ -155,18 +172,8 @@ def test_train_exports_the_svm_with_its_calibration(tmp_path):
     from altui.cli import app
     from altui.data.sessions.session import LabelingSession
 
-    corpus = load_corpus(str(DEBIAN / "train.csv"), str(DEBIAN / "test.csv"), seed=0, text_col="description",
-                         label_col="section", features=features_for("auto"))
     path = tmp_path / "s.db"
-    session = LabelingSession.open(corpus, path, model="auto", info_extra={"test_path": str(DEBIAN / "test.csv"),
-                                                                           "text_col": "description",
-                                                                           "label_col": "section"})
-    truth = {name: i for i, name in enumerate(session.labels)}
-    y = [truth[str(v)] for v in session.corpus.train.labels]
-    for _ in range(120):
-        session.answer(y[session.current()])
-        if session.needs_teaching:
-            session.commit_round(session.teach_and_query())
+    corpus, session = debian_session(path, 120)
     texts = list(corpus.test.texts[:300])
     app_proba = session.loop.learner.predict_proba(session.corpus.X_test[:300])
     app_predicted = [session.labels[i] for i in app_proba.argmax(axis=1)]
@@ -224,15 +231,7 @@ def test_status_lists_each_class_with_its_test_f1_worst_first(tmp_path):
     from altui.cli import app
     from altui.data.sessions.session import LabelingSession
 
-    corpus = load_corpus(str(DEBIAN / "train.csv"), str(DEBIAN / "test.csv"), seed=0, text_col="description",
-                         label_col="section", features=features_for("auto"))
-    session = LabelingSession.open(corpus, tmp_path / "s.db", batch_size=10)
-    truth = {name: i for i, name in enumerate(session.labels)}
-    y = [truth[str(v)] for v in session.corpus.train.labels]
-    for _ in range(40):
-        session.answer(y[session.current()])
-        if session.needs_teaching:
-            session.commit_round(session.teach_and_query())
+    _, session = debian_session(tmp_path / "s.db", 40)
     session.close()
     lines = CliRunner().invoke(app, ["status", str(tmp_path / "s.db")]).stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("per class labels, test F1 after round 4"))
