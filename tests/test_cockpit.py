@@ -301,8 +301,31 @@ def test_a_bad_config_file_is_one_line_before_the_app(tmp_path, monkeypatch, con
 
 
 def test_no_color_is_respected(tmp_path, monkeypatch):
+    from altui.tui.text import label_style
+
     monkeypatch.setenv("NO_COLOR", "1")
     assert youtube_app(tmp_path).no_color
+    styles = [label_style(i) for i in range(4)]  # labels apart by weight and underline, none a grey colour
+    assert len(set(styles)) == 4 and not any(c in s for s in styles for c in ("red", "green", "blue"))
+
+
+async def test_a_resume_says_the_model_now_knows_this_rounds_answers(tmp_path):
+    from altui.tui.app import resume_notices
+
+    first = youtube_app(tmp_path)
+    async with first.run_test(size=SIZE) as pilot:
+        for _ in range(13):  # a round of 10, taught; then 3 of the next round
+            index = first.session.current()
+            await pilot.press(str(int(first.session.corpus.train.labels[index]) + 1))
+            await first.workers.wait_for_complete()
+            await pilot.pause()
+    again = youtube_app(tmp_path)
+    try:
+        notices = resume_notices(again.session, LabelConfig())
+        assert any("this round's 3 answers" in n for n in notices), notices
+        assert not any("keeps its own settings" in n for n in notices)  # auto resolves to the saved nblr
+    finally:
+        again.session.close()
 
 
 async def test_end_of_data_says_how_to_take_the_labels_away(tmp_path):

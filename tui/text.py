@@ -13,6 +13,7 @@ bidi overrides a ⟨U+XXXX⟩ tag. Newlines and tabs stay.
 
 from __future__ import annotations
 
+import os
 import re
 
 from rich.text import Text
@@ -56,6 +57,12 @@ def one_line(text: str, width: int | None = None) -> str:
 LABEL_STYLES = ("bold green", "bold red", "bold blue", "bold magenta", "bold yellow", "bold cyan")
 
 
+NO_COLOR_STYLES = ("bold", "bold underline", "bold italic", "reverse")
+
+
 def label_style(index: int) -> str:
-    """The colour of label ``index`` wherever a label is shown (cycles past six labels)."""
+    """The colour of label ``index`` wherever a label is shown (cycles past six labels). With NO_COLOR set,
+    labels differ by weight and underline instead: a colour mapped to grey read as dark grey on black."""
+    if os.environ.get("NO_COLOR"):
+        return NO_COLOR_STYLES[index % len(NO_COLOR_STYLES)]
     return LABEL_STYLES[index % len(LABEL_STYLES)]
