@@ -96,3 +96,59 @@ def test_a_headerless_tsv_names_no_header_in_its_error(tmp_path):
                           "the first row looks like data")
     corpus = load_corpus(str(data), text_col="1", label_col="0", header=False)
     assert corpus.train.texts[0] == "Go until jurong point" or "Go until jurong point" in corpus.test.texts
+
+
+def test_help_keeps_the_extras_brackets_in_a_pipe_and_on_a_terminal():
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    plain = runner.invoke(app, ["simulate", "--help"]).stdout
+    assert "altui[dask]" in " ".join(plain.split()) and "altui[tutorial]" in " ".join(plain.split())
+    main, child = pty.openpty()  # a real terminal: Rich draws the help, and would eat [dask] as markup
+    process = subprocess.Popen([sys.executable, "-m", "altui", "simulate", "--help"], stdin=child, stdout=child,
+                               stderr=child, env=dict(os.environ, COLUMNS="200", NO_COLOR="1"))
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(main)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "╭" in shown  # it was Rich's help
+    flat = "".join(shown.split())
+    assert "altui[dask]" in flat and "altui[tutorial]" in flat and "\\[" not in shown
+
+
+async def test_ctrl_c_flag_mark_and_the_first_batch_panel(tmp_path):
+    """ctrl+c names the quit key in plain words; a flagged item shows its mark; with one class taught, the
+    test panel says "not trained yet" as the model panel does."""
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    rows = [["text", "label"]] + [[f"{'spam offer now' if i % 2 else 'nice song here'} {i}", str(i % 2)]
+                                  for i in range(40)]
+    data = write_csv(tmp_path / "d.csv", rows)
+    tui_app = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db"), batch=5))
+    shown = []
+    tui_app.notify = lambda message, **kwargs: shown.append((message, kwargs))
+    async with tui_app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert any(m.startswith("Press q to quit") and k.get("markup") is False for m, k in shown), shown
+        await pilot.press("f")
+        await pilot.pause()
+        assert "⚑ flagged" in tui_app.screen.query_one("#meta").render().plain
+        for _ in range(5):  # one class only: the model cannot rank yet
+            await pilot.press("1")
+        await tui_app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = tui_app.screen.query_one("#round-metrics").render().plain
+        assert "not trained yet" in panel and "acc" not in panel
