@@ -152,3 +152,17 @@ async def test_ctrl_c_flag_mark_and_the_first_batch_panel(tmp_path):
         await pilot.pause()
         panel = tui_app.screen.query_one("#round-metrics").render().plain
         assert "not trained yet" in panel and "acc" not in panel
+
+
+async def test_status_names_the_encoding_the_data_was_read_with(tmp_path):
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    data = tmp_path / "ru.csv"
+    data.write_bytes("text,label\n".encode() + "".join(f"\"Привет мир номер {i}, как дела\",{'ab'[i % 2]}\n"
+                                                      for i in range(30)).encode("cp1251"))
+    tui_app = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db"), batch=5))
+    async with tui_app.run_test(size=(110, 30)):
+        assert tui_app.session.text(tui_app.session.current()).startswith("Привет мир")
+    status = runner.invoke(app, ["status", str(tmp_path / "s.db")]).stdout
+    assert "(read as cp1251)" in status

@@ -319,7 +319,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
                     "header": config.header, "format": config.format, "quoting": config.quoting,
                     "encoding": config.encoding, "max_candidates": config.max_candidates,
                     "cold_start": config.cold_start, "seed_terms": config.seed_terms, "id_col": config.id_col,
-                    "meta_cols": list(config.meta_cols) if config.meta_cols else None},
+                    "meta_cols": list(config.meta_cols) if config.meta_cols else None,
+                    "read_encoding": corpus.train.encoding},
     )
     rubrix = argilla = None
     try:

@@ -184,7 +184,7 @@ def status_lines(session: Path) -> list[str]:
     counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
     lines = [
         f"session   {session}",
-        f"data      {info.data_path}",
+        f"data      {info.data_path}" + (f" (read as {info.read_encoding})" if info.read_encoding else ""),
         f"strategy  {info.strategy}, model {info.model}, batch {info.batch_size}, seed {info.seed}",
         f"labeled   {sum(counts)} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
         f"skipped   {sum(1 for a in answers if a.label is None)}",

@@ -49,6 +49,7 @@ class SessionInfo:
     seed_terms: dict[str, list[str]] | None = None  # label name -> terms (the first batches)
     id_col: str | None = None  # --id-col
     meta_cols: list[str] | None = None  # --meta-cols: shown beside the text, exported
+    read_encoding: str | None = None  # the encoding the data was read with (given, from a BOM, or detected)
     created_at: str = field(default_factory=lambda: now())
 
 
