@@ -157,3 +157,28 @@ def test_a_dask_address_that_is_not_a_scheduler_ends_in_one_line(tmp_path):
         result = runner.invoke(app, ["simulate", str(TRAIN_CSV), "--backend", "dask", "--address", bad])
         assert_one_line_error(result, "is not a dask scheduler address")
         assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:1/\x1b[2J", "ftp://example", "http://exa mple"])
+def test_a_server_url_with_control_characters_or_another_scheme_is_one_line(url, monkeypatch):
+    from altui.data.errors import DataError
+    from altui.data.servers.argilla import ArgillaConfig
+    from altui.data.servers.rubrix import RubrixConfig
+
+    monkeypatch.setenv("ARGILLA_API_KEY", "k")
+    for config in (RubrixConfig, ArgillaConfig):
+        with pytest.raises(DataError, match="is not a server URL") as caught:
+            config.from_env(url)
+        assert "\x1b" not in str(caught.value)
+
+
+def test_a_web_page_404_is_not_taken_for_a_missing_rubrix_dataset():
+    import httpx
+
+    from altui.data.servers.rubrix import RubrixClient, RubrixConfig, RubrixError
+
+    page = httpx.MockTransport(lambda r: httpx.Response(404, text="<html>Not Found</html>",
+                                                        headers={"content-type": "text/html"}))
+    client = RubrixClient(RubrixConfig(url="http://web.example", api_key="k", retries=0), transport=page)
+    with pytest.raises(RubrixError, match="with a web page, not Rubrix's JSON"):
+        client.load("comments")

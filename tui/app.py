@@ -314,7 +314,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
     session = LabelingSession.open(
         corpus, config.session, strategy=config.strategy, model=config.model, batch_size=config.batch,
         seed=config.seed, writer=True, label_order=config.labels,
-        info_extra={"test_path": corpus.test.path if corpus.test is not None and not corpus.held_out else None,
+        info_extra={"test_path": str(Path(corpus.test.path).resolve())
+                    if corpus.test is not None and not corpus.held_out else None,  # absolute: resumed from anywhere
                     "text_col": config.text_col, "label_col": config.label_col, "sep": config.sep,
                     "header": config.header, "format": config.format, "quoting": config.quoting,
                     "encoding": config.encoding, "max_candidates": config.max_candidates,

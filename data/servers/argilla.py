@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from altui.data.errors import DataError
-from altui.data.servers.http_retry import send
+from altui.data.servers.http_retry import check_url, send
 
 DEFAULT_URL = "http://localhost:6900"
 URL_ENV, KEY_ENV, WORKSPACE_ENV = "ARGILLA_API_URL", "ARGILLA_API_KEY", "ARGILLA_WORKSPACE"
@@ -68,7 +68,7 @@ class ArgillaConfig:
             raise ArgillaAuthError(f"no API key: set {KEY_ENV} (the key is read from the environment only)")
         workspace = workspace or os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE
         check_name(workspace, "workspace")
-        return cls(url=(url or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/"), api_key=key,
+        return cls(url=check_url(url or os.environ.get(URL_ENV) or DEFAULT_URL, URL_ENV), api_key=key,
                    workspace=workspace, **kwargs)
 
 

@@ -8,6 +8,7 @@ read in chunks and the clock is checked between them.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 
@@ -31,6 +32,19 @@ def _fetch(http: httpx.Client, method: str, path: str, deadline: float, **kwargs
         headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _DROPPED]
         return httpx.Response(streamed.status_code, headers=headers, content=b"".join(chunks),
                               request=streamed.request)
+
+
+URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f/?#]+(/[^\s\x00-\x1f\x7f-\x9f]*)?")
+
+
+def check_url(url: str, env: str) -> str:
+    """``url`` as given (without a trailing /), or one DataError: http(s), a host, no spaces or control
+    characters (which would reach a terminal or an HTTP request line)."""
+    if not URL.fullmatch(url or ""):
+        from altui.data.errors import DataError
+
+        raise DataError(f"{url!r} is not a server URL: give http://HOST:PORT or https://HOST (--url or {env})")
+    return url.rstrip("/")
 
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})

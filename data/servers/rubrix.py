@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from altui.data.errors import DataError
-from altui.data.servers.http_retry import send
+from altui.data.servers.http_retry import check_url, send
 
 DEFAULT_URL = "http://localhost:6900"
 DEFAULT_KEY = "rubrix.apikey"
@@ -64,7 +64,7 @@ class RubrixConfig:
         if workspace is not None and not WORKSPACE_NAME.match(workspace):
             raise RubrixError(f"workspace {workspace!r} is not a valid name (letters, digits, - and _)")
         return cls(
-            url=(url or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/"),
+            url=check_url(url or os.environ.get(URL_ENV) or DEFAULT_URL, URL_ENV),
             api_key=os.environ.get(KEY_ENV) or DEFAULT_KEY,
             workspace=workspace, **kwargs,
         )
@@ -128,6 +128,9 @@ class RubrixClient:
                 f"Rubrix at {self.config.url} forbids this (HTTP 403{': ' + detail if detail else ''}); "
                 "check the workspace and the key's rights"
             )
+        if status == 404 and "json" not in response.headers.get("content-type", ""):
+            raise RubrixError(f"{self.config.url} answered HTTP 404 with a web page, not Rubrix's JSON: is --url a "
+                              "Rubrix 0.18 (or Argilla 1.0-1.4) server? For Argilla 2.x use `altui argilla`")
         if status == 404:
             what = _param(response, "type")
             if what == "Workspace":
