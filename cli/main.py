@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -286,7 +287,10 @@ def label(
         raise AltuiError("altui label needs a terminal (stdin and stdout are not one); run it in a terminal, "
                          "or use `altui simulate` for runs without a person")
     altui_app.run()
-    say(f"session saved in {store.path}")
+    try:
+        say(f"session saved in {store.path}")
+    except OSError:  # the terminal is gone (an SSH drop, then SIGHUP): nothing to say it on; the answers are saved
+        os._exit(altui_app.return_code or 129)
     if altui_app.return_code:  # a crash, or SIGTERM/SIGHUP (128 + signal): the terminal is restored by now
         raise typer.Exit(altui_app.return_code)
 

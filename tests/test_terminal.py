@@ -79,3 +79,38 @@ def test_without_a_terminal_label_says_so_and_exits(tmp_path):
         "error: altui label needs a terminal (stdin and stdout are not one); run it in a terminal, or use "
         "`altui simulate` for runs without a person"
     ]
+
+
+def test_an_ssh_drop_closed_terminal_then_sighup_exits_129_and_keeps_the_answers(tmp_path):
+    """Issue 20: the pty is gone (the SSH connection dropped) before SIGHUP arrives; the app must still leave,
+    with 129, within its deadline, every answer kept."""
+    session = tmp_path / "s.db"
+    main, child = pty.openpty()
+    env = dict(os.environ, COLUMNS="100", LINES="30", TERM="xterm-256color")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "altui", "label", str(TRAIN_CSV), "--test", str(TEST_CSV), "--session", str(session)],
+        stdin=child, stdout=child, stderr=child, env=env, cwd=ROOT, start_new_session=True,
+    )
+    os.close(child)
+    try:
+        screen = read_until(main, b"Quit", 60)
+        assert b"Quit" in screen, screen[-2000:]
+        for key in (b"1", b"2"):
+            os.write(main, key)
+            time.sleep(0.3)
+        read_until(main, b"never-printed", 1.5)
+        os.close(main)  # the terminal goes away first
+        main = None
+        time.sleep(0.3)
+        process.send_signal(signal.SIGHUP)
+        assert process.wait(15) == 129  # a hang guard: the app leaves by itself well before this
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if main is not None:
+            os.close(main)
+    from altui.data.sessions.store import SessionStore
+
+    store = SessionStore.open_existing(session, readonly=True)
+    assert len(store.answers()) == 2
+    store.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from altui.tui.screens.search import SearchScreen
 
 
 ASYNC_ROUND_SECONDS = 0.05  # rounds quicker than this run on the event loop (see start_teaching)
+SIGNAL_GRACE = 3.0  # seconds a signal's exit may take before the watchdog ends the process
 
 
 class AltuiApp(ArgillaSync, RubrixSync, App[None]):
@@ -71,7 +74,7 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
             self.theme = self.user_config.theme
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):  # leave like `q`: the terminal is restored, answers are saved
-            loop.add_signal_handler(signum, self.exit, None, 128 + signum)
+            loop.add_signal_handler(signum, self._leave_on_signal, signum)
         self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None,
                                               argilla=self.argilla is not None)
         self.push_screen(self.annotate_screen)
@@ -89,6 +92,19 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
                 self.push_to_rubrix()
             if self.argilla:
                 self.push_to_argilla()
+
+    def _leave_on_signal(self, signum: int) -> None:
+        """SIGTERM/SIGHUP: leave like `q`, with 128 + the signal. Every answer is already committed, so if
+        leaving blocks (a terminal that is gone: writes to it can hang), a watchdog ends the process after
+        :data:`SIGNAL_GRACE` seconds with the same code."""
+        code = 128 + signum
+
+        def watchdog() -> None:
+            time.sleep(SIGNAL_GRACE)
+            os._exit(code)
+
+        threading.Thread(target=watchdog, name="altui-signal-watchdog", daemon=True).start()
+        self.exit(None, code)
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
