@@ -15,6 +15,7 @@ from rich.console import Console
 from altui.cli.common import check_positive, data_progress, domain_errors, say, stdout, usage_error
 from altui.cli.argilla import argilla_app
 from altui.cli.model import predict, review, train
+from altui.cli.team import agreement
 from altui.cli.rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from altui.engine.errors import AltuiError
 from altui.tui.text import printable
@@ -254,6 +255,9 @@ def label(
     = None,
     meta_cols: Annotated[Optional[str], typer.Option("--meta-cols", help="Comma-separated columns shown beside the "
                                                      "text and exported as columns, e.g. package,author.")] = None,
+    annotator: Annotated[Optional[str], typer.Option("--annotator", help="Who labels in this session (default: "
+                                                     "your user name); altui agreement compares annotators.")]
+    = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once.
 
@@ -278,6 +282,7 @@ def label(
         cold_start=value(cold_start), seed_terms=parse_seed_terms(seed_terms or []) or None,
         argilla_dataset=argilla_dataset, argilla_url=argilla_url, argilla_workspace=argilla_workspace,
         id_col=id_col, meta_cols=tuple(c.strip() for c in meta_cols.split(",") if c.strip()) if meta_cols else None,
+        annotator=annotator,
     )
     with data_progress() as on_progress:
         altui_app = make_app(config, on_progress)
@@ -360,6 +365,7 @@ def status(
 app.command(cls=AltuiCommand)(train)
 app.command(cls=AltuiCommand)(predict)
 app.command(cls=AltuiCommand)(review)
+app.command(cls=AltuiCommand)(agreement)
 app.add_typer(rubrix_app, name="rubrix")
 app.add_typer(argilla_app, name="argilla")
 

@@ -337,7 +337,7 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
                     "encoding": config.encoding, "max_candidates": config.max_candidates,
                     "cold_start": config.cold_start, "seed_terms": config.seed_terms, "id_col": config.id_col,
                     "meta_cols": list(config.meta_cols) if config.meta_cols else None,
-                    "read_encoding": corpus.train.encoding},
+                    "read_encoding": corpus.train.encoding, "annotator": config.annotator or os_user()},
     )
     rubrix = argilla = None
     try:
@@ -354,6 +354,15 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
         raise
     return AltuiApp(session, rubrix, config.rubrix_dataset, argilla, config.argilla_dataset,
                     notices=resume_notices(session, config), user_config=user_config)
+
+
+def os_user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment: sessions are then told apart by file
+        return None
 
 
 def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:

@@ -21,6 +21,7 @@ class LabelConfig:
     encoding: str | None = None
     id_col: str | None = None  # --id-col: the column of unique ids
     meta_cols: tuple[str, ...] | None = None  # --meta-cols: shown beside the text and exported
+    annotator: str | None = None  # --annotator (default: the OS user)
     labels: tuple[str, ...] | None = None
     strategy: str = DEFAULT_STRATEGY
     model: str = DEFAULT_MODEL

@@ -50,6 +50,7 @@ class SessionInfo:
     id_col: str | None = None  # --id-col
     meta_cols: list[str] | None = None  # --meta-cols: shown beside the text, exported
     read_encoding: str | None = None  # the encoding the data was read with (given, from a BOM, or detected)
+    annotator: str | None = None  # who labels in this session (--annotator, default the OS user)
     created_at: str = field(default_factory=lambda: now())
 
 

@@ -1,0 +1,61 @@
+"""Several annotators (issue 22, first slice): kappa for two and more, per label, and the disagreements."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from conftest import write_csv
+from test_cli import assert_one_line_error
+from altui.cli import app
+from altui.data.files.corpus import load_corpus
+from altui.data.sessions.session import LabelingSession
+from altui.engine.agreement import fleiss_kappa, kappa, per_label_kappa
+from altui.engine.stopping import cohens_kappa
+
+runner = CliRunner()
+
+
+def test_fleiss_kappa_matches_the_textbook_example():
+    """Fleiss (1971) / Wikipedia's worked example: 10 items, 14 raters, 5 categories: kappa 0.210."""
+    counts = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+              [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    labels = np.array([[c for c, n in enumerate(row) for _ in range(n)] for row in counts])
+    assert fleiss_kappa(labels, 5) == pytest.approx(0.210, abs=0.001)
+    two = np.array([[0, 0], [1, 1], [0, 1], [1, 1]])
+    assert kappa(two, 2) == pytest.approx(cohens_kappa(two[:, 0], two[:, 1], 2))
+    assert per_label_kappa(np.array([[0, 0], [1, 1], [2, 2]]), 3) == pytest.approx([1.0, 1.0, 1.0])
+
+
+def labeled_session(path, data, annotator, flip: set[int]):
+    corpus = load_corpus(str(data), seed=0)
+    session = LabelingSession.open(corpus, path, batch_size=10, info_extra={"annotator": annotator})
+    truth = dict(zip(corpus.train.ids, corpus.train.labels))
+    names = list(session.labels)
+    for row in range(30):  # the same 30 items for everyone (rows in file order), some given another label
+        item = session.item_id(row)
+        label = names.index(truth[item])
+        session.answer_item(row, 1 - label if row in flip else label)
+    session.close()
+
+
+def test_agreement_of_two_and_three_annotators(tmp_path):
+    rows = [["id", "text", "label"]] + [[f"t{i}", f"{'win a prize' if i % 2 else 'nice song'} {i}", "ab"[i % 2]]
+                                        for i in range(60)]
+    data = write_csv(tmp_path / "d.csv", rows)
+    labeled_session(tmp_path / "alice.db", data, "alice", set())
+    labeled_session(tmp_path / "bob.db", data, "bob", {0, 1, 2})
+    labeled_session(tmp_path / "carol.db", data, "carol", {0, 5})
+    two = runner.invoke(app, ["agreement", str(tmp_path / "alice.db"), str(tmp_path / "bob.db"), "--json"])
+    assert two.exit_code == 0, two.output
+    report = json.loads(two.stdout)
+    assert report["measure"] == "Cohen's kappa" and report["items"] == 30 and len(report["disagreements"]) == 3
+    assert 0.6 < report["kappa"] < 1.0
+    assert report["disagreements"][0]["labels"]["alice"] != report["disagreements"][0]["labels"]["bob"]
+    three = runner.invoke(app, ["agreement", *(str(tmp_path / f"{n}.db") for n in ("alice", "bob", "carol"))])
+    assert three.exit_code == 0, three.output
+    assert "Fleiss' kappa" in three.stdout and "4 disagreements" in three.stdout and "alice" in three.stdout
+    assert_one_line_error(runner.invoke(app, ["agreement", str(tmp_path / "alice.db")]), "two sessions or more")
