@@ -15,7 +15,7 @@ from rich.console import Console
 from altui.cli.common import check_positive, data_progress, domain_errors, say, stdout, usage_error
 from altui.cli.argilla import argilla_app
 from altui.cli.model import predict, review, train
-from altui.cli.team import agreement
+from altui.cli.team import agreement, merge
 from altui.cli.rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from altui.engine.errors import AltuiError
 from altui.tui.text import printable
@@ -366,6 +366,7 @@ app.command(cls=AltuiCommand)(train)
 app.command(cls=AltuiCommand)(predict)
 app.command(cls=AltuiCommand)(review)
 app.command(cls=AltuiCommand)(agreement)
+app.command(cls=AltuiCommand)(merge)
 app.add_typer(rubrix_app, name="rubrix")
 app.add_typer(argilla_app, name="argilla")
 

@@ -85,6 +85,8 @@ def review(
     n: Annotated[Optional[int], typer.Option("-n", help="With --list: only the N labels most likely wrong.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="With --list: CSV file "
                                                    "(default: stdout).")] = None,
+    conflicts: Annotated[bool, typer.Option("--conflicts", help="On a merged session (altui merge): the items the "
+                                            "annotators disagree on; a label key gives the final label.")] = False,
 ) -> None:
     """Find your own mistakes: labels ranked by how likely they are wrong, most likely first.
 
@@ -108,7 +110,7 @@ def review(
     from altui.tui.app import make_review_app
 
     with data_progress() as on_progress:
-        app = make_review_app(session, on_progress)
+        app = make_review_app(session, on_progress, conflicts=conflicts)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         app.session.close()
         raise AltuiError("altui review needs a terminal; use `altui review SESSION --list` in scripts")

@@ -51,9 +51,10 @@ def agreement(
         return
     annotators = ", ".join(one_line(a, 30) for a in result.annotators)
     stdout.print(Text(f"{len(result.item_ids)} items labeled by all of {annotators}"
-                      + (f" ({result.only_some} labeled by only some are left out)" if result.only_some else "")))
+                      + (f" ({result.only_some} labeled by only some are left out)" if result.only_some else "")),
+                 soft_wrap=True)
     stdout.print(Text(f"{result.measure}: {_kappa(result.overall)} overall · "
-                      f"{len(rows)} disagreements ({len(rows) / max(len(result.item_ids), 1):.0%})"))
+                      f"{len(rows)} disagreements ({len(rows) / max(len(result.item_ids), 1):.0%})"), soft_wrap=True)
     title = "agreement per label (kappa of this label or not)"
     table = Table(title=title, box=None, pad_edge=False, title_justify="left", min_width=len(title))
     table.add_column("label")
@@ -74,3 +75,23 @@ def agreement(
                             *(Text(one_line(result.labels[c], 16)) for c in result.matrix[r]),
                             Text(one_line(result.texts[r], 60)))
         stdout.print(listing)
+
+
+@domain_errors
+def merge(
+    sessions: Annotated[list[Path], typer.Argument(help="Two or more session files of the same data.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The merged session file (new).")],
+) -> None:
+    """Bring annotators' sessions together: items they agree on are labeled (source merged), the others wait
+    for `altui review --conflicts`; every annotator's answer is kept and exported beside the final label.
+
+    Example: altui merge alice.db bob.db -o team.db && altui review --conflicts team.db
+    """
+    from altui.data.files.output_paths import check_outputs
+    from altui.data.sessions.agreement import merge as merge_sessions
+
+    check_outputs([("-o", output)], [(f"session {i + 1}", p) for i, p in enumerate(sessions)])
+    agreed, conflicts, names = merge_sessions(sessions, output)
+    stdout.print(Text(f"merged {', '.join(one_line(n, 30) for n in names)} into {one_line(str(output))}: "
+                      f"{agreed} items agreed (labeled), {conflicts} disagreements for "
+                      f"`altui review --conflicts {one_line(str(output))}`"), soft_wrap=True)

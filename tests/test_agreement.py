@@ -59,3 +59,40 @@ def test_agreement_of_two_and_three_annotators(tmp_path):
     assert three.exit_code == 0, three.output
     assert "Fleiss' kappa" in three.stdout and "4 disagreements" in three.stdout and "alice" in three.stdout
     assert_one_line_error(runner.invoke(app, ["agreement", str(tmp_path / "alice.db")]), "two sessions or more")
+
+
+async def test_merge_then_adjudicate_the_conflicts_and_export_every_answer(tmp_path):
+    """Issue 22, acceptance 2: merge two annotators, adjudicate the disagreements in the app, and the export
+    holds the final label and every annotator's answer."""
+    import csv
+    import io
+
+    from altui.tui.app import make_review_app
+
+    rows = [["id", "text", "label"]] + [[f"t{i}", f"{'win a prize' if i % 2 else 'nice song'} {i}", "ab"[i % 2]]
+                                        for i in range(60)]
+    data = write_csv(tmp_path / "d.csv", rows)
+    labeled_session(tmp_path / "alice.db", data, "alice", set())
+    labeled_session(tmp_path / "bob.db", data, "bob", {0, 1, 2})
+    team = tmp_path / "team.db"
+    merged = runner.invoke(app, ["merge", str(tmp_path / "alice.db"), str(tmp_path / "bob.db"), "-o", str(team)])
+    assert merged.exit_code == 0, merged.output
+    assert "27 items agreed" in merged.stdout and "3 disagreements" in merged.stdout
+    assert_one_line_error(runner.invoke(app, ["merge", str(tmp_path / "alice.db"), str(tmp_path / "bob.db"),
+                                              "-o", str(tmp_path / "alice.db")]), "is the session 1")
+    review = make_review_app(team, conflicts=True)
+    async with review.run_test(size=(120, 30)) as pilot:
+        await review.workers.wait_for_complete()
+        await pilot.pause()
+        table = review.screen.query_one("#review-table")
+        assert table.row_count == 3
+        for _ in range(3):
+            await pilot.press("1")  # the adjudicator gives label 1 (a) to each
+            await pilot.pause()
+    exported = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(team)]).stdout)))
+    by_id = {r["id"]: r for r in exported}
+    assert len(exported) == 30
+    adjudicated = [r for r in exported if r["source"].startswith("adjudicated:")]
+    assert len(adjudicated) == 3 and all(r["label"] == "a" for r in adjudicated)
+    assert {r["by alice"] != r["by bob"] for r in adjudicated} == {True}
+    assert all(r["by alice"] == r["by bob"] == r["label"] for r in exported if r["source"] == "merged")

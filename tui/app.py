@@ -31,7 +31,7 @@ from altui.tui.user_config import UserConfig, load_user_config
 from altui.tui.screens.help import HelpScreen
 from altui.tui.screens.history import HistoryScreen
 from altui.tui.screens.plot import PlotScreen
-from altui.tui.screens.review import ReviewScreen
+from altui.tui.screens.review import ConflictsScreen, ReviewScreen
 from altui.tui.screens.search import SearchScreen
 
 
@@ -48,7 +48,7 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
 
     def __init__(self, session: LabelingSession, rubrix: RubrixConfig | None = None,
                  rubrix_dataset: str | None = None, argilla: ArgillaConfig | None = None,
-                 argilla_dataset: str | None = None, notices: list[str] | None = None, review: bool = False,
+                 argilla_dataset: str | None = None, notices: list[str] | None = None, review: bool | str = False,
                  user_config: UserConfig | None = None):
         super().__init__()
         self.user_config = user_config or UserConfig()
@@ -78,7 +78,9 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
         self.annotate_screen = AnnotateScreen(self.session, rubrix=self.rubrix is not None,
                                               argilla=self.argilla is not None)
         self.push_screen(self.annotate_screen)
-        if self.review:
+        if self.review == "conflicts":
+            self.push_screen(ConflictsScreen(self.session, os_user() or "adjudicator"))
+        elif self.review:
             self.push_screen(ReviewScreen(self.session))
         for notice in self.notices:
             self.notify(notice, timeout=10)
@@ -387,11 +389,15 @@ def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
     return notices
 
 
-def make_review_app(path, on_progress=None) -> AltuiApp:
-    """The app on a saved session, opened on the review of its labels (`altui review`)."""
+def make_review_app(path, on_progress=None, conflicts: bool = False) -> AltuiApp:
+    """The app on a saved session, opened on the review of its labels (`altui review`), or on a merged
+    session's disagreements (`altui review --conflicts`)."""
     user_config = load_user_config(themes=theme_names())
     session = LabelingSession.resume(path, writer=True, on_progress=on_progress)
-    return AltuiApp(session, review=True, user_config=user_config)
+    if conflicts and not session.store.team_answers():
+        session.close()
+        raise AltuiError(f"{path} is not a merged session: make one with `altui merge A.db B.db -o team.db`")
+    return AltuiApp(session, review="conflicts" if conflicts else True, user_config=user_config)
 
 
 def theme_names() -> set[str]:

@@ -98,6 +98,8 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
         copies = store.copies()
         meta_names = list(store.info.meta_cols or [])
         metas = store.item_meta() if meta_names else {}
+        team = store.team_answers()  # a merged session: every annotator's answer beside the final label
+        team_texts = store.team_texts() if team else {}
     finally:
         store.close()
     texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
@@ -110,6 +112,17 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
         # the group's identical texts, asked once: every copy gets the answer, one row per id
         rows += [{**row, "id": copy_id, "text": copy_text if copy_text is not None else row["text"],
                   "source": "duplicate", "flagged": False} for copy_id, copy_text in copies.get(s.item_id, [])]
+    if team:  # the conflicts not adjudicated yet: no final label, every annotator's answer
+        exported = {row["id"] for row in rows}
+        rows += [{"id": item_id, "text": team_texts.get(item_id, ""), "label": "", "answered_at": "", "round": "",
+                  "source": "conflict", "flagged": False} for item_id in team if item_id not in exported]
+        annotators = list(dict.fromkeys(who for answers in team.values() for who in answers))
+        for row in rows:
+            for who in annotators:
+                row[f"by {who}"] = team.get(row["id"], {}).get(who, "")
+        meta_names = meta_names + [f"by {who}" for who in annotators]
+        metas = {item_id: {**metas.get(item_id, {}), **{f"by {w}": l for w, l in team.get(item_id, {}).items()}}
+                 for item_id in set(metas) | set(team)}
     for row in rows:  # --meta-cols: one column each, after the fixed ones ("meta." in JSONL keys is kept as is)
         values = metas.get(row["id"], {})
         for name in meta_names:

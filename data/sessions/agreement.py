@@ -64,3 +64,59 @@ def agreement(paths: list[Path]) -> Agreement:
     matrix = np.array([[index[a[item]] for a in answers] for item in common], dtype=np.int64)
     return Agreement(names, labels, common, [texts.get(i, "") for i in common], matrix,
                      kappa(matrix, len(labels)), per_label_kappa(matrix, len(labels)), len(every) - len(common))
+
+
+def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
+    """A new session at ``out`` on the same data as ``paths`` (the first one's settings): every item on which
+    all the annotators who labeled it agree is labeled (source ``merged``); the others are conflicts, left
+    unanswered for ``altui review --conflicts``. Every annotator's answer is kept in the session. Returns
+    (agreed, conflicts, annotators)."""
+    from altui.data.sessions.session import LabelingSession
+    from altui.data.sessions.store import SessionStore
+
+    if len(paths) < 2:
+        raise DataError("merge needs two sessions or more: altui merge alice.db bob.db -o team.db")
+    if out.exists():
+        raise DataError(f"{out} exists: merge writes a new session; pick another -o")
+    given: dict[str, dict[str, str]] = {}
+    texts: dict[str, str | None] = {}
+    names = []
+    for path in paths:
+        store = SessionStore.open_existing(path, readonly=True)
+        try:
+            name = store.info.annotator or Path(path).stem
+            names.append(name if name not in names else f"{name} ({Path(path).name})")
+            for stored in store.answers():
+                if stored.answer.label is not None:
+                    given.setdefault(stored.item_id, {})[names[-1]] = stored.label_name
+                    texts[stored.item_id] = stored.text
+        finally:
+            store.close()
+    first = LabelingSession.resume(paths[0], readonly=True)
+    try:
+        corpus, info = first.corpus, first.store.info
+    finally:
+        first.close()
+    extra = {k: getattr(info, k) for k in ("test_path", "text_col", "label_col", "sep", "header", "format",
+                                          "quoting", "encoding", "id_col", "meta_cols", "read_encoding")}
+    extra["annotator"] = "team: " + ", ".join(names)
+    team = LabelingSession.open(corpus, out, strategy=info.strategy, model=info.model, batch_size=info.batch_size,
+                                seed=info.seed, writer=True, info_extra=extra)
+    try:
+        row_of = {item_id: row for row, item_id in enumerate(team.corpus.train.ids)}
+        labels = list(team.labels)
+        agreed = conflicts = 0
+        for item_id, answers in given.items():
+            row = row_of.get(item_id)
+            if row is None:
+                continue
+            if len(set(answers.values())) == 1 and next(iter(answers.values())) in labels:
+                team.answer_item(row, labels.index(next(iter(answers.values()))), source="merged")
+                agreed += 1
+            else:
+                conflicts += 1
+        team.store.record_team_answers([(item_id, who, label, texts.get(item_id))
+                                        for item_id, answers in given.items() for who, label in answers.items()])
+    finally:
+        team.close()
+    return agreed, conflicts, names

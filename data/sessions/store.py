@@ -270,6 +270,31 @@ class SessionStore:
                 self._db.executemany("INSERT OR REPLACE INTO item_meta (item_id, meta) VALUES (?, ?)",
                                      [(k, json.dumps(v, ensure_ascii=False)) for k, v in metas.items()])
 
+    def record_team_answers(self, rows: list[tuple[str, str, str, str | None]]) -> None:
+        """(item id, annotator, label name, text) of every annotator merged into this session (``altui merge``)."""
+        with transaction(self._db):
+            self._db.executemany("INSERT OR REPLACE INTO team_answers (item_id, annotator, label_name, text) "
+                                 "VALUES (?, ?, ?, ?)", rows)
+
+    @_reading
+    def team_texts(self) -> dict[str, str]:
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_answers'"
+                                ).fetchone():
+            return {}
+        return {item_id: text or "" for item_id, text in self._db.execute("SELECT item_id, text FROM team_answers")}
+
+    @_reading
+    def team_answers(self) -> dict[str, dict[str, str]]:
+        """item id -> {annotator: label name}; empty for a session that is not a merge."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_answers'"
+                                ).fetchone():
+            return {}
+        found: dict[str, dict[str, str]] = {}
+        for item_id, annotator, label in self._db.execute(
+                "SELECT item_id, annotator, label_name FROM team_answers ORDER BY rowid"):
+            found.setdefault(item_id, {})[annotator] = label
+        return found
+
     @_reading
     def item_meta(self) -> dict[str, dict[str, str]]:
         """item id -> its --meta-cols values, for the answered items and the copies (none in older files)."""

@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
     record TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (dataset, item_id) ON CONFLICT REPLACE
 );
+CREATE TABLE IF NOT EXISTS team_answers (
+    item_id TEXT NOT NULL, annotator TEXT NOT NULL, label_name TEXT NOT NULL,  -- altui merge: every answer
+    text TEXT, PRIMARY KEY (item_id, annotator)
+);
 CREATE TABLE IF NOT EXISTS item_meta (
     item_id TEXT PRIMARY KEY, meta TEXT NOT NULL    -- JSON: the --meta-cols values of an answered item or a copy
 );

@@ -42,6 +42,8 @@ class ReviewScreen(PreviewOnHighlight, LabelKeys, Screen):
         Binding("escape", "back", "Back to labeling", id="review-back"),
     ]
 
+    source = "review"  # recorded with every answer given here
+
     def __init__(self, session: LabelingSession):
         super().__init__(id="review")
         self.session = session
@@ -84,7 +86,7 @@ class ReviewScreen(PreviewOnHighlight, LabelKeys, Screen):
         answer = self.session.answer_of(index)
         if answer is not None and answer.label == label:
             self.done.append(("confirm", index))
-        elif self.app.label_item(index, label, "review"):
+        elif self.app.label_item(index, label, self.source):
             self.done.append(("edit", index))
         else:
             return
@@ -95,7 +97,7 @@ class ReviewScreen(PreviewOnHighlight, LabelKeys, Screen):
     def action_skip(self) -> None:
         table = self.query_one(ReviewTable)
         index = table.current_item
-        if index is not None and index in table.items and self.app.label_item(index, None, "review"):
+        if index is not None and index in table.items and self.app.label_item(index, None, self.source):
             self.done.append(("edit", index))
             table.update_row(index)
             table.action_cursor_down()
@@ -120,3 +122,32 @@ class ReviewScreen(PreviewOnHighlight, LabelKeys, Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+class ConflictsScreen(ReviewScreen):
+    """`altui review --conflicts`: a merged session's disagreements; a label key gives the final label (source
+    ``adjudicated:<user>``). The suggested column shows every annotator's answer."""
+
+    def __init__(self, session: LabelingSession, adjudicator: str):
+        super().__init__(session)
+        self.source = f"adjudicated:{adjudicator}"
+
+    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
+    def score(self) -> None:
+        team = self.session.store.team_answers()
+        row_of = {item_id: row for row, item_id in enumerate(self.session.corpus.train.ids)}
+        items = [ReviewItem(row_of[item_id], item_id, "", " · ".join(f"{who}={label}" for who, label in answers.items()),
+                            float("nan"))
+                 for item_id, answers in team.items()
+                 if item_id in row_of and len(set(answers.values())) > 1]
+        self.app.call_from_thread(self._show_conflicts, items)
+
+    def _show_conflicts(self, items: list[ReviewItem]) -> None:
+        table = self.query_one(ReviewTable)
+        table.items = {item.index: item for item in items}
+        table.show([item.index for item in items])
+        self.query_one("#review-note", Static).update(Text.assemble(
+            (f"{len(items)} disagreements", "bold"),
+            (" · each annotator's answer is in the suggested column · a label key gives the final label "
+             f"(recorded as {self.source})", "dim")))
+        table.focus()
