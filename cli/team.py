@@ -22,7 +22,7 @@ def _kappa(value: float) -> str:
 
 @domain_errors
 def agreement(
-    sessions: Annotated[list[Path], typer.Argument(help="Two or more session files of the same data, one per "
+    sessions: Annotated[list[Path], typer.Argument(metavar="SESSION", help="Two or more session files of the same data, one per "
                                                    "annotator (altui label --annotator NAME).")],
     shown: Annotated[int, typer.Option("-n", help="Disagreements to list.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts: kappa overall and per label, "
@@ -79,7 +79,7 @@ def agreement(
 
 @domain_errors
 def merge(
-    sessions: Annotated[list[Path], typer.Argument(help="Two or more session files of the same data.")],
+    sessions: Annotated[list[Path], typer.Argument(metavar="SESSION", help="Two or more session files of the same data.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The merged session file (new).")],
 ) -> None:
     """Bring annotators' sessions together: items they agree on are labeled (source merged), the others wait
