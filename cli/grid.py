@@ -53,8 +53,7 @@ def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | 
                     corpus = load_corpus(dataset.data, dataset.test, seed=grid.seed, require_labels=True,
                                          on_progress=on_progress, features=features_for(model), **dataset.read)
                 for batch in grid.batches:
-                    distinct = corpus.X.shape[0] - int((corpus.copy_of >= 0).sum())
-                    iterations = min(grid.iterations, max_iterations(distinct, batch))
+                    iterations = min(grid.iterations, max_iterations(corpus.n_distinct, batch))
                     cell = [(s, r) for s in grid.strategies for r in range(grid.repeats)]
                     complete = {(s, r) for s, r in cell if done.get((dataset.name, s, model, batch, r)) == iterations}
                     cut = {(dataset.name, s, model, batch, r) for s, r in cell

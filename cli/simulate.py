@@ -66,7 +66,7 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
             tutorial = (nb.X, nb.X_test)
     start = SeedTerms(match_seed_terms(corpus.train.texts, terms, corpus.labels), len(corpus.labels), fallback) \
         if terms else fallback
-    distinct = corpus.X.shape[0] - int((corpus.copy_of >= 0).sum())  # identical texts are asked once
+    distinct = corpus.n_distinct  # identical texts are asked once
     limit = max_iterations(distinct, batch)
     if iterations > limit:
         stderr.print(

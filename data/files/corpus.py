@@ -40,6 +40,11 @@ class Corpus:
     rankable: np.ndarray | None = None  # training rows with a word (queried first); None: rows with features
     copy_of: np.ndarray | None = None  # per training row: the earlier row it is identical to (-1: none)
 
+    @property
+    def n_distinct(self) -> int:
+        """Training texts less their identical copies: what can be asked."""
+        return self.X.shape[0] - (0 if self.copy_of is None else int((self.copy_of >= 0).sum()))
+
 
 def normalized(text: str) -> str:
     """What makes two texts identical: the same words in the same order, whatever the spacing and the case

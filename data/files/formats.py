@@ -6,3 +6,4 @@ EXTENSIONS = {
     ".pq": "parquet",
 }
 QUOTING = ("csv", "none")
+SEPARATOR_NAMES = {",": "','", "\t": "tab", ";": "';'", "|": "'|'"}  # how errors name a separator

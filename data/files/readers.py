@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 
 from altui.data.errors import DataError
-from altui.data.files.formats import EXTENSIONS, FORMATS, QUOTING  # noqa: F401
+from altui.data.files.formats import EXTENSIONS, FORMATS, QUOTING, SEPARATOR_NAMES  # noqa: F401
+from altui.data.files.ragged import ragged_rows
 
 SEPARATORS = {",": ",", "comma": ",", "tab": "\t", "\\t": "\t", "\t": "\t", ";": ";", "semicolon": ";", "|": "|",
               "pipe": "|"}
-SEPARATOR_NAMES = {",": "','", "\t": "tab", ";": "';'", "|": "'|'"}
 # UTF-32's marks first: FF FE 00 00 starts with UTF-16's FF FE
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -110,18 +110,14 @@ def check_encoding(raw: bytes, path: str, given: str) -> str:
     return given
 
 
-def _guesses(raw: bytes) -> list[str]:
-    """UTF-8 first; if the bytes are not UTF-8, the detected legacy encoding (cp1251, Shift-JIS…), then cp1252
-    and latin-1 (which decodes anything)."""
-    try:
-        raw.decode("utf-8")
-        return list(_FALLBACK_ENCODINGS)
-    except UnicodeDecodeError:
-        pass
+def _guesses(raw: bytes):
+    """UTF-8 first; only if the parser finds the bytes are not UTF-8, the detected legacy encoding (cp1251,
+    Shift-JIS…), then cp1252 and latin-1 (which decodes anything). Lazy: a UTF-8 file is decoded once, by its
+    parser, and never given to the detector."""
+    yield "utf-8"
     from altui.data.files.encodings import detect_encoding
 
-    detected = detect_encoding(raw)
-    return list(dict.fromkeys([e for e in (detected, *_FALLBACK_ENCODINGS[1:]) if e]))
+    yield from dict.fromkeys(e for e in (detect_encoding(raw), *_FALLBACK_ENCODINGS[1:]) if e)
 
 
 def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
@@ -138,14 +134,16 @@ def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
         bom = next((encoding for mark, encoding in _BOMS if raw.startswith(mark)), None)
         encodings = [bom] if bom else _guesses(raw)
     # the parser decodes (and so validates) the bytes itself: the first encoding it reads without error wins
+    tried = []
     for encoding in encodings:
+        tried.append(encoding)
         try:
             if fmt == "jsonl":
                 return _read_jsonl(raw, path, encoding)
             return _read_delimited(raw, path, fmt, encoding, options)
         except UnicodeDecodeError:
             continue
-    raise DataError(f"{path}: cannot decode the file as {', '.join(encodings)}; pass --encoding")
+    raise DataError(f"{path}: cannot decode the file as {', '.join(tried)}; pass --encoding")
 
 
 # -- CSV / TSV
@@ -180,7 +178,7 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
                 encoding=encoding, engine="c", skip_blank_lines=True, index_col=False,
             )
     except pd.errors.ParserWarning:
-        raise DataError(_ragged(raw, path, encoding, separator, quoting, options.header)) from None
+        raise DataError(ragged_rows(raw, path, encoding, separator, quoting, options.header)) from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{path} has no rows; give a file with a text column") from None
     except pd.errors.ParserError as exc:
@@ -202,42 +200,12 @@ def _read_delimited(raw: bytes, path: str, fmt: str, encoding: str, options: Rea
     # every value is a str (na_filter=False), or NaN / "" where a short row has no field: that row is refused
     last = frame.iloc[:, -1]
     if frame.isna().to_numpy().any() or (last == "").any():
-        problem = _ragged(raw, path, encoding, separator, quoting, options.header, strict=False)
+        problem = ragged_rows(raw, path, encoding, separator, quoting, options.header, strict=False)
         if problem:
             raise DataError(problem)
         frame = frame.fillna("")
     columns = {name: frame.iloc[:, i].tolist() for i, name in enumerate(names)}
     return _table(path, columns, separator, encoding)
-
-
-def _ragged(raw: bytes, path: str, encoding: str, separator: str, quoting: str, header: bool,
-            strict: bool = True) -> str | None:
-    """The first row with another number of fields than the header (or row 1), as one line with the fix; None
-    when every row has them all (``strict``: a generic line then, since the parser found a problem)."""
-    text = raw.decode(encoding, errors="replace")
-    if quoting == "csv" and text.count('"') % 2:
-        return (f"{path}: malformed CSV (a quote that is never closed); check quoting (--quoting csv|none) "
-                "and --sep")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator,
-                        quoting=csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL)
-    expected = None
-    for row in reader:
-        if not row:
-            continue
-        if expected is None:
-            expected = len(row)
-            continue
-        if len(row) != expected:
-            return _ragged_message(path, reader.line_num, len(row), expected, header, separator, quoting)
-    return f"{path}: the rows do not all have the same number of fields; check --sep and --quoting" if strict else None
-
-
-def _ragged_message(path, line, saw, expected, header, separator, quoting) -> str:
-    name = SEPARATOR_NAMES.get(separator, repr(separator))
-    fix = ("quote the fields that contain the separator (\"hello, world\")" if saw > expected else
-           "give every row all the fields (an empty label is an empty field)")
-    return (f"{path}: line {line} has {saw} fields but {'the header has' if header else 'line 1 has'} {expected}; "
-            f"{fix}, or check --sep (read with {name}) and --quoting (read as {quoting})")
 
 
 def _read_with_arrow(raw: bytes, separator: str, quoting: str, header: bool,
@@ -269,7 +237,7 @@ def _read_with_arrow(raw: bytes, separator: str, quoting: str, header: bool,
         )
     except (pa.ArrowException, ValueError, OSError) as exc:
         if _ARROW_RAGGED.search(str(exc)):  # a row wider or narrower than the header: said, never read shifted
-            raise DataError(_ragged(raw, path, "utf-8", separator, quoting, header)) from None
+            raise DataError(ragged_rows(raw, path, "utf-8", separator, quoting, header)) from None
         return None
     if table.num_rows == 0 or table.num_columns == 0:
         return None  # the pandas path says what is missing

@@ -21,7 +21,7 @@ from altui.data.files.corpus import Corpus, with_features
 from altui.data.errors import DataError
 from altui.data.files.seed_terms import match_seed_terms
 from altui.data.sessions.session_lock import SessionLock
-from altui.data.sessions.item_matching import check_same_items, match_rows
+from altui.data.sessions.item_matching import check_same_items, check_stored, match_rows, through_copies
 from altui.data.sessions.store import SessionInfo, SessionStore, StoredAnswer
 from altui.data.files.table import LabelSet, encode_labels
 from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, SeedTerms, get_cold_start
@@ -226,17 +226,16 @@ class LabelingSession:
         train = self.corpus.train
         same_data = self.store.info.fingerprint == train.fingerprint
         rows = [s.answer.index for s in stored] if same_data else match_rows(stored, train.ids, train.texts)
-        self._check_stored(stored, rows, same_data)
-        rows = self._through_copies(rows)
+        last = self.store.last_batch() if same_data else None  # other data: the saved batch names old rows
+        check_stored(self.store.path, stored, rows, last, len(train.texts), len(self.corpus.labels))
+        rows = through_copies(rows, self.loop.pool.copy_of)
         answers = [Answer(row, s.answer.label, s.answer.round) for s, row in zip(stored, rows) if row is not None]
         row_of = {s.item_id: row for s, row in zip(stored, rows) if row is not None}
         edits = [(row_of[item_id], None if old is None else Answer(row_of[item_id], old.answer.label, old.answer.round))
                  for item_id, old in self.store.edits() if item_id in row_of]
-        last = self.store.last_batch()
         self.loop.history_ = self.store.metrics()
         if not same_data:
             self.changes = self._record_data_change(stored, rows)
-            last = None  # the saved batch names rows of the old file: a new batch is queried
         if last is None:
             self.loop.replay(answers, 0, [], edits)
             batch = self.loop.query()
@@ -246,42 +245,6 @@ class LabelingSession:
             round_, batch = last
             reopened = self.store.reopened_items()  # taken back, not answered again: asked first
             self.loop.replay(answers, round_, reopened + [i for i in batch if i not in reopened], edits)
-
-    def _through_copies(self, rows: list[int | None]) -> list[int | None]:
-        """An answer saved for an identical copy (an older session asked copies) stands for its group's first
-        row, unless that row has an answer of its own; then it is dropped (the group has one answer)."""
-        copy_of = self.loop.pool.copy_of
-        own = {row for row in rows if row is not None and copy_of[row] < 0}
-        mapped, seen = [], set()
-        for row in rows:
-            if row is not None and copy_of[row] >= 0:
-                first = int(copy_of[row])
-                row = None if first in own or first in seen else first
-                if row is not None:
-                    seen.add(row)
-            mapped.append(row)
-        return mapped
-
-    def _check_stored(self, stored, rows, same_data: bool = True) -> None:
-        """Every saved answer names an item of the data and one of the session's labels (a file edited by hand
-        or by another program could say otherwise): else one line naming the event, and the rescue."""
-        n_items, n_labels = len(self.corpus.train.texts), len(self.corpus.labels)
-        path = self.store.path
-        for position, (saved, row) in enumerate(zip(stored, rows)):
-            label = saved.answer.label
-            bad_item = row is not None and not (isinstance(row, int) and 0 <= row < n_items)
-            bad_label = label is not None and not (isinstance(label, int) and 0 <= label < n_labels)
-            if bad_item or bad_label:
-                what = f"item {row!r} (the data has {n_items})" if bad_item else \
-                    f"label {label!r} (the session has {n_labels})"
-                raise DataError(f"session {path}: answer {position + 1} (id {str(saved.item_id)[:60]!r}) names {what}; "
-                                f"the file was changed outside altui: `altui export {path}` still reads the "
-                                "other answers, or start a new --session")
-        last = self.store.last_batch() if same_data else None  # other data: a new batch is queried anyway
-        if last is not None and any(not (isinstance(i, int) and 0 <= i < n_items) for i in last[1]):
-            raise DataError(f"session {path}: the saved batch of round {last[0] + 1} names items the data does "
-                            f"not have; the file was changed outside altui: `altui export {path}` still reads the "
-                            "answers, or start a new --session")
 
     def _record_data_change(self, stored, rows) -> str:
         """The data file changed (moved, edited): say what changed, and make its new state the session's."""
