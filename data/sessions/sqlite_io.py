@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from pathlib import Path
@@ -55,3 +56,17 @@ class transaction:
             raise DataError(f"the session file could not be written ({exc}); nothing was saved: free disk space "
                             "or check the file's permissions, then try again") from None
         return False
+
+
+def reading(method):
+    """A read of the session whose damage (bad pages, bad rows) is one clear error, not a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as exc:
+            raise DataError(f"session {self.path} is damaged ({type(exc).__name__}: {exc}); "
+                            "restore it from a backup or start a new --session") from None
+
+    return wrapper

@@ -8,7 +8,6 @@ fingerprint of the data set (a session refuses another data set), and the Rubrix
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -17,7 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from altui.data.errors import DataError
-from altui.data.sessions.sqlite_io import connect_readonly, transaction
+from altui.data.sessions.sqlite_io import connect_readonly, reading as _reading, transaction
+from altui.data.sessions.store_tables import SideTables
 from altui.data.sessions.store_schema import READABLE_VERSIONS, SCHEMA_VERSION, create_tables, migrate
 from altui.engine.loop import Answer, RoundMetrics
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES
@@ -68,21 +68,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _reading(method):
-    """A read of the session whose damage (bad pages, bad rows) is one clear error, not a traceback."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as exc:
-            raise DataError(f"session {self.path} is damaged ({type(exc).__name__}: {exc}); "
-                            "restore it from a backup or start a new --session") from None
-
-    return wrapper
-
-
-class SessionStore:
+class SessionStore(SideTables):
     """Open with :meth:`create_or_resume` (labeling) or :meth:`open_existing` (export, status, rubrix)."""
 
     def __init__(self, path: str | Path, connection: sqlite3.Connection, info: SessionInfo, readonly: bool = False):
@@ -259,63 +245,10 @@ class SessionStore:
                              (item_id, item, text, now()))
             return True
 
-    def record_copies(self, copies: list[tuple[str, str, str]], metas: dict[str, dict] | None = None) -> None:
-        """The data's identical texts as (copy id, the id of the item asked for the group, copy text): replaced
-        whole at every writer's open (the data may have changed), so export can label every copy; ``metas``
-        (copy id -> --meta-cols values) are kept for export too."""
-        with transaction(self._db):
-            self._db.execute("DELETE FROM copies")
-            self._db.executemany("INSERT OR REPLACE INTO copies (copy_id, item_id, text) VALUES (?, ?, ?)", copies)
-            if metas:
-                self._db.executemany("INSERT OR REPLACE INTO item_meta (item_id, meta) VALUES (?, ?)",
-                                     [(k, json.dumps(v, ensure_ascii=False)) for k, v in metas.items()])
-
-    def record_team_answers(self, rows: list[tuple[str, str, str, str | None]]) -> None:
-        """(item id, annotator, label name, text) of every annotator merged into this session (``altui merge``)."""
-        with transaction(self._db):
-            self._db.executemany("INSERT OR REPLACE INTO team_answers (item_id, annotator, label_name, text) "
-                                 "VALUES (?, ?, ?, ?)", rows)
-
-    @_reading
-    def team_texts(self) -> dict[str, str]:
-        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_answers'"
-                                ).fetchone():
-            return {}
-        return {item_id: text or "" for item_id, text in self._db.execute("SELECT item_id, text FROM team_answers")}
-
-    @_reading
-    def team_answers(self) -> dict[str, dict[str, str]]:
-        """item id -> {annotator: label name}; empty for a session that is not a merge."""
-        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'team_answers'"
-                                ).fetchone():
-            return {}
-        found: dict[str, dict[str, str]] = {}
-        for item_id, annotator, label in self._db.execute(
-                "SELECT item_id, annotator, label_name FROM team_answers ORDER BY rowid"):
-            found.setdefault(item_id, {})[annotator] = label
-        return found
-
-    @_reading
-    def item_meta(self) -> dict[str, dict[str, str]]:
-        """item id -> its --meta-cols values, for the answered items and the copies (none in older files)."""
-        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'item_meta'").fetchone():
-            return {}
-        return {item_id: json.loads(meta) for item_id, meta in self._db.execute("SELECT item_id, meta FROM item_meta")}
-
-    @_reading
-    def copies(self) -> dict[str, list[tuple[str, str | None]]]:
-        """item id -> [(copy id, copy text)] (an older session file has no copies table: none)."""
-        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'copies'").fetchone():
-            return {}
-        found: dict[str, list[tuple[str, str | None]]] = {}
-        for copy_id, item_id, text in self._db.execute("SELECT copy_id, item_id, text FROM copies ORDER BY rowid"):
-            found.setdefault(item_id, []).append((copy_id, text))
-        return found
-
     @_reading
     def flags(self) -> list[tuple[str, int, str | None]]:
         """Flagged items (id, row, text), in the order flagged. Sessions of schema < 4 have none."""
-        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'flags'").fetchone():
+        if not self.has_table("flags"):
             return []
         return list(self._db.execute("SELECT item_id, item, text FROM flags ORDER BY at, item_id"))
 
