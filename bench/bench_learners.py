@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.synth_pool import ensure_pool  # noqa: E402
+from bench.timing import round_ms as time_rounds  # noqa: E402
 from altui.engine.features import features_for, vectorize, word_rows  # noqa: E402
 from altui.engine.learners import MODELS, make_learner  # noqa: E402
 from altui.engine.loop import ActiveLoop  # noqa: E402
@@ -46,16 +45,7 @@ def round_ms(texts, y, model: str, rounds: int = 20, batch: int = 10) -> float:
     _, X, _ = vectorize(texts, None, config)
     loop = ActiveLoop(X, 2, learner=make_learner(model, 2), random_state=0, batch_size=batch,
                       rankable=word_rows(texts, config))
-    seconds = []
-    batch = loop.query()
-    for _ in range(rounds + 1):
-        for i in batch:
-            loop.answer(i, int(y[i]))
-        started = time.perf_counter()
-        loop.teach()
-        batch = loop.query()
-        seconds.append(time.perf_counter() - started)
-    return 1000 * statistics.mean(seconds[1:])  # the first round is the cold start's
+    return time_rounds(loop, y, rounds)
 
 
 def main() -> None:

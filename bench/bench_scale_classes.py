@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.synth_pool import ensure_pool  # noqa: E402
+from bench.timing import round_ms as time_rounds  # noqa: E402
 from altui.engine.features import NBLR_FEATURES, vectorize, word_rows  # noqa: E402
 from altui.engine.learners import make_learner  # noqa: E402
 from altui.engine.loop import ActiveLoop  # noqa: E402
@@ -32,16 +32,7 @@ from altui.engine.loop import ActiveLoop  # noqa: E402
 def round_ms(X, y, rankable, n_classes: int, model: str, strategy: str, rounds: int) -> float:
     loop = ActiveLoop(X, n_classes, learner=make_learner(model, n_classes), strategy=strategy, random_state=0,
                       rankable=rankable)
-    seconds = []
-    batch = loop.query()
-    for _ in range(rounds + 1):
-        for i in batch:
-            loop.answer(i, int(y[i]))
-        started = time.perf_counter()
-        loop.teach()
-        batch = loop.query()
-        seconds.append(time.perf_counter() - started)
-    return 1000 * statistics.mean(seconds[1:])
+    return time_rounds(loop, y, rounds)
 
 
 def main() -> None:

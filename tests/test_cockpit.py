@@ -310,7 +310,7 @@ def test_no_color_is_respected(tmp_path, monkeypatch):
 
 
 async def test_a_resume_says_the_model_now_knows_this_rounds_answers(tmp_path):
-    from altui.tui.app import resume_notices
+    from altui.tui.notices import resume_notices
 
     first = youtube_app(tmp_path)
     async with first.run_test(size=SIZE) as pilot:

@@ -27,6 +27,7 @@ from altui.data.servers.rubrix import RubrixConfig, check_dataset_name
 from altui.tui.messages import BatchReady
 from altui.tui.screens.annotate import AnnotateScreen
 from altui.tui.keys import MAX_LABELS
+from altui.tui.notices import os_user, resume_notices
 from altui.tui.user_config import UserConfig, load_user_config
 from altui.tui.screens.help import HelpScreen
 from altui.tui.screens.history import HistoryScreen
@@ -356,37 +357,6 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
         raise
     return AltuiApp(session, rubrix, config.rubrix_dataset, argilla, config.argilla_dataset,
                     notices=resume_notices(session, config), user_config=user_config)
-
-
-def os_user() -> str | None:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in this environment: sessions are then told apart by file
-        return None
-
-
-def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
-    """What to say when a saved session is resumed: where it stands, and the settings it kept."""
-    store = session.store
-    if not store.n_events():
-        return []
-    info = store.info
-    loop = session.loop
-    notices = [f"resumed {store.path.name}: {loop.pool.n_labeled} labeled, {loop.pool.n_skipped} skipped, "
-               f"round {loop.round_ + 1}"]
-    from altui.engine.learners import resolve_model
-
-    wanted = (config.strategy, config.batch, resolve_model(config.model, len(session.labels)))
-    if (info.strategy, info.batch_size, info.model) != wanted:
-        notices.append(f"the session keeps its own settings: strategy {info.strategy}, model {info.model}, "
-                       f"batch {info.batch_size} (start a new --session for others)")
-    this_round = sum(1 for a in loop.answers_ if a.round == loop.round_ and a.label is not None)
-    if this_round and loop.learner.is_ready:
-        notices.append(f"the model now knows this round's {this_round} answers too: a resume teaches it every "
-                       "saved answer, so its guesses can differ from before you quit")
-    return notices
 
 
 def make_review_app(path, on_progress=None, conflicts: bool = False) -> AltuiApp:
