@@ -7,7 +7,9 @@ teach + query per round, and where "stabilizing predictions" fired:
 - youtube-spam (2 classes), ../shared/data/youtube-spam/{train,test}.csv;
 - youtube-video (5 classes): which video a comment belongs to, built from the same raw files
   (../shared/data/youtube-spam/raw/Youtube0N-*.csv), shuffled with seed 5 and split 80/20;
-- debian-sections (22 classes, imbalanced), ../shared/data/debian-sections.
+- debian-sections (22 classes, imbalanced), ../shared/data/debian-sections;
+- debtags-use (16 classes, imbalanced; held out: never run while the default was chosen), built by
+  bench/debtags.py from ``apt-cache dumpavail``: a package's one-line description and its one ``use::`` tag.
 
 Configurations:
 - old default: nblr + uncertainty, identical texts asked again (before issues 19 and 21);
@@ -17,7 +19,7 @@ Configurations:
 - peer: small-text 1.4's PoolBasedActiveLearner, ConfidenceEnhancedLinearSVC on scikit-learn TF-IDF (fit on
   the pool), BreakingTies, a random first batch of 10 (``pip install 'altui[bench]'``).
 
-usage: python bench/bench_many_classes.py [--repeats 10] [--datasets youtube-spam,youtube-video,debian-sections]
+usage: python bench/bench_many_classes.py [--repeats 10] [--datasets youtube-spam,youtube-video,debian-sections,debtags-use]
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ SHARED = ROOT.parent / "shared" / "data"
 AT = (50, 100, 200, 300, 500)
 BATCH = 10
 ITERATIONS = max(AT) // BATCH
+sys.path.insert(0, str(ROOT))
 
+from bench.debtags import debtags_use  # noqa: E402
 from altui.data.files.corpus import load_corpus  # noqa: E402
 from altui.engine.features import features_for  # noqa: E402
 from altui.engine.learners import make_learner, resolve_model  # noqa: E402
@@ -80,6 +84,9 @@ def datasets(names: list[str], scratch: Path):
         elif name == "debian-sections":
             yield (name, SHARED / "debian-sections" / "train.csv", SHARED / "debian-sections" / "test.csv",
                    {"text_col": "description", "label_col": "section"})
+        elif name == "debtags-use":  # never used while developing the default: built from apt-cache dumpavail
+            train, test = debtags_use(scratch)
+            yield name, train, test, {"text_col": "description", "label_col": "use"}
         else:
             raise SystemExit(f"unknown data set {name}")
 

@@ -114,6 +114,11 @@ SeedTermsOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
 BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
+MultiLabelOpt = Annotated[bool, typer.Option("--multi-label", help="A text can have several labels (or none): the "
+                                             "label column holds sets, as JSON lists or joined by --label-sep. "
+                                             "Fixed when a session is created.")]
+LabelSepOpt = Annotated[Optional[str], typer.Option("--label-sep", help="With --multi-label: what joins the labels "
+                                                    "of a cell that is not a JSON list (default ;).")]
 ModelOpt = Annotated[
     Model, typer.Option("--model", help="auto (default): nblr for two labels, svm for more; nblr: NB-LR on word "
                       "and char n-grams; svm: a linear SVM on those n-grams (learns fastest with many labels); nb: "
@@ -167,6 +172,8 @@ def simulate(
     = None,
     at: Annotated[Optional[str], typer.Option("--at", help="Label counts the table shows, e.g. 50,100,200 "
                                               "(default: six spread over the run).")] = None,
+    multi_label: MultiLabelOpt = False,
+    label_sep: LabelSepOpt = None,
 ) -> None:
     """Run the loop without a person (labels from the label column) and compare strategies.
 
@@ -188,12 +195,20 @@ def simulate(
 
     run_simulate(
         data, test, dict(text_col=text_col, label_col=label_col, sep=sep, header=not no_header, format=value(format),
-                         quoting=value(quoting), encoding=encoding),
+                         quoting=value(quoting), encoding=encoding, label_sep=checked_label_sep(label_sep, multi_label)),
         strategies=value(strategy) or [DEFAULT_STRATEGY, "random"], repeats=repeats, iterations=iterations,
         batch=batch, model=value(model), candidates=candidates, seed=seed, jobs=jobs, cold_start=value(cold_start),
         seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
-        address=address, at=parse_at(at),
+        address=address, at=parse_at(at), multi_label=multi_label,
     )
+
+
+def checked_label_sep(label_sep: str | None, multi_label: bool) -> str | None:
+    if label_sep is not None and not multi_label:
+        raise usage_error("--label-sep joins the labels of a multi-label cell: add --multi-label, or drop it")
+    if label_sep is not None and (not label_sep or label_sep.isspace() and label_sep != "\t"):
+        raise usage_error("--label-sep needs a character that joins labels, e.g. ';' or '|'")
+    return label_sep
 
 
 @app.command(cls=AltuiCommand)
@@ -258,6 +273,8 @@ def label(
     annotator: Annotated[Optional[str], typer.Option("--annotator", help="Who labels in this session (default: "
                                                      "your user name); altui agreement compares annotators.")]
     = None,
+    multi_label: MultiLabelOpt = False,
+    label_sep: LabelSepOpt = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once.
 
@@ -282,7 +299,7 @@ def label(
         cold_start=value(cold_start), seed_terms=parse_seed_terms(seed_terms or []) or None,
         argilla_dataset=argilla_dataset, argilla_url=argilla_url, argilla_workspace=argilla_workspace,
         id_col=id_col, meta_cols=tuple(c.strip() for c in meta_cols.split(",") if c.strip()) if meta_cols else None,
-        annotator=annotator,
+        annotator=annotator, multi_label=multi_label, label_sep=checked_label_sep(label_sep, multi_label),
     )
     with data_progress() as on_progress:
         altui_app = make_app(config, on_progress)

@@ -56,9 +56,12 @@ def train(
     json_path, info = train_model(session, output)
     say(f"wrote the model ({info['model']}, {info['n_labels']} labels) to {output}", err=True)
     say(f"wrote its description to {json_path}", err=True)
-    if info["test"]:
-        say(f"test accuracy {info['test']['accuracy']:.3f}, macro F1 {info['test']['f1']:.3f} "
-            f"on {info['test']['n']} items")
+    test = info["test"]
+    if test and "subset_accuracy" in test:  # label sets
+        say(f"test subset accuracy {test['subset_accuracy']:.3f}, macro F1 {test['f1']:.3f}, micro F1 "
+            f"{test['micro_f1']:.3f} on {test['n']} items")
+    elif test:
+        say(f"test accuracy {test['accuracy']:.3f}, macro F1 {test['f1']:.3f} on {test['n']} items")
 
 
 @domain_errors

@@ -37,8 +37,14 @@ def print_summary(curves, n_test: int, width: int, model: str = "", at: list[int
         points = checkpoints(len(first.n_labels))
     wide = Console(width=max(width, 160), highlight=False)
     learner = f"model {model}; " if model else ""
-    for measure, title in (("accuracy", f"test accuracy ({learner}mean±std over repeats, {n_test} test items) at n labels"),
-                           ("f1", "test macro F1 (mean±std over repeats) at n labels")):
+    multi_label = first.micro_f1_mean is not None
+    accuracy = "test subset accuracy (the whole label set right" if multi_label else "test accuracy ("
+    measures = [("accuracy", f"{accuracy}{'; ' if multi_label else ''}{learner}mean±std over repeats, {n_test} test "
+                 "items) at n labels"),
+                ("f1", "test macro F1 (mean±std over repeats) at n labels")]
+    if multi_label:
+        measures.append(("micro", "test micro F1 (every text x label decision; mean over repeats) at n labels"))
+    for measure, title in measures:
         table = Table(title=title, box=None, pad_edge=False, min_width=len(title))
         table.add_column("strategy", no_wrap=True)
         for p in points:
@@ -47,6 +53,9 @@ def print_summary(curves, n_test: int, width: int, model: str = "", at: list[int
             table.add_column("ms/iter", justify="right", no_wrap=True)
             table.add_column("stable at (acc)", justify="right", no_wrap=True)
         for name, c in curves.items():
+            if measure == "micro":
+                table.add_row(name, *[f"{c.micro_f1_mean[p]:.3f}" for p in points])
+                continue
             mean, std = (c.mean, c.std) if measure == "accuracy" else (c.f1_mean, c.f1_std)
             cells = [f"{mean[p]:.3f}±{std[p]:.3f}" for p in points]
             if measure == "accuracy":
@@ -54,7 +63,7 @@ def print_summary(curves, n_test: int, width: int, model: str = "", at: list[int
             table.add_row(name, *cells)
         wide.print(table)
         wide.print()
-    if labels and len(labels) > 2:
+    if labels and (len(labels) > 2 or multi_label):
         print_class_f1(wide, curves, labels)
     if "modal-tutorial" in curves:
         tutorial = curves["modal-tutorial"]
@@ -107,6 +116,7 @@ def plot_curves(curves, width: int = 80, height: int = 20) -> str:
     # colours are stripped (files, pipes), so each curve gets its own marker character
     for (name, c), marker in zip(curves.items(), "*o+x#@%"):
         plt.plot(c.n_labels.tolist(), c.mean.tolist(), label=name, marker=marker)
-    plt.title("test accuracy vs number of labels (mean over repeats)")
+    multi_label = next(iter(curves.values())).micro_f1_mean is not None
+    plt.title(f"test {'subset ' if multi_label else ''}accuracy vs number of labels (mean over repeats)")
     plt.xlabel("labels")
     return ANSI_ESCAPE.sub("", plt.build())

@@ -13,7 +13,7 @@ def run_simulate(
     data: Path | None, test: Path | None, read: dict, *, strategies: list[str], repeats: int, iterations: int,
     batch: int, model: str, candidates: int, seed: int, jobs: int, cold_start: str, seed_terms: list[str],
     out: Path | None, queries: Path | None, json_path: Path | None, backend: str = "loky",
-    address: str | None = None, at: list[int] | None = None,
+    address: str | None = None, at: list[int] | None = None, multi_label: bool = False,
 ) -> None:
     """Validate, connect the backend (before the data is read: a bad --address fails at once), run, report."""
     from altui.data.files.output_paths import check_outputs
@@ -27,11 +27,11 @@ def run_simulate(
     with connect(backend, address, jobs) as where:
         _run(data, test, read, strategies=strategies, repeats=repeats, iterations=iterations, batch=batch,
              model=model, candidates=candidates, seed=seed, cold_start=cold_start, seed_terms=seed_terms,
-             out=out, queries=queries, json_path=json_path, where=where, at=at)
+             out=out, queries=queries, json_path=json_path, where=where, at=at, multi_label=multi_label)
 
 
 def _run(data, test, read, *, strategies, repeats, iterations, batch, model, candidates, seed, cold_start,
-         seed_terms, out, queries, json_path, where, at=None) -> None:
+         seed_terms, out, queries, json_path, where, at=None, multi_label=False) -> None:
     from altui.cli.report import print_summary
     from altui.data.files.corpus import load_corpus, with_features
     from altui.data.files.outputs import write_simulation
@@ -43,10 +43,12 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
     from altui.engine.simulate import max_iterations, simulate, summarize
     from altui.engine.strategies import get_strategy
 
-    make_learner(model, 2)
+    make_learner(model, 2, multi_label)
     for name in strategies:
+        if name == MODAL_TUTORIAL and multi_label:
+            raise usage_error("the modAL tutorial's loop is single-label: drop -s modal-tutorial with --multi-label")
         if name != MODAL_TUTORIAL:
-            get_strategy(name)
+            get_strategy(name, multi_label)
         else:
             check_modal_installed()
     fallback = get_cold_start(cold_start)
@@ -58,7 +60,7 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
     with data_progress() as on_progress:
         corpus = load_corpus(
             str(data) if data else None, str(test) if test else None, seed=seed, require_labels=True,
-            on_progress=on_progress, features=features_for(model), **read,
+            on_progress=on_progress, features=features_for(model), multi_label=multi_label, **read,
         )
         tutorial = None
         if MODAL_TUTORIAL in strategies and corpus.features.config != NB_FEATURES:
@@ -84,21 +86,22 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
         results = simulate(
             corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
             strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
-            n_jobs=where.n_jobs, run_tasks=where.run_tasks, learner=make_learner(model, len(corpus.labels)),
+            n_jobs=where.n_jobs, run_tasks=where.run_tasks,
+            learner=make_learner(model, len(corpus.labels), multi_label), multi_label=multi_label,
             on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
             rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start, copy_of=corpus.copy_of,
         )
     curves = summarize(results)
     json_to_stdout = json_path is not None and str(json_path) == "-"
     if not json_to_stdout:  # `--json -`: stdout is the JSON alone, for scripts
-        shown = f"{model} ({resolve_model(model, len(corpus.labels))})" if model == "auto" else model
+        shown = f"{model} ({resolve_model(model, len(corpus.labels), multi_label)})" if model == "auto" else model
         print_summary(curves, corpus.X_test.shape[0], stdout.width, shown, at, list(corpus.labels.names))
     config = {
         "data": corpus.train.path, "test": corpus.test.path if corpus.test else None, "held_out": corpus.held_out,
         "n_pool": int(corpus.X.shape[0]), "n_test": int(corpus.X_test.shape[0]), "labels": list(corpus.labels.names),
         "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats,
         "iterations": iterations, "batch": batch, "seed": seed, "backend": where.name, "cold_start": cold_start,
-        "seed_terms": terms or None,
+        "seed_terms": terms or None, "multi_label": multi_label,
     }
     summary = write_simulation(results, curves, config, out=out, queries=queries,
                                summary=None if json_to_stdout else json_path)

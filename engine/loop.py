@@ -18,7 +18,8 @@ from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_star
 from altui.engine.errors import ConfigError
 from altui.engine.learners.base import Learner
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
-from altui.engine.metrics import accuracy, confusion, f1_per_class, macro_f1
+from altui.engine.learners.multi_label import MultiLabelSVMLearner, bits
+from altui.engine.metrics import accuracy, confusion, f1_per_class, label_set_scores, macro_f1
 from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.pool import LABELED, MISSING, UNLABELED, Pool
 from altui.engine.stopping import draw_stop_set, stability_kappa
@@ -50,6 +51,7 @@ class RoundMetrics:
     teach_seconds: float
     kappa: float = float("nan")  # agreement with the previous round's predictions on the stop set
     class_f1: tuple[float, ...] = ()  # test F1 per class (NaN: no test item and no prediction of it)
+    micro_f1: float = float("nan")  # multi-label: F1 over every (text, label) decision (accuracy is subset accuracy)
 
 
 class ActiveLoop:
@@ -70,6 +72,9 @@ class ActiveLoop:
         are queried only when no rankable item is left.
     cold_start : what to ask until the model has seen two classes: a name from
         :data:`engine.cold_start.COLD_STARTS` or a :class:`engine.cold_start.ColdStart` (seed terms).
+    multi_label : answers are label sets (bit masks over ``n_classes`` labels, :mod:`engine.learners.multi_label`)
+        and ``y_test`` holds masks: the default learner is one SVM per label, the strategies are the multi-label
+        ones, and the metrics are subset accuracy, macro and micro F1.
 
     On a pool larger than ``max_candidates``, the next query's candidates are drawn right after a query,
     either by :meth:`prepare_next_query` (the TUI calls it in a thread while the person answers) or by the
@@ -93,6 +98,7 @@ class ActiveLoop:
         rankable: np.ndarray | None = None,
         cold_start: str | ColdStart = DEFAULT_COLD_START,
         copy_of: np.ndarray | None = None,
+        multi_label: bool = False,
     ):
         if batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}: use --batch 1 or more")
@@ -100,10 +106,16 @@ class ActiveLoop:
             raise ConfigError(f"need at least two labels to learn from, got {n_classes}")
         self.X = sp.csr_matrix(X)
         self.n_classes = n_classes
-        self.strategy = get_strategy(strategy)
+        self.multi_label = multi_label
+        self.strategy = get_strategy(strategy, multi_label)
         self.cold_start = get_cold_start(cold_start)
         self.batch_size = batch_size
-        self.learner = learner if learner is not None else MultinomialNBLearner(n_classes=n_classes)
+        if learner is None:
+            learner = MultiLabelSVMLearner(n_classes=n_classes) if multi_label else \
+                MultinomialNBLearner(n_classes=n_classes)
+        if getattr(learner, "multi_label", False) != multi_label:
+            raise ConfigError("a multi-label loop needs a multi-label learner, and a single-label loop a single-label one")
+        self.learner = learner
         self.random_state = random_state
         self.rng_ = check_random_state(random_state)
         self.max_candidates = max_candidates
@@ -113,7 +125,7 @@ class ActiveLoop:
         # identical texts (copy_of: the first row of each group, -1 elsewhere) are asked once; the model learns
         # each distinct text once
         self.pool = Pool(self.X.shape[0], has_features=has_features if rankable is None else rankable & has_features,
-                         copy_of=copy_of)
+                         copy_of=copy_of, multi_label=multi_label)
         self.round_ = 0
         self.batch_: list[int] = []
         self.answers_: list[Answer] = []
@@ -190,8 +202,7 @@ class ActiveLoop:
         if label is None:
             self.pool.skip(index)
         else:
-            if not 0 <= label < self.n_classes:
-                raise ConfigError(f"label {label} is not one of the {self.n_classes} classes")
+            self._check_label(label)
             self.pool.label(index, int(label))
         answer = Answer(index, None if label is None else int(label), self.round_)
         self.answers_.append(answer)
@@ -205,14 +216,22 @@ class ActiveLoop:
         Undo restores the old answer."""
         index = int(index)
         position = self._position(index)
-        if label is not None and not 0 <= label < self.n_classes:
-            raise ConfigError(f"label {label} is not one of the {self.n_classes} classes")
+        if label is not None:
+            self._check_label(label)
         old = self.answers_[position]
         new = Answer(index, None if label is None else int(label), old.round)
         self._apply(new)
         self.answers_[position] = new
         self.edits_.append((index, old))
         return new
+
+    def _check_label(self, label: int) -> None:
+        """A class index, or (multi-label) a bit mask over the labels; the empty set (0) is an answer."""
+        if self.multi_label:
+            if not 0 <= label < (1 << self.n_classes):
+                raise ConfigError(f"label set {label} holds a label outside the {self.n_classes} labels")
+        elif not 0 <= label < self.n_classes:
+            raise ConfigError(f"label {label} is not one of the {self.n_classes} classes")
 
     def _position(self, index: int) -> int:
         for position in range(len(self.answers_) - 1, -1, -1):
@@ -336,16 +355,23 @@ class ActiveLoop:
             return float("nan")
         predictions = self.predict_stop_set()
         previous, self._stop_predictions = self._stop_predictions, predictions
+        if self.multi_label:  # every (text, label) decision is one yes/no prediction
+            flat = lambda masks: bits(masks, self.n_classes).ravel().astype(np.int64)  # noqa: E731
+            return stability_kappa(None if previous is None else flat(previous), flat(predictions), 2)
         return stability_kappa(previous, predictions, self.n_classes)
 
     def evaluate(self, teach_seconds: float = 0.0) -> RoundMetrics:
-        acc = f1 = float("nan")
+        acc = f1 = micro = float("nan")
         per_class: tuple[float, ...] = ()
-        if self.test_scores_ is not None and self.learner.n_classes_seen_ > 0:
+        if self.test_scores_ is not None and self.multi_label and self.learner.is_ready:
+            acc, f1, micro, per_label = label_set_scores(self.y_test, self.test_scores_.predict(), self.n_classes)
+            per_class = tuple(per_label)
+        elif self.test_scores_ is not None and not self.multi_label and self.learner.n_classes_seen_ > 0:
             matrix = confusion(self.y_test, self.test_scores_.predict(), self.n_classes)
             acc, f1, per_class = accuracy(matrix), macro_f1(matrix), tuple(f1_per_class(matrix))
         counts = tuple(self.pool.label_counts(self.n_classes).tolist())
-        return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds, class_f1=per_class)
+        return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds, class_f1=per_class,
+                            micro_f1=micro)
 
     # -- what the person sees
     def predict_proba(self, indices) -> np.ndarray | None:

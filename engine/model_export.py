@@ -9,6 +9,9 @@ The file loads with scikit-learn and joblib alone (no altui import), so every st
 - ``svm`` is refit the same way (scikit-learn's hashing, binary, L2-normalised) and keeps the app's fitted
   temperature: its weights divided by ``T`` in a multinomial :class:`LogisticRegression` give exactly
   ``softmax(z / T)``, the probabilities the app shows.
+- a multi-label ``svm`` (one SVM per label) is refit the same way into a :class:`OneVsRestClassifier` of
+  :class:`LogisticRegression` whose weights are the SVMs' divided by ``T``: ``predict`` gives the label-indicator
+  matrix (columns: ``.classes_``, the label names) and ``predict_proba`` each label's probability, as the app.
 - ``nblr`` hashes its char 4-grams its own (faster) way, so it is refit on scikit-learn's word and
   ``char_wb`` hashing with the same NB-LR code, labels, C and smoothing; the NB ratios are folded into a
   :class:`LogisticRegression`'s weights, ``(X ∘ r) w = X (r ∘ w)``.
@@ -54,6 +57,8 @@ def export_pipeline(model: str, learner: Learner, space: FeatureSpace, label_nam
     config = features_for(model)
     if not learner.is_ready:
         raise ValueError("the model needs labels of two classes before it can be exported")
+    if getattr(learner, "multi_label", False):
+        return _label_set_pipeline(learner, config, label_names, texts, y)
     if model == "nblr":
         return _nblr_pipeline(learner, config, space, label_names, texts, y)
     if model == "svm":
@@ -131,6 +136,41 @@ def _svm_pipeline(learner: LinearSVMLearner, config: FeatureConfig, space: Featu
     classifier.classes_ = _names(refit.seen_classes_, label_names)
     classifier.n_features_in_ = X.shape[1]
     classifier.n_iter_ = np.zeros(1, dtype=np.int32)
+    steps = [("features", features), ("binary", Binarizer(threshold=0.0)), ("unit", Normalizer(norm="l2")),
+             ("classifier", classifier)]
+    return Pipeline(steps)
+
+
+def _label_set_pipeline(learner, config: FeatureConfig, label_names, texts, y) -> Pipeline:
+    from sklearn.multiclass import OneVsRestClassifier
+
+    from altui.engine.learners.multi_label import MultiLabelSVMLearner, bits
+
+    features, X = _sklearn_hashed("svm", config, texts, y)
+    refit = MultiLabelSVMLearner(n_classes=learner.n_classes, C=learner.C, random_state=learner.random_state)
+    refit.fit(X, np.asarray(y))
+    temperature = learner.temperature_  # the app's calibration, fitted on its own out-of-fold margins
+    Y = bits(np.asarray(y), learner.n_classes).astype(np.int64)
+    Xu = Normalizer(norm="l2").transform(Binarizer(threshold=0.0).transform(X))
+    classifier = OneVsRestClassifier(LogisticRegression(C=learner.C))
+    # fitted once for its bookkeeping (classes, binarizer); every label's weights are then the app's model's
+    anchors = np.vstack([np.zeros((1, Y.shape[1]), np.int64), np.ones((1, Y.shape[1]), np.int64)])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        classifier.fit(Xu[:2] if Xu.shape[0] >= 2 else Xu[[0, 0]], anchors)
+    estimators = []
+    for j in range(learner.n_classes):
+        estimator = LogisticRegression(C=learner.C)
+        estimator.classes_ = np.array([0, 1])
+        estimator.coef_ = np.ascontiguousarray(refit._weights[:, j] / temperature)[None, :]
+        estimator.intercept_ = np.array([refit.intercept_[j] / temperature + refit.constant_[j]])
+        estimator.n_features_in_ = X.shape[1]
+        estimator.n_iter_ = np.zeros(1, dtype=np.int32)
+        estimators.append(estimator)
+    classifier.estimators_ = estimators
+    classifier.label_binarizer_.classes_ = classifier.classes_ = np.array(list(label_names), dtype=object)
     steps = [("features", features), ("binary", Binarizer(threshold=0.0)), ("unit", Normalizer(norm="l2")),
              ("classifier", classifier)]
     return Pipeline(steps)

@@ -17,3 +17,7 @@ MODAL_TUTORIAL = "modal-tutorial"
 
 DEFAULT_MAX_CANDIDATES = 5_000
 """A query scores at most this many unlabeled items: a seeded random subsample of a larger pool."""
+
+MAX_LABELS = 62
+"""A multi-label answer (a set of labels) is an int64 bit mask: at most 62 labels (the sign bit and -1, "no
+answer", stay out of the way)."""

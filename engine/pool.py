@@ -26,7 +26,8 @@ class Pool:
     for querying again: :meth:`unlabeled` is the only source of query candidates.
     """
 
-    def __init__(self, n_items: int, has_features: np.ndarray | None = None, copy_of: np.ndarray | None = None):
+    def __init__(self, n_items: int, has_features: np.ndarray | None = None, copy_of: np.ndarray | None = None,
+                 multi_label: bool = False):
         if n_items <= 0:
             raise EmptyPoolError("the training data has no rows: give a file with at least one text")
         self.state = np.full(n_items, UNLABELED, dtype=np.int8)
@@ -45,6 +46,8 @@ class Pool:
         self.n_featured = int(np.count_nonzero(self.has_features))
         self.n_featured_unlabeled = self.n_featured
         self._class_counts: list[int] = []
+        #: ``y`` holds label-set bit masks (engine.learners.multi_label): counts are per label, not per value
+        self.multi_label = multi_label
 
     def __len__(self) -> int:
         return self.state.shape[0]
@@ -60,15 +63,23 @@ class Pool:
         elif state == SKIPPED:
             self.n_skipped -= 1
         else:
-            self._class_counts[self.y[index]] -= 1
+            for c in self._counted(int(self.y[index])):
+                self._class_counts[c] -= 1
+
+    def _counted(self, y: int) -> tuple[int, ...]:
+        """The classes an answer counts for: its class, or every label of its set."""
+        if not self.multi_label:
+            return (y,)
+        return tuple(j for j in range(y.bit_length()) if (y >> j) & 1)
 
     def label(self, index: int, y: int) -> None:
         self._leave(index)
         self.state[index] = LABELED
         self.y[index] = y
-        if y >= len(self._class_counts):
-            self._class_counts.extend([0] * (y + 1 - len(self._class_counts)))
-        self._class_counts[y] += 1
+        for c in self._counted(int(y)):
+            if c >= len(self._class_counts):
+                self._class_counts.extend([0] * (c + 1 - len(self._class_counts)))
+            self._class_counts[c] += 1
 
     def skip(self, index: int) -> None:
         self._leave(index)
@@ -126,7 +137,7 @@ class Pool:
         return len(self) - self.n_unlabeled - self.n_skipped - self.n_copies
 
     def label_counts(self, n_classes: int) -> np.ndarray:
-        """Number of labeled items per class index."""
+        """Number of labeled items per class index (multi-label: answers holding each label)."""
         counts = np.zeros(max(n_classes, len(self._class_counts)), dtype=np.int64)
         counts[: len(self._class_counts)] = self._class_counts
         return counts

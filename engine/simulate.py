@@ -42,6 +42,7 @@ class RunResult:
     iteration_seconds: np.ndarray | None = None  # wall time of each iteration (query + answers + teach)
     class_f1: np.ndarray | None = None  # (iterations, n_classes): test F1 per class, NaN where undefined
     distinct: np.ndarray | None = None  # distinct items labeled after each iteration (modAL's loop re-asks)
+    micro_f1: np.ndarray | None = None  # multi-label: micro F1 per iteration (accuracy is then subset accuracy)
 
     @property
     def stop(self) -> int | None:
@@ -65,6 +66,7 @@ class Curve:
     stop_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))  # test accuracy there
     class_f1_mean: np.ndarray | None = None  # (iterations, n_classes), mean over repeats (NaN-aware)
     distinct_mean: np.ndarray | None = None  # distinct items labeled per iteration, mean over repeats
+    micro_f1_mean: np.ndarray | None = None  # multi-label: micro F1 per iteration, mean over repeats
 
 
 def max_iterations(n_items: int, batch_size: int) -> int:
@@ -79,15 +81,16 @@ def run_once(
     X, y, X_test, y_test, n_classes: int, strategy: str, iterations: int, batch_size: int, seed: int,
     repeat: int = 0, learner: Learner | None = None, max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
     rankable: np.ndarray | None = None, cold_start: str | ColdStart = DEFAULT_COLD_START,
-    copy_of: np.ndarray | None = None,
+    copy_of: np.ndarray | None = None, multi_label: bool = False,
 ) -> RunResult:
-    """One active-learning loop of ``iterations`` rounds of ``batch_size`` answers from ``y``."""
+    """One active-learning loop of ``iterations`` rounds of ``batch_size`` answers from ``y`` (class indices, or
+    label-set bit masks with ``multi_label``)."""
     loop = ActiveLoop(
         X, n_classes, X_test=X_test, y_test=y_test, strategy=strategy, batch_size=batch_size,
         learner=None if learner is None else clone(learner), random_state=seed, max_candidates=max_candidates,
-        rankable=rankable, cold_start=cold_start, copy_of=copy_of,
+        rankable=rankable, cold_start=cold_start, copy_of=copy_of, multi_label=multi_label,
     )
-    n_labels, acc, f1, queried, kappa, ticks, per_class = [], [], [], [], [], [], []
+    n_labels, acc, f1, queried, kappa, ticks, per_class, micro = [], [], [], [], [], [], [], []
     started = time.perf_counter()
     for _ in range(iterations):
         tick = time.perf_counter()
@@ -99,12 +102,14 @@ def run_once(
         n_labels.append(metrics.n_labels)
         acc.append(metrics.accuracy)
         f1.append(metrics.f1)
+        micro.append(metrics.micro_f1)
         kappa.append(metrics.kappa)
         per_class.append(metrics.class_f1 or (float("nan"),) * n_classes)
         ticks.append(time.perf_counter() - tick)
     seconds = time.perf_counter() - started
     return RunResult(strategy, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried, seconds,
-                     np.asarray(kappa), np.asarray(ticks), np.asarray(per_class, dtype=float), np.asarray(n_labels))
+                     np.asarray(kappa), np.asarray(ticks), np.asarray(per_class, dtype=float), np.asarray(n_labels),
+                     np.asarray(micro) if multi_label else None)
 
 
 def simulate(
@@ -116,6 +121,7 @@ def simulate(
     runs: Iterable[tuple[str, int]] | None = None,
     run_tasks: Callable[[list], Iterable[RunResult]] | None = None,
     copy_of: np.ndarray | None = None,
+    multi_label: bool = False,
 ) -> list[RunResult]:
     """Run every strategy ``repeats`` times; results are ordered by strategy, then repeat.
 
@@ -129,8 +135,10 @@ def simulate(
     """
     strategies = list(strategies)
     for name in strategies:
+        if name == MODAL_TUTORIAL and multi_label:
+            raise ConfigError("the modAL tutorial's loop is single-label: drop -s modal-tutorial with --multi-label")
         if name != MODAL_TUTORIAL:
-            get_strategy(name)  # unknown names fail before any work
+            get_strategy(name, multi_label)  # unknown names fail before any work
     if repeats < 1:
         raise ConfigError(f"--repeats must be at least 1, got {repeats}")
     if iterations < 1:
@@ -152,7 +160,7 @@ def simulate(
                                     seeds[r], r)
         if name == MODAL_TUTORIAL else
         delayed(run_once)(X, y, X_test, y_test, n_classes, name, iterations, batch_size, seeds[r], r, learner,
-                          max_candidates, rankable, cold_start, copy_of)
+                          max_candidates, rankable, cold_start, copy_of, multi_label)
         for name, r in (list(runs) if runs is not None else [(n, r) for n in strategies for r in range(repeats)])
     ]
     results = []
@@ -183,5 +191,6 @@ def summarize(results: list[RunResult]) -> dict[str, Curve]:
             float(sum(r.seconds for r in runs)), len(runs),
             np.asarray([s[0] for s in stops], dtype=float), np.asarray([s[1] for s in stops], dtype=float),
             class_f1, distinct,
+            np.mean([r.micro_f1 for r in runs], axis=0) if all(r.micro_f1 is not None for r in runs) else None,
         )
     return curves

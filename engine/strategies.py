@@ -227,8 +227,11 @@ class RankedBatchSampling(QueryStrategy):
 
     name = "ranked-batch"
 
+    def uncertainty(self, proba: np.ndarray) -> np.ndarray:
+        return least_confident(proba)
+
     def _select(self, scores, X, pool, candidates, n, rng) -> np.ndarray:
-        uncertainty = least_confident(scores.predict_proba(candidates))
+        uncertainty = self.uncertainty(scores.predict_proba(candidates))
         unit = normalize(X[candidates])
         labeled = pool.labeled()
         if labeled.shape[0]:
@@ -255,11 +258,16 @@ STRATEGIES: dict[str, type[QueryStrategy]] = {
 assert tuple(STRATEGIES) == STRATEGY_NAMES, "engine/names.py lists the strategies the CLI offers"
 
 
-def get_strategy(name: str | QueryStrategy) -> QueryStrategy:
+def get_strategy(name: str | QueryStrategy, multi_label: bool = False) -> QueryStrategy:
+    """The strategy called ``name``; with ``multi_label``, its label-set version
+    (:mod:`engine.multi_label_strategies`: the same names, measured on label sets)."""
     if isinstance(name, QueryStrategy):
         return name
+    table = STRATEGIES
+    if multi_label:
+        from altui.engine.multi_label_strategies import LABEL_SET_STRATEGIES as table
     try:
-        return STRATEGIES[name]()
+        return table[name]()
     except KeyError:
-        known = ", ".join(STRATEGIES)
+        known = ", ".join(table)
         raise ConfigError(f"unknown strategy {name!r}: choose one of {known}") from None

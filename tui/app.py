@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from altui.data.files.corpus import load_corpus
 from altui.data.files.seed_terms import check_seed_labels
 from altui.engine.features import features_for
-from altui.data.sessions.session import LabelingSession, RoundResult, saved_model
+from altui.data.sessions.session import LabelingSession, RoundResult, saved_info
 from altui.engine.errors import AltuiError
 from altui.tui.argilla_sync import ArgillaSync
 from altui.tui.rubrix_sync import RubrixSync
@@ -167,20 +167,24 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
     def _undone_text(self, undone) -> str:
         """What an undo took back, naming the item: a new answer (asked again next) or a change."""
         session = self.session
-        said = "skip" if undone.label is None else session.labels[undone.label]
+        said = "skip" if undone.label is None else session.label_text(undone.label)
         text = f"“{one_line(session.text(undone.index), 40)}”"
         now = session.answer_of(undone.index)
         if now is None:
             return f"undone: {one_line(said, 20)} for {text}; it is asked again now"
-        back = "skip" if now.label is None else session.labels[now.label]
+        back = "skip" if now.label is None else session.label_text(now.label)
         return f"undone: the change to {one_line(said, 20)} for {text}; it is {one_line(back, 20)} again"
 
     def label_item(self, index: int, label: int | None, source: str) -> bool:
         """Answer any item of the pool (a search result), or change its answer if it has one (history, search,
-        review); False (said) when it cannot be done now."""
+        review); False (said) when it cannot be done now. Multi-label: ``label`` is the key's label, toggled in the
+        item's set (an unanswered or skipped item starts from the empty set)."""
         if self.teaching:
             self.notify("the model is being taught: try again in a moment", timeout=2)
             return False
+        if self.session.multi_label and label is not None:
+            answer = self.session.answer_of(index) if self.session.is_answered(index) else None
+            label = ((answer.label or 0) if answer is not None else 0) ^ (1 << label)
         try:
             if self.session.is_answered(index):
                 self.session.change(index, label, source)
@@ -316,12 +320,15 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
     ``on_progress(stage, done, total)`` is called while the data is read and vectorized.
     """
     user_config = load_user_config(themes=theme_names())
+    saved = saved_info(config.session)
+    multi_label = config.multi_label or (saved is not None and saved.multi_label)  # a session keeps its kind
     corpus = load_corpus(
         config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
         header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
         format=config.format, quoting=config.quoting, encoding=config.encoding, on_progress=on_progress,
-        features=features_for(saved_model(config.session) or config.model), id_col=config.id_col,
-        meta_cols=list(config.meta_cols) if config.meta_cols else None,
+        features=features_for(saved.model if saved else config.model), id_col=config.id_col,
+        meta_cols=list(config.meta_cols) if config.meta_cols else None, multi_label=multi_label,
+        label_sep=config.label_sep or (saved.label_sep if saved else None),
     )
     if len(corpus.labels) > MAX_LABELS:
         raise AltuiError(
@@ -340,7 +347,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
                     "encoding": config.encoding, "max_candidates": config.max_candidates,
                     "cold_start": config.cold_start, "seed_terms": config.seed_terms, "id_col": config.id_col,
                     "meta_cols": list(config.meta_cols) if config.meta_cols else None,
-                    "read_encoding": corpus.train.encoding, "annotator": config.annotator or os_user()},
+                    "read_encoding": corpus.train.encoding, "annotator": config.annotator or os_user(),
+                    "label_sep": config.label_sep},
     )
     rubrix = argilla = None
     try:

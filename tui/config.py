@@ -22,6 +22,8 @@ class LabelConfig:
     id_col: str | None = None  # --id-col: the column of unique ids
     meta_cols: tuple[str, ...] | None = None  # --meta-cols: shown beside the text and exported
     annotator: str | None = None  # --annotator (default: the OS user)
+    multi_label: bool = False  # --multi-label: answers are label sets (fixed when the session is created)
+    label_sep: str | None = None  # --label-sep: joins the labels of a multi-label cell (default ;)
     labels: tuple[str, ...] | None = None
     strategy: str = DEFAULT_STRATEGY
     model: str = DEFAULT_MODEL

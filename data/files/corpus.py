@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,13 @@ from altui.data.files.table import (
     label_set,
     load_table,
     require_two_classes,
+)
+from altui.data.files.label_sets import (
+    DEFAULT_LABEL_SEP,
+    check_label_count,
+    dataset_label_sets,
+    encode_label_sets,
+    flat_values,
 )
 from altui.data.files.youtube import ensure_youtube
 from altui.data.files.feature_cache import cached_features
@@ -39,6 +47,7 @@ class Corpus:
     held_out: bool  # the test set is a stratified part of the data file
     rankable: np.ndarray | None = None  # training rows with a word (queried first); None: rows with features
     copy_of: np.ndarray | None = None  # per training row: the earlier row it is identical to (-1: none)
+    multi_label: bool = False  # y_train/y_test hold label-set bit masks (engine.learners.multi_label), not classes
 
     @property
     def n_distinct(self) -> int:
@@ -65,18 +74,21 @@ def duplicate_rows(texts) -> np.ndarray:
     return copy_of
 
 
-def holdout(dataset: Dataset, y: np.ndarray, seed: int) -> tuple[Dataset, Dataset]:
-    """Split off a stratified 20 % of the labeled rows as the test set (plain random if a class is tiny)."""
+def holdout(dataset: Dataset, y: np.ndarray, seed: int, multi_label: bool = False) -> tuple[Dataset, Dataset]:
+    """Split off a stratified 20 % of the labeled rows as the test set (plain random if a class is tiny, and for
+    label sets)."""
     rows = np.arange(len(dataset))
     labeled = rows[y >= 0]
     if labeled.shape[0] < 5:
         raise DataError(f"{dataset.path}: too few labeled rows to hold out a test set; pass --test PATH")
-    counts = np.bincount(y[labeled])
-    n_classes = int((counts > 0).sum())
     n_test = int(np.ceil(HOLDOUT_FRACTION * labeled.shape[0]))
-    # stratified when every class can be on both sides; else a plain seeded split (many small classes)
-    stratify = y[labeled] if counts[counts > 0].min() >= 2 and min(n_test, labeled.shape[0] - n_test) >= n_classes \
-        else None
+    stratify = None  # label sets (multi_label): a plain seeded split
+    if not multi_label:
+        counts = np.bincount(y[labeled])
+        n_classes = int((counts > 0).sum())
+        # stratified when every class can be on both sides; else a plain seeded split (many small classes)
+        if counts[counts > 0].min() >= 2 and min(n_test, labeled.shape[0] - n_test) >= n_classes:
+            stratify = y[labeled]
     _, test_rows = train_test_split(labeled, test_size=HOLDOUT_FRACTION, random_state=seed, stratify=stratify)
     test_rows = np.sort(test_rows)
     train_rows = np.setdiff1d(rows, test_rows)
@@ -112,13 +124,16 @@ def load_corpus(
     features: FeatureConfig = NB_FEATURES,
     id_col: str | None = None,
     meta_cols: list[str] | None = None,
+    multi_label: bool = False,
+    label_sep: str | None = None,
 ) -> Corpus:
     """Load the training data (default: the YouTube Spam Collection) and a test set.
 
     With ``require_labels`` (simulate) every training row needs a label and there must be two classes.
     Without a test file, a stratified 20 % of the labeled training rows is held out. ``on_progress``
     is called with (stage, done, total) while the data is read and vectorized. ``features`` are the
-    model's (:func:`engine.features.features_for`).
+    model's (:func:`engine.features.features_for`). With ``multi_label`` a label cell holds a set of labels
+    (:mod:`data.files.label_sets`, joined by ``label_sep`` unless a JSON list) and ``y`` are bit masks.
     """
     read = dict(sep=sep, header=header, format=format, quoting=quoting, encoding=encoding)
     youtube = data_path is None
@@ -130,25 +145,30 @@ def load_corpus(
     train = load_table(data_path, text_col, label_col, require_labels=require_labels, id_col=id_col,
                        meta_cols=meta_cols, **read)
     if require_labels:
-        require_two_classes(train)
+        require_two_classes(train, multi_label, label_sep)
     test = load_table(test_path, text_col, label_col, require_labels=True, **read) if test_path else None
+    encode = functools.partial(encode_label_sets, sep=label_sep or DEFAULT_LABEL_SEP) if multi_label else encode_labels
     # The classes come from the training labels; only a training file without labels takes them from
     # the test file. Test labels outside those classes are an error (encode_labels below).
     has_train_labels = train.labels is not None and any(train.labels)
     values = train.labels if has_train_labels else (test.labels if test is not None else [])
-    labels = label_set(values or [], label_names, youtube_names=youtube or is_youtube_layout(train))
+    if multi_label and values:
+        values = flat_values(dataset_label_sets(train if has_train_labels else test, label_sep or DEFAULT_LABEL_SEP))
+    labels = label_set(values or [], label_names, youtube_names=(youtube or is_youtube_layout(train)) and not multi_label)
     if len(labels) < 2:
         raise DataError(
             f"{train.path}: found {len(labels)} label value(s); pass the classes with --labels ham,spam "
             "or a --label-col with at least two values"
         )
-    y_train = encode_labels(train, labels) if train.labels is not None else np.full(len(train), -1)
+    if multi_label:
+        check_label_count(labels, train.path)
+    y_train = encode(train, labels) if train.labels is not None else np.full(len(train), -1)
     held_out = False
     if test is None and train.labels is not None and (y_train >= 0).any():
-        train, test = holdout(train, y_train, seed)
-        y_train = encode_labels(train, labels)
+        train, test = holdout(train, y_train, seed, multi_label)
+        y_train = encode(train, labels)
         held_out = True
-    y_test = encode_labels(test, labels, "test") if test is not None else None
+    y_test = encode(test, labels, what="test") if test is not None else None
     if y_test is not None and (y_test < 0).any():
         row = int(np.flatnonzero(y_test < 0)[0]) + 1
         raise DataError(f"{test.path}: test row {row} has no label; every test row needs one")
@@ -157,7 +177,7 @@ def load_corpus(
         fingerprints=(train.fingerprint, test.fingerprint if test is not None else None),
     )
     return Corpus(train, test, labels, y_train, y_test, space, X, X_test, held_out, rankable,
-                  duplicate_rows(train.texts))
+                  duplicate_rows(train.texts), multi_label)
 
 
 def with_features(corpus: Corpus, features: FeatureConfig,

@@ -100,6 +100,7 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
         metas = store.item_meta() if meta_names else {}
         team = store.team_answers()  # a merged session: every annotator's answer beside the final label
         team_texts = store.team_texts() if team else {}
+        multi_label, label_sep = store.info.multi_label, store.info.label_sep or ";"
     finally:
         store.close()
     texts = _schema1_texts(session) if any(s.text is None for s in answers) else {}
@@ -128,10 +129,17 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
         for name in meta_names:
             row[name if name not in EXPORT_COLUMNS else f"meta_{name}"] = values.get(name, "")
     extra = [name if name not in EXPORT_COLUMNS else f"meta_{name}" for name in meta_names]
+    columns = EXPORT_COLUMNS
+    if multi_label:  # a `labels` column: a JSON list in JSONL, joined by the session's --label-sep (;) in CSV
+        columns = ["labels" if c == "label" else c for c in EXPORT_COLUMNS]
+        for row in rows:
+            names = json.loads(row.pop("label")) if row["label"] else None  # None: skipped
+            row["labels"] = names if format == "jsonl" else label_sep.join(names or [])
+        rows = [{c: r[c] for c in columns + extra} for r in rows]
     if format == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
-    return csv_text(EXPORT_COLUMNS + extra, ([*(r[c] for c in EXPORT_COLUMNS[:-1]), "true" if r["flagged"] else "false",
-                                              *(r[c] for c in extra)] for r in rows)), len(rows)
+    return csv_text(columns + extra, ([*(r[c] for c in columns[:-1]), "true" if r["flagged"] else "false",
+                                       *(r[c] for c in extra)] for r in rows)), len(rows)
 
 
 def _schema1_texts(session: Path) -> dict[str, str]:

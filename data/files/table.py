@@ -294,8 +294,8 @@ def encode_labels(dataset: Dataset, labels: LabelSet, what: str = "training") ->
     return out
 
 
-def require_two_classes(dataset: Dataset) -> None:
-    """For simulations: every row labeled, and at least two classes."""
+def require_two_classes(dataset: Dataset, multi_label: bool = False, label_sep: str | None = None) -> None:
+    """For simulations: every row labeled, and at least two classes (or two labels among the label sets)."""
     assert dataset.labels is not None
     missing = [i for i, v in enumerate(dataset.labels) if v == ""]
     if missing:
@@ -304,6 +304,10 @@ def require_two_classes(dataset: Dataset) -> None:
             "simulate needs a label on every row"
         )
     values = set(dataset.labels)
+    if multi_label:
+        from altui.data.files.label_sets import DEFAULT_LABEL_SEP, dataset_label_sets, flat_values
+
+        values = set(flat_values(dataset_label_sets(dataset, label_sep or DEFAULT_LABEL_SEP))) or {"(none)"}
     if len(values) < 2:
         raise DataError(
             f"{dataset.path}: the label column {dataset.label_column!r} has only one class ({next(iter(values))!r}); "

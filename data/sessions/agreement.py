@@ -32,6 +32,12 @@ class Agreement:
         return disagreements(self.matrix)
 
 
+def refuse_label_sets(info, path, command: str) -> None:
+    if info.multi_label:
+        raise DataError(f"{path} is a multi-label session; altui {command} compares single-label sessions so far "
+                        "(export both and compare the label sets per label)")
+
+
 def agreement(paths: list[Path]) -> Agreement:
     """Agreement of the sessions at ``paths`` (two or more) over the items all of them labeled (skips left out)."""
     from altui.data.sessions.store import SessionStore
@@ -42,6 +48,7 @@ def agreement(paths: list[Path]) -> Agreement:
     for path in paths:
         store = SessionStore.open_existing(path, readonly=True)
         try:
+            refuse_label_sets(store.info, path, "agreement")
             given = {s.item_id: s.label_name for s in store.answers() if s.answer.label is not None}
             texts.update({s.item_id: s.text or "" for s in store.answers()})
             names.append(store.info.annotator or Path(path).stem)
@@ -84,6 +91,7 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
     for path in paths:
         store = SessionStore.open_existing(path, readonly=True)
         try:
+            refuse_label_sets(store.info, path, "merge")
             name = store.info.annotator or Path(path).stem
             names.append(name if name not in names else f"{name} ({Path(path).name})")
             for stored in store.answers():

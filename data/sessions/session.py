@@ -7,6 +7,7 @@ its result is committed by :meth:`LabelingSession.commit_round` on the caller's 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -23,6 +24,7 @@ from altui.data.files.seed_terms import match_seed_terms
 from altui.data.sessions.session_lock import SessionLock
 from altui.data.sessions.item_matching import check_same_items, check_stored, match_rows, through_copies
 from altui.data.sessions.store import SessionInfo, SessionStore, StoredAnswer
+from altui.data.files.label_sets import DEFAULT_LABEL_SEP, encode_label_sets
 from altui.data.files.table import LabelSet, encode_labels
 from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, SeedTerms, get_cold_start
 from altui.engine.features import features_for
@@ -46,6 +48,11 @@ class Prediction:
     @property
     def best(self) -> int:
         return int(np.argmax(self.probabilities))
+
+    @property
+    def label_set(self) -> int:
+        """Multi-label: the predicted set, as a bit mask (every label whose probability is above 0.5)."""
+        return sum(1 << j for j, p in enumerate(self.probabilities) if p > 0.5)
 
     @property
     def label(self) -> str:
@@ -93,9 +100,10 @@ def session_cold_start(info: SessionInfo, corpus: Corpus) -> ColdStart:
                      fallback)
 
 
-def saved_model(path: str | Path | None) -> str | None:
-    """The model of the session at ``path`` if there is one (its data is then loaded with that model's
-    features once, not twice); None for no file or a file that is not a session (reported when opened)."""
+def saved_info(path: str | Path | None) -> SessionInfo | None:
+    """The settings of the session at ``path`` if there is one (its data is then loaded with that model's
+    features once, not twice, and as label sets if it is multi-label); None for no file or a file that is not a
+    session (reported when opened)."""
     if path is None or not Path(path).is_file():
         return None
     try:
@@ -103,9 +111,16 @@ def saved_model(path: str | Path | None) -> str | None:
     except DataError:
         return None
     try:
-        return store.info.model
+        return store.info
     finally:
         store.close()
+
+
+def check_kind(saved: SessionInfo | None, corpus: Corpus, path: Path) -> None:
+    """A session is multi-label or not from its creation on: data read the other way is refused in one line."""
+    if saved is not None and saved.multi_label != corpus.multi_label:
+        raise DataError(f"session {path} is {'' if saved.multi_label else 'not '}multi-label (fixed when it was "
+                        f"created): {'add' if saved.multi_label else 'drop'} --multi-label, or start a new --session")
 
 
 class LabelingSession:
@@ -152,8 +167,11 @@ class LabelingSession:
                             "start it with the same labels or use a new --session path")
         labels = LabelSet(tuple(saved.label_values), tuple(names))
         if labels != corpus.labels:
-            y_train = encode_labels(corpus.train, labels) if corpus.train.labels is not None else corpus.y_train
-            y_test = encode_labels(corpus.test, labels, "test") if corpus.y_test is not None else None
+            encode = encode_labels
+            if saved.multi_label:
+                encode = functools.partial(encode_label_sets, sep=saved.label_sep or DEFAULT_LABEL_SEP)
+            y_train = encode(corpus.train, labels) if corpus.train.labels is not None else corpus.y_train
+            y_test = encode(corpus.test, labels, what="test") if corpus.y_test is not None else None
             corpus = replace(corpus, labels=labels, y_train=y_train, y_test=y_test)
         order = [names.index(n) for n in label_order] if label_order is not None else list(range(len(names)))
         return corpus, order
@@ -164,17 +182,20 @@ class LabelingSession:
         info = SessionInfo(
             data_path=str(Path(corpus.train.path).resolve()), fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
-            strategy=strategy, model=resolve_model(model, len(corpus.labels)), batch_size=batch_size, seed=seed,
+            strategy=strategy, model=resolve_model(model, len(corpus.labels), corpus.multi_label),
+            batch_size=batch_size, seed=seed, multi_label=corpus.multi_label,
             **{"cold_start": DEFAULT_COLD_START, **(info_extra or {})},
         )
         if readonly:
             store = SessionStore.open_existing(path, readonly=True)
         else:
             if path.exists():
+                check_kind(saved_info(path), corpus, path)  # what the session is, before how its items match
                 check_same_items(path, corpus)  # before anything is written to the file
             store = SessionStore.create_or_resume(path, info, same_data=False)
         saved = store.info
         try:
+            check_kind(saved, corpus, path)
             corpus, key_order = cls._saved_labels(corpus, saved, path, label_order)
             corpus = with_features(corpus, features_for(saved.model))
         except DataError:
@@ -183,8 +204,9 @@ class LabelingSession:
         loop = ActiveLoop(
             corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
-            learner=make_learner(saved.model, len(corpus.labels)), max_candidates=saved.max_candidates,
-            rankable=corpus.rankable, cold_start=session_cold_start(saved, corpus), copy_of=corpus.copy_of,
+            learner=make_learner(saved.model, len(corpus.labels), saved.multi_label),
+            max_candidates=saved.max_candidates, rankable=corpus.rankable, cold_start=session_cold_start(saved, corpus),
+            copy_of=corpus.copy_of, multi_label=saved.multi_label,
         )
         session = cls(corpus, store, loop, lock)
         session.key_order = key_order
@@ -213,7 +235,7 @@ class LabelingSession:
                 sep=saved.sep, header=saved.header, label_names=list(saved.label_names), seed=saved.seed,
                 format=saved.format, quoting=saved.quoting, encoding=saved.encoding,
                 features=features_for(saved.model), on_progress=on_progress, id_col=saved.id_col,
-                meta_cols=saved.meta_cols,
+                meta_cols=saved.meta_cols, multi_label=saved.multi_label, label_sep=saved.label_sep,
             )
         except DataError as exc:
             raise DataError(f"session {path} needs its data file {saved.data_path}: {exc}; pass the file's new "
@@ -227,7 +249,9 @@ class LabelingSession:
         same_data = self.store.info.fingerprint == train.fingerprint
         rows = [s.answer.index for s in stored] if same_data else match_rows(stored, train.ids, train.texts)
         last = self.store.last_batch() if same_data else None  # other data: the saved batch names old rows
-        check_stored(self.store.path, stored, rows, last, len(train.texts), len(self.corpus.labels))
+        n_labels = len(self.corpus.labels)
+        check_stored(self.store.path, stored, rows, last, len(train.texts),
+                     1 << n_labels if self.corpus.multi_label else n_labels)
         rows = through_copies(rows, self.loop.pool.copy_of)
         answers = [Answer(row, s.answer.label, s.answer.round) for s, row in zip(stored, rows) if row is not None]
         row_of = {s.item_id: row for s, row in zip(stored, rows) if row is not None}
@@ -267,6 +291,20 @@ class LabelingSession:
     @property
     def labels(self) -> tuple[str, ...]:
         return self.corpus.labels.names
+
+    @property
+    def multi_label(self) -> bool:
+        return self.loop.multi_label
+
+    def label_text(self, label: int | None) -> str:
+        """What an answer says, for a person: the label's name; a set's names joined by ", " ("no label" for the
+        empty set); "skipped" for None. Data strings: shown with tui.text, never as markup."""
+        if label is None:
+            return "skipped"
+        if not self.multi_label:
+            return self.labels[label]
+        names = [name for j, name in enumerate(self.labels) if (int(label) >> j) & 1]
+        return ", ".join(names) if names else "no label"
 
     def current(self) -> int | None:
         pending = self.loop.pending()

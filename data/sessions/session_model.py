@@ -53,7 +53,16 @@ def train_model(path: Path, out: Path) -> tuple[Path, dict]:
                                    session.labels, texts, y)
         corpus = session.corpus
         test = None
-        if corpus.test is not None and corpus.y_test is not None:
+        multi_label = session.multi_label
+        if multi_label and corpus.test is not None and corpus.y_test is not None:
+            from altui.engine.learners.multi_label import masks_from_bits
+            from altui.engine.metrics import label_set_scores
+
+            predicted = masks_from_bits(np.asarray(pipeline.predict(corpus.test.texts)))
+            subset, macro, micro, _ = label_set_scores(corpus.y_test, predicted, len(session.labels))
+            test = {"path": corpus.test.path, "n": len(corpus.test.texts), "subset_accuracy": round(subset, 6),
+                    "f1": round(macro, 6), "micro_f1": round(micro, 6)}
+        elif corpus.test is not None and corpus.y_test is not None:
             predicted = pipeline.predict(corpus.test.texts)
             names = np.array(session.labels, dtype=object)
             known = corpus.y_test >= 0
@@ -75,6 +84,10 @@ def train_model(path: Path, out: Path) -> tuple[Path, dict]:
         "load": "joblib.load(path) -> sklearn Pipeline; .predict(texts) -> label names; .predict_proba(texts) "
                 "-> columns in .classes_ order",
     }
+    if multi_label:
+        info["load"] = ("joblib.load(path) -> sklearn Pipeline; .predict(texts) -> label-indicator matrix, one column "
+                        "per label in .classes_ order (a row's 1s are its label set); .predict_proba(texts) -> each "
+                        "label's probability, same columns")
     atomic_dump(out, lambda fh: joblib.dump(pipeline, fh, compress=3))  # an earlier model stays whole on failure
     json_path = out.with_suffix(".json")
     write_text(json_path, json.dumps(info, indent=2, ensure_ascii=False) + "\n")
@@ -92,7 +105,9 @@ def predict_pool(path: Path) -> tuple[str, int]:
         pool = loop.pool
         copy_unlabeled = (pool.copy_of >= 0) & (pool.state[np.maximum(pool.copy_of, 0)] == UNLABELED)
         rows = np.flatnonzero((pool.state == UNLABELED) | copy_unlabeled)
-        header = ["id", "label", "confidence"] + [f"p_{n}" for n in names] + ["text"]
+        multi_label = session.multi_label
+        sep = session.store.info.label_sep or ";"
+        header = ["id", "labels" if multi_label else "label", "confidence"] + [f"p_{n}" for n in names] + ["text"]
         lines = []
         for start in range(0, rows.shape[0], PREDICT_CHUNK):
             chunk = rows[start : start + PREDICT_CHUNK]
@@ -100,7 +115,13 @@ def predict_pool(path: Path) -> tuple[str, int]:
             best = np.argmax(proba, axis=1)
             for i, row in enumerate(chunk.tolist()):
                 p = proba[i]
-                lines.append([session.item_id(row), names[best[i]], f"{p[best[i]]:.6f}", *(f"{v:.6f}" for v in p),
+                if multi_label:  # the set (labels above 0.5, joined as the export joins them); confidence: the
+                    # probability the whole set is right, each label's yes or no taken as independent
+                    label = sep.join(n for n, v in zip(names, p) if v > 0.5)
+                    confidence = float(np.prod(np.where(p > 0.5, p, 1 - p)))
+                else:
+                    label, confidence = names[best[i]], p[best[i]]
+                lines.append([session.item_id(row), label, f"{confidence:.6f}", *(f"{v:.6f}" for v in p),
                               session.text(row)])
         return csv_text(header, lines), rows.shape[0]
     finally:
@@ -118,6 +139,9 @@ class ReviewItem:
 
 def review_items(session: LabelingSession) -> list[ReviewItem]:
     """The session's labels, the most likely wrong first (see :mod:`engine.review`)."""
+    if session.multi_label:
+        raise DataError(f"{session.store.path} is a multi-label session; altui review ranks single labels so far: "
+                        "change a label set in the app's history (h)")
     rows, y = _labeled(session)
     info = session.store.info
     n_classes = len(session.labels)

@@ -18,7 +18,13 @@ from pathlib import Path
 from altui.data.errors import DataError
 from altui.data.sessions.sqlite_io import connect_readonly, reading as _reading, transaction
 from altui.data.sessions.store_tables import SideTables
-from altui.data.sessions.store_schema import READABLE_VERSIONS, SCHEMA_VERSION, create_tables, migrate
+from altui.data.sessions.store_schema import (
+    MULTI_LABEL_SCHEMA,
+    READABLE_VERSIONS,
+    SCHEMA_VERSION,
+    create_tables,
+    migrate,
+)
 from altui.engine.loop import Answer, RoundMetrics
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES
 
@@ -51,7 +57,18 @@ class SessionInfo:
     meta_cols: list[str] | None = None  # --meta-cols: shown beside the text, exported
     read_encoding: str | None = None  # the encoding the data was read with (given, from a BOM, or detected)
     annotator: str | None = None  # who labels in this session (--annotator, default the OS user)
+    multi_label: bool = False  # answers are label sets (bit masks over the labels); fixed at creation
+    label_sep: str | None = None  # --label-sep: joins a multi-label cell's labels in the data (default ;)
     created_at: str = field(default_factory=lambda: now())
+
+    def answer_name(self, label: int | None) -> str | None:
+        """What an answer says, as stored and exported: the label's name, or (multi-label) a JSON list of the
+        names in the set (``[]``: the empty set); None for a skip."""
+        if label is None:
+            return None
+        if self.multi_label:
+            return json.dumps([n for j, n in enumerate(self.label_names) if (int(label) >> j) & 1], ensure_ascii=False)
+        return self.label_names[label]
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,9 @@ class SessionStore(SideTables):
         db = cls._connect(path)
         with transaction(db):
             create_tables(db)
-            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            # a multi-label session is schema 5: an altui that reads label sets as classes refuses it
+            version = MULTI_LABEL_SCHEMA if info.multi_label else SCHEMA_VERSION
+            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(version),))
             db.execute("INSERT INTO meta VALUES ('info', ?)", (json.dumps(asdict(info)),))
         return cls(path, db, info)
 
@@ -164,7 +183,7 @@ class SessionStore(SideTables):
         """Append one label or skip, with the item's text, the label's name and its --meta-cols values; committed
         before this returns."""
         kind = "skip" if answer.label is None else "label"
-        label_name = None if answer.label is None else self.info.label_names[answer.label]
+        label_name = self.info.answer_name(answer.label)
         with transaction(self._db):
             self._db.execute(
                 "INSERT INTO events (kind, item, item_id, label, round, source, at, text, label_name) "
@@ -200,7 +219,6 @@ class SessionStore(SideTables):
         edits: list[tuple[str, StoredAnswer | None]] = []
         answered: set[str] = set()
         kept = "text, label_name" if self._texts_kept else "NULL, NULL"
-        names = self.info.label_names
 
         def position(item_id: str) -> int:
             return next(i for i in range(len(stack) - 1, -1, -1) if stack[i].item_id == item_id)
@@ -220,7 +238,7 @@ class SessionStore(SideTables):
                     stack[position(item_id)] = replaced
                 continue
             if label is not None and label_name is None:
-                label_name = names[label]
+                label_name = self.info.answer_name(label) if isinstance(label, int) else None
             if label is not None and not isinstance(label, int):
                 raise ValueError(f"event {item_id!r} has the class {label!r}")
             if item_id in answered:

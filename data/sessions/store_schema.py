@@ -9,7 +9,10 @@ SCHEMA_VERSION = 4
 and status (1: row and class index only). 3: each round's kappa on the stop set. 4: a label/skip event of an answered item changes its answer (history,
 search), and flagged items (an older altui would read a change as a second answer, so it refuses 4). Earlier versions are
 migrated when opened for writing, and read as they are otherwise."""
-READABLE_VERSIONS = (1, 2, 3, 4)
+MULTI_LABEL_SCHEMA = 5
+"""A multi-label session (``--multi-label``): schema 4 whose answers' ``label`` is a bit mask over the labels and
+``label_name`` a JSON list of names. Its own number, so an altui that would read the masks as classes refuses it."""
+READABLE_VERSIONS = (1, 2, 3, 4, MULTI_LABEL_SCHEMA)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

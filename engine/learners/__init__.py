@@ -19,17 +19,29 @@ tutorial's model; incremental); ``logreg`` = logistic regression on those counts
 DEFAULT_MODEL = MODELS[0]
 
 
-def resolve_model(model: str, n_classes: int) -> str:
+MULTI_LABEL_MODEL = "svm"
+"""Label sets (``--multi-label``) are learned by one balanced linear SVM per label
+(:class:`engine.learners.multi_label.MultiLabelSVMLearner`): ``auto`` and ``svm`` name it."""
+
+
+def resolve_model(model: str, n_classes: int, multi_label: bool = False) -> str:
     """The learner ``model`` names for ``n_classes`` classes: ``auto`` becomes ``nblr`` or ``svm``."""
     if model == "auto":
-        return "nblr" if n_classes <= 2 else "svm"
+        return "svm" if multi_label or n_classes > 2 else "nblr"
     return model
 
 
-def make_learner(model: str, n_classes: int) -> Learner:
+def make_learner(model: str, n_classes: int, multi_label: bool = False) -> Learner:
     from altui.engine.errors import ConfigError
 
-    model = resolve_model(model, n_classes)
+    model = resolve_model(model, n_classes, multi_label)
+    if multi_label:
+        if model != MULTI_LABEL_MODEL:
+            raise ConfigError(f"--multi-label learns with --model {MULTI_LABEL_MODEL} (one SVM per label); "
+                              f"{model!r} is single-label: use --model auto or svm")
+        from altui.engine.learners.multi_label import MultiLabelSVMLearner
+
+        return MultiLabelSVMLearner(n_classes=n_classes)
     if model == "nblr":
         from altui.engine.learners.nb_logistic import NBLogisticLearner
 

@@ -53,7 +53,12 @@ class AnnotateScreen(LabelKeys, Screen):
         hide = {"flag", "plot"} if pull else {"flag"}
         if uses_legend(session.labels):
             hide.add("pick-label")
+        if session.multi_label:  # a label key toggles the label; enter confirms the set (empty: no label)
+            pull = [Binding("enter", "accept", "Confirm", id="confirm"), *pull]
+            hide.add("accept")
         self.bind_label_keys(session.labels, session.key_order, pull, hide=hide)
+        self.chosen = 0  # multi-label: the set being put together for the current text (a bit mask)
+        self._chosen_for: int | None = None  # the text it is for
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -93,12 +98,35 @@ class AnnotateScreen(LabelKeys, Screen):
 
     # -- actions
     def action_label(self, label: int) -> None:
-        self.app.answer(label)
+        if not self.session.multi_label:
+            self.app.answer(label)
+            return
+        if self._current_set() is None:
+            return
+        self.chosen ^= 1 << label  # toggle
+        self.refresh_view()
 
-    def action_accept(self) -> None:
-        """enter: answer with the model's top class (recorded as source ``accepted``)."""
+    def _current_set(self) -> int | None:
+        """Multi-label: the set being put together for the text on screen (a new text starts empty)."""
         index = self.session.current()
         if index is None:
+            return None
+        if index != self._chosen_for:
+            self._chosen_for, self.chosen = index, 0
+        return self.chosen
+
+    def action_accept(self) -> None:
+        """enter: answer with the model's top class (recorded as source ``accepted``); multi-label: confirm the
+        set the label keys put together (the empty set is an answer: none of the labels)."""
+        index = self.session.current()
+        if index is None:
+            return
+        if self.session.multi_label:
+            chosen = self._current_set()
+            guess = self.session.predict(index)
+            self._chosen_for = None  # the next text starts empty, whatever happens to this answer
+            self.app.answer(chosen, source="accepted" if guess is not None and guess.label_set == chosen else
+                            "terminal")
             return
         guess = self.session.predict(index)
         if guess is None:
@@ -214,6 +242,8 @@ class AnnotateScreen(LabelKeys, Screen):
     def _prediction(self, index: int) -> Text:
         """Every class's probability as a bar, and the n-grams of this text that push towards it."""
         guess = self.session.predict(index)
+        if self.session.multi_label:
+            return self._label_set_panel(index, guess)
         self.query_one("#prediction", Static).border_subtitle = "" if guess is None else \
             f"enter accepts {abbreviate(guess.labels[guess.best], 24)}"
         if guess is None:
@@ -240,6 +270,38 @@ class AnnotateScreen(LabelKeys, Screen):
             lines.append(Text(f"… {len(guess.labels) - len(shown)} more classes", style="dim"))
         return Text("\n").join(lines)
 
+    def _label_set_panel(self, index: int, guess) -> Text:
+        """Multi-label: the set being put together (its keys toggle), then each label's probability."""
+        chosen = self._current_set() or 0
+        names = self.session.labels
+        self.query_one("#prediction", Static).border_subtitle = "keys toggle labels · enter confirms"
+        picked = [j for j in range(len(names)) if (chosen >> j) & 1]
+        line = Text("set: ", style="dim")
+        if picked:
+            for n, j in enumerate(picked):
+                if n:
+                    line.append(", ", style="dim")
+                line.append(one_line(names[j], 24), style=label_style(j))
+        else:
+            line.append("no label yet (enter confirms an empty set)", style="dim italic")
+        lines = [line]
+        if guess is None:
+            lines.append(Text("model: not trained yet (after a batch whose answers differ on a label)", style="dim"))
+            return Text("\n").join(lines)
+        bars = len(names) if self.app.size.height >= 30 or not uses_legend(names) else 3
+        shown = sorted(range(len(names)), key=lambda c: (-guess.probabilities[c], c))[:max(bars, 1)]
+        width = max(len(one_line(names[c], 14)) for c in shown)
+        for cls in shown:
+            p = guess.probabilities[cls]
+            filled = round(p * BAR_WIDTH)
+            mark = "✓ " if (chosen >> cls) & 1 else "  "
+            lines.append(Text.assemble((mark, "bold"), (f"{one_line(names[cls], 14):<{width}} ", label_style(cls)),
+                                       ("█" * filled, label_style(cls)), ("░" * (BAR_WIDTH - filled), "dim"),
+                                       (f" {p:4.0%}", "bold" if p > 0.5 else "")))
+        if len(names) > len(shown):
+            lines.append(Text(f"… {len(names) - len(shown)} more labels", style="dim"))
+        return Text("\n").join(lines)
+
     def _answers(self) -> Text:
         names = self.session.labels
         # the names whole where the side panel is wide enough, else cut the same way as everywhere else
@@ -248,6 +310,8 @@ class AnnotateScreen(LabelKeys, Screen):
         for answer in reversed(self.session.answers()[-ANSWER_LOG_SIZE:]):
             if answer.label is None:
                 tag = Text(f"{'skip':<{width}}", style="dim italic")
+            elif self.session.multi_label:
+                tag = Text(f"{abbreviate(self.session.label_text(answer.label), width):<{width}}", style="bold")
             else:
                 tag = Text(f"{abbreviate(names[answer.label], width):<{width}}", style=label_style(answer.label))
             lines.append(tag + Text(" " + one_line(self.session.text(answer.index), 80)))

@@ -18,6 +18,8 @@ def label_cell(session: LabelingSession, answer) -> Text:
         return Text("—", style="dim")
     if answer.label is None:
         return Text("skip", style="dim italic")
+    if session.multi_label:
+        return Text(one_line(session.label_text(answer.label), 24), style="bold")
     return Text(one_line(session.labels[answer.label], 10), style=label_style(answer.label))
 
 

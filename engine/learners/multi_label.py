@@ -1,0 +1,213 @@
+"""Multi-label learning: one linear SVM per label (binary relevance), probabilities by a fitted temperature.
+
+A multi-label answer is a *set* of labels, encoded as a bit mask: label ``j`` is in the set when bit ``j`` of the
+integer is 1 (``0`` is the empty set, a valid answer; a skip is not an answer). :func:`mask_of` and
+:func:`labels_of` convert. With masks, a multi-label answer is one integer, like a class index, so the pool, the
+loop's undo and the session file keep one code path; only learners, strategies and metrics read the bits.
+
+Each label's model is a linear SVM (liblinear) on the same L2-normalised binary n-grams as
+:class:`engine.learners.linear_svm.LinearSVMLearner`, with balanced class weights (most labels are rare: without
+them a label with few positives is never predicted). A label whose answers are all one way predicts that way with
+the Laplace-smoothed rate of its answers. Probabilities are ``sigmoid(d / T)`` with one temperature ``T`` over
+all labels, fitted by minimising the log loss of out-of-fold decision values (3-fold, refitted when the labels
+have grown by half), as the single-label SVM does. A label is predicted when its probability is above 0.5.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+
+from altui.engine.learners.base import Learner, Scores, single_threaded
+from altui.engine.learners.linear_svm import CALIBRATE_FROM, CALIBRATE_GROWTH, TEMPERATURES, unit_rows
+from altui.engine.learners.nb_logistic import binary
+from altui.engine.names import MAX_LABELS
+
+
+
+def mask_of(labels) -> int:
+    """The bit mask of a set of label indices."""
+    mask = 0
+    for j in labels:
+        if not 0 <= int(j) < MAX_LABELS:
+            raise ValueError(f"label index {j} is out of range for a label set")
+        mask |= 1 << int(j)
+    return mask
+
+
+def labels_of(mask: int) -> tuple[int, ...]:
+    """The label indices in a bit mask, ascending."""
+    return tuple(j for j in range(int(mask).bit_length()) if (int(mask) >> j) & 1)
+
+
+def bits(masks: np.ndarray, n_labels: int) -> np.ndarray:
+    """``(len(masks), n_labels)`` booleans: ``out[i, j]`` = label j is in set i."""
+    masks = np.asarray(masks, dtype=np.int64)
+    return ((masks[:, None] >> np.arange(n_labels, dtype=np.int64)) & 1).astype(bool)
+
+
+def masks_from_bits(matrix: np.ndarray) -> np.ndarray:
+    """The bit mask of each row of a boolean ``(n, n_labels)`` matrix."""
+    matrix = np.asarray(matrix, dtype=np.int64)
+    return (matrix << np.arange(matrix.shape[1], dtype=np.int64)).sum(axis=1) if matrix.shape[1] else \
+        np.zeros(matrix.shape[0], dtype=np.int64)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # no overflow for large |z|
+
+
+def best_temperature(z: np.ndarray, y: np.ndarray) -> float:
+    """The temperature whose sigmoid(z / T) has the lowest log loss on the 0/1 matrix ``y``."""
+    losses = []
+    for t in TEMPERATURES:
+        p = np.clip(sigmoid(z / t), 1e-12, 1 - 1e-12)
+        losses.append(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
+    return float(TEMPERATURES[int(np.argmin(losses))])
+
+
+class MultiLabelScores(Scores):
+    """Per-label probabilities ``(rows, n_labels)`` (each in [0, 1], not summing to 1); ``predict`` gives masks."""
+
+    def __init__(self, learner, X):
+        super().__init__(learner, X)
+        self.X = unit_rows(self.X)
+
+    def predict_proba(self, rows=None) -> np.ndarray:
+        X = self.X if rows is None else self.X[rows]
+        return self.learner._proba_of_unit(X)
+
+    def decision(self, rows=None) -> np.ndarray:
+        """Per-label decision values ``d / T`` (0: on the boundary)."""
+        X = self.X if rows is None else self.X[rows]
+        return self.learner._decision_of_unit(X)
+
+    def predict(self, rows=None) -> np.ndarray:
+        return masks_from_bits(self.predict_proba(rows) > 0.5)
+
+
+class MultiLabelSVMLearner(Learner):
+    """Binary relevance: one balanced linear SVM per label, refit on all answers at every teach.
+
+    Parameters
+    ----------
+    n_classes : number of labels (``0..n_classes-1``); answers are bit masks over them.
+    C : inverse regularization strength of every label's SVM.
+    random_state : seeds the folds of the temperature fit.
+    """
+
+    multi_label = True
+
+    def __init__(self, n_classes: int = 2, C: float = 1.0, random_state: int = 0):
+        self.n_classes = n_classes
+        self.C = C
+        self.random_state = random_state
+
+    @property
+    def n_classes_seen_(self) -> int:
+        """Labels present in at least one answer (0 before any answer)."""
+        return int(np.count_nonzero(getattr(self, "positives_", ())))
+
+    @property
+    def is_ready(self) -> bool:
+        """Some label has been answered both ways: its model can rank texts."""
+        return bool(getattr(self, "n_answers_", 0)) and bool(np.any(self._both_ways()))
+
+    def _both_ways(self) -> np.ndarray:
+        return (self.positives_ > 0) & (self.positives_ < self.n_answers_)
+
+    def fit(self, X, y) -> "MultiLabelSVMLearner":
+        y = np.asarray(y, dtype=np.int64)
+        Y = bits(y, self.n_classes)
+        self.n_answers_ = Y.shape[0]
+        self.positives_ = Y.sum(axis=0)
+        self._weights = np.zeros((X.shape[1], self.n_classes))
+        self.intercept_ = np.zeros(self.n_classes)
+        self.temperature_ = getattr(self, "temperature_", 1.0)
+        # a label answered one way only: the log-odds of its smoothed rate, a constant decision value
+        rate = (self.positives_ + 1.0) / (self.n_answers_ + 2.0)
+        self._constant = ~self._both_ways()
+        self.constant_ = np.where(self._constant, np.log(rate / (1.0 - rate)), 0.0)
+        if not self.is_ready:
+            return self
+        Xu = unit_rows(X)
+        used = np.unique(Xu.indices)  # only the columns the answered rows use
+        local = np.searchsorted(used, Xu.indices).astype(np.int32)
+        Xc = sp.csr_matrix((Xu.data, local, Xu.indptr), shape=(Xu.shape[0], used.shape[0]))
+        learnable = np.flatnonzero(~self._constant)
+        with single_threaded():
+            coef, intercept = self._fit_local(Xc, Y[:, learnable])
+            temperature = self._temperature(Xc, Y[:, learnable])
+        weights = np.zeros((X.shape[1], self.n_classes))
+        weights[np.ix_(used, learnable)] = coef.T
+        intercept_all = np.zeros(self.n_classes)
+        intercept_all[learnable] = intercept
+        self._weights, self.intercept_, self.temperature_ = weights, intercept_all, temperature
+        return self
+
+    def _fit_local(self, Xc, Y) -> tuple[np.ndarray, np.ndarray]:
+        """(labels, columns) weights and (labels,) intercepts, one balanced binary SVM per column of ``Y``."""
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.svm import LinearSVC
+
+        coef = np.zeros((Y.shape[1], Xc.shape[1]))
+        intercept = np.zeros(Y.shape[1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            for j in range(Y.shape[1]):
+                target = Y[:, j]
+                if target.all() or not target.any():  # a fold without both: lean the rate's way
+                    intercept[j] = 1.0 if target.all() else -1.0
+                    continue
+                model = LinearSVC(C=self.C, class_weight="balanced", max_iter=2000, random_state=0)
+                model.fit(Xc, target.astype(np.int64))
+                coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+        return coef, intercept
+
+    def _temperature(self, Xc, Y) -> float:
+        n = Xc.shape[0]
+        last = getattr(self, "_calibrated_at", 0)
+        if n < CALIBRATE_FROM:
+            self._calibrated_at = 0
+            return 1.0
+        if last and last <= n < last * CALIBRATE_GROWTH:
+            return self.temperature_
+        folds = np.random.RandomState(self.random_state).permutation(n) % 3
+        z = np.zeros(Y.shape)
+        for fold in range(3):
+            train, held = folds != fold, folds == fold
+            coef, intercept = self._fit_local(Xc[train], Y[train])
+            z[held] = np.asarray(Xc[held] @ coef.T) + intercept
+        self._calibrated_at = n
+        return best_temperature(z, Y)
+
+    def attach(self, X) -> Scores:
+        return MultiLabelScores(self, X)
+
+    def _decision_of_unit(self, Xu: sp.csr_matrix) -> np.ndarray:
+        if not getattr(self, "n_answers_", 0):
+            raise NotFittedError("the model has no answers yet")
+        return (np.asarray(Xu @ self._weights) + self.intercept_) / self.temperature_ + self.constant_
+
+    def _proba_of_unit(self, Xu: sp.csr_matrix) -> np.ndarray:
+        return sigmoid(self._decision_of_unit(Xu))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Per-label probabilities ``(n, n_labels)``."""
+        return self._proba_of_unit(unit_rows(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Bit masks of the predicted label sets."""
+        return masks_from_bits(self.predict_proba(X) > 0.5)
+
+    def explain(self, x, predicted: int, k: int = 5) -> list[tuple[int, float]]:
+        """Features of ``x`` whose weight pushes label ``predicted`` into the set."""
+        if not self.is_ready or self._constant[predicted]:
+            return []
+        x = binary(x)
+        weight = self._weights[x.indices, predicted]
+        order = np.argsort(-weight, kind="stable")[:k]
+        return [(int(x.indices[i]), float(weight[i])) for i in order if weight[i] > 0]

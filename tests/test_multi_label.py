@@ -1,0 +1,201 @@
+"""Issue 22, multi-label: label-set cells, the one-SVM-per-label learner, its strategies and metrics, simulate,
+and a session from the keys to the export, the trained pipeline and predict."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from conftest import pinned
+from test_cli import assert_one_line_error
+from altui.cli import app
+from altui.data.errors import DataError
+from altui.data.files.corpus import load_corpus
+from altui.data.files.label_sets import cell_labels, encode_label_sets
+from altui.data.files.table import LabelSet, load_table
+from altui.engine.features import features_for, vectorize
+from altui.engine.learners.multi_label import MultiLabelSVMLearner, bits, labels_of, mask_of, masks_from_bits
+from altui.engine.loop import ActiveLoop
+from altui.engine.metrics import label_set_scores
+from altui.engine.multi_label_strategies import separation_margin
+
+runner = CliRunner()
+TOPICS = {"audio": ["music", "sound", "mp3", "player"], "video": ["video", "movie", "film", "stream"],
+          "image": ["photo", "image", "picture", "png"], "text": ["text", "editor", "document", "words"]}
+
+
+def label_set_rows(n: int, seed: int) -> list[dict]:
+    """Texts about one or two topics (some about none), labeled with their topics."""
+    rng = np.random.RandomState(seed)
+    names = sorted(TOPICS)
+    rows = []
+    for i in range(n):
+        k = [0, 1, 1, 2][rng.randint(4)]
+        labels = sorted(rng.choice(names, size=k, replace=False).tolist()) if k else []
+        words = [rng.choice(TOPICS[t]) for t in labels for _ in range(3)]
+        words += rng.choice(["tool", "fast", "simple", "library", "app", "for", "linux", "new"], size=3).tolist()
+        rng.shuffle(words)
+        rows.append({"id": f"p{i}", "text": " ".join(words), "labels": labels})
+    return rows
+
+
+def write_jsonl(path, rows) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_a_cell_is_a_json_list_or_joined_values_and_an_empty_list_is_an_answer():
+    assert cell_labels('["audio", "video", "audio"]') == ["audio", "video"]
+    assert cell_labels("audio; video") == ["audio", "video"]
+    assert cell_labels("audio|video", "|") == ["audio", "video"]
+    assert cell_labels("[]") == [] and cell_labels(";") == []
+    assert cell_labels("") is None and cell_labels("null") is None
+    with pytest.raises(DataError, match="not a JSON list"):
+        cell_labels("[audio")
+    assert labels_of(mask_of([0, 3])) == (0, 3) and mask_of([]) == 0
+
+
+def test_load_corpus_reads_label_sets_as_bit_masks(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(60, 0))
+    corpus = load_corpus(data, multi_label=True)
+    assert corpus.multi_label and corpus.labels.names == ("audio", "image", "text", "video")
+    rows = {r["id"]: r["labels"] for r in label_set_rows(60, 0)}
+    for item_id, mask in zip(corpus.train.ids, corpus.y_train.tolist()):
+        assert [corpus.labels.names[j] for j in labels_of(mask)] == rows[item_id]
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text("text,tags\nmp3 music,audio|video\nnothing here,\nplain,[]\n", encoding="utf-8")
+    table = load_table(str(csv_path), label_col="tags")
+    labels = LabelSet(("audio", "video"), ("audio", "video"))
+    assert encode_label_sets(table, labels, "|").tolist() == [3, -1, 0]
+    with pytest.raises(DataError, match=r"'audio\|video' \(row 1\) is not one of"):
+        encode_label_sets(table, LabelSet(("audio", "x"), ("audio", "x")), ";")
+
+
+def test_label_set_scores_match_scikit_learn():
+    from sklearn.metrics import accuracy_score, f1_score
+
+    rng = np.random.RandomState(3)
+    truth, predicted = rng.randint(0, 16, 200), rng.randint(0, 16, 200)
+    subset, macro, micro, per_label = label_set_scores(truth, predicted, 4)
+    T, P = bits(truth, 4), bits(predicted, 4)
+    assert subset == pytest.approx(accuracy_score(T, P))
+    assert micro == pytest.approx(f1_score(T, P, average="micro"))
+    assert macro == pytest.approx(f1_score(T, P, average="macro", zero_division=0))
+    assert per_label == pytest.approx(list(f1_score(T, P, average=None)))
+
+
+def test_the_learner_predicts_label_sets_and_its_probabilities_are_per_label():
+    rows = label_set_rows(300, 1)
+    names = sorted(TOPICS)
+    y = np.array([mask_of(names.index(t) for t in r["labels"]) for r in rows])
+    _, X, _ = vectorize([r["text"] for r in rows], None, features_for("svm"))
+    learner = MultiLabelSVMLearner(n_classes=4).fit(X[:200], y[:200])
+    proba = learner.predict_proba(X[200:])
+    assert proba.shape == (100, 4) and ((proba >= 0) & (proba <= 1)).all()
+    assert not np.allclose(proba.sum(axis=1), 1.0)  # not a distribution over labels
+    subset, macro, _, _ = label_set_scores(y[200:], learner.predict(X[200:]), 4)
+    assert macro > 0.8 and subset > 0.6
+    assert (masks_from_bits(proba > 0.5) == learner.predict(X[200:])).all()
+    # a label only ever answered "no" is predicted "no", with a small probability
+    only_no = MultiLabelSVMLearner(n_classes=5).fit(X[:50], y[:50])
+    assert only_no.is_ready and (only_no.predict_proba(X[:5])[:, 4] < 0.1).all()
+
+
+def test_the_separation_margin_is_smallest_where_the_set_is_least_sure():
+    proba = np.array([[0.9, 0.1, 0.1], [0.55, 0.45, 0.1], [0.2, 0.1, 0.1]])
+    margin = separation_margin(proba)
+    assert margin[1] < margin[0] and margin[1] < margin[2]
+
+
+def test_the_loop_takes_label_sets_and_checks_them():
+    rows = label_set_rows(120, 2)
+    names = sorted(TOPICS)
+    y = np.array([mask_of(names.index(t) for t in r["labels"]) for r in rows])
+    _, X, X_test = vectorize([r["text"] for r in rows[:100]], [r["text"] for r in rows[100:]], features_for("svm"))
+    loop = ActiveLoop(X, 4, X_test=X_test, y_test=y[100:], batch_size=10, random_state=0, multi_label=True)
+    for _ in range(4):
+        for index in loop.query():
+            loop.answer(index, int(y[index]))
+        metrics = loop.teach()
+    assert metrics.micro_f1 == metrics.micro_f1 and 0 <= metrics.f1 <= 1 and len(metrics.class_f1) == 4
+    counts = loop.pool.label_counts(4)
+    labeled = loop.pool.labeled()
+    assert counts.tolist() == bits(y[labeled], 4).sum(axis=0).tolist()  # counts per label, not per set
+    with pytest.raises(Exception, match="outside the 4 labels"):
+        loop.answer(int(loop.pool.unlabeled()[0]), 1 << 4)
+
+
+def test_simulate_multi_label_reports_macro_micro_f1_and_subset_accuracy(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(300, 4))
+    result = runner.invoke(app, ["simulate", data, "--multi-label", "--repeats", "2", "--iterations", "8",
+                                 "-s", "margin", "-s", "random", "--json", str(tmp_path / "s.json")])
+    assert result.exit_code == 0, result.output
+    assert "subset accuracy" in result.stdout and "micro F1" in result.stdout and "macro F1" in result.stdout
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["config"]["multi_label"] is True
+    assert summary["strategies"]["margin"]["f1_mean"][-1] > 0.5
+    assert_one_line_error(runner.invoke(app, ["simulate", data, "--label-sep", "|"]), "add --multi-label")
+    assert_one_line_error(runner.invoke(app, ["simulate", data, "--multi-label", "--model", "nb"]), "single-label")
+
+
+async def test_toggle_two_labels_confirm_then_export_train_and_predict(tmp_path):
+    """Issue 22, acceptance 1: keys toggle labels, enter confirms the set (empty: an answer, not a skip)."""
+    import joblib
+
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(200, 5))
+    session = tmp_path / "s.db"
+    app_ = pinned(make_app(LabelConfig(data=data, batch=5, session=str(session), multi_label=True)))
+    async with app_.run_test(size=(80, 24)) as pilot:
+        first = app_.session.current()
+        await pilot.press("1", "4", "4", "4")  # audio, video on, off, on
+        await pilot.pause()
+        assert "audio, video" in str(app_.annotate_screen.query_one("#prediction").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app_.session.answer_of(first).label == 0b1001
+        second = app_.session.current()
+        await pilot.press("enter")  # nothing toggled: the empty set
+        await pilot.pause()
+        assert app_.session.answer_of(second).label == 0
+        await pilot.press("space")  # a skip is not an empty set
+        await pilot.pause()
+        for _ in range(12):  # two rounds: text and image on everything else
+            await pilot.press("2", "3", "enter")
+            await pilot.pause()
+        await app_.workers.wait_for_complete()
+    jsonl = runner.invoke(app, ["export", str(session), "-f", "jsonl", "--skipped"]).stdout
+    rows = [json.loads(line) for line in jsonl.splitlines()]
+    assert rows[0]["labels"] == ["audio", "video"] and rows[1]["labels"] == [] and rows[2]["labels"] is None
+    table = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(session)]).stdout)))
+    assert table[0]["labels"] == "audio;video" and "label" not in table[0]
+    trained = runner.invoke(app, ["train", str(session), "-o", str(tmp_path / "m.joblib")])
+    assert trained.exit_code == 0, trained.output
+    assert "micro F1" in trained.stdout
+    model = joblib.load(tmp_path / "m.joblib")
+    assert list(model.classes_) == ["audio", "image", "text", "video"]
+    sets = model.predict(["photo editor document png", "mp3 music"])
+    assert sets.shape == (2, 4) and set(np.unique(sets)) <= {0, 1}
+    assert model.predict_proba(["photo editor"]).shape == (1, 4)
+    predicted = list(csv.DictReader(io.StringIO(runner.invoke(app, ["predict", str(session)]).stdout)))
+    assert "labels" in predicted[0] and "p_video" in predicted[0]
+    assert all(set(filter(None, r["labels"].split(";"))) <= set(TOPICS) for r in predicted)
+
+
+def test_a_session_keeps_its_kind(tmp_path):
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    data = write_jsonl(tmp_path / "d.jsonl", [{"id": r["id"], "text": r["text"], "label": (r["labels"] or ["none"])[0]}
+                                              for r in label_set_rows(80, 6)])
+    single = make_app(LabelConfig(data=data, session=str(tmp_path / "s.db")))
+    single.session.close()
+    with pytest.raises(DataError, match="not multi-label"):
+        make_app(LabelConfig(data=data, session=str(tmp_path / "s.db"), multi_label=True))
