@@ -90,3 +90,40 @@ LABEL_SET_STRATEGIES: dict[str, type[QueryStrategy]] = {
     cls.name: cls for cls in (LabelSetUncertainty, LabelSetMargin, LabelSetEntropy, RandomSampling,
                               LabelSetRankedBatch)
 }
+
+
+class _SpreadMargin(_LabelSetUtility):
+    """experiment: separation margin, the batch spread over the labels responsible for the uncertainty"""
+    name = "spread"
+
+    def _select(self, scores, X, pool, candidates, n, rng):
+        proba = scores.predict_proba(candidates)
+        utility = np.round(-separation_margin(proba), UTILITY_DECIMALS)
+        owner = np.argmax(label_uncertainty(proba), axis=1)
+        order = top_k(utility, candidates.shape[0])
+        queues = {}
+        for position in order.tolist():
+            queues.setdefault(int(owner[position]), []).append(position)
+        picked = []
+        while len(picked) < n:
+            for label in sorted(queues, key=lambda j: -utility[queues[j][0]] if queues[j] else np.inf):
+                if queues[label] and len(picked) < n:
+                    picked.append(queues[label].pop(0))
+        return candidates[np.asarray(picked)]
+
+
+class _MarginEpsilon(_LabelSetUtility):
+    """experiment: separation margin for 80 % of the batch, random for the rest"""
+    name = "margin-eps"
+
+    def _select(self, scores, X, pool, candidates, n, rng):
+        utility = np.round(-separation_margin(scores.predict_proba(candidates)), UTILITY_DECIMALS)
+        n_random = n // 5
+        order = top_k(utility, candidates.shape[0])
+        best = order[: n - n_random]
+        rest = np.setdiff1d(np.arange(candidates.shape[0]), best)
+        extra = rng.choice(rest, size=min(n_random, rest.shape[0]), replace=False)
+        return candidates[np.concatenate((best, extra)).astype(np.int64)]
+
+
+LABEL_SET_STRATEGIES.update({"spread": _SpreadMargin, "margin-eps": _MarginEpsilon})

@@ -202,3 +202,45 @@ async def test_the_status_line_says_what_waits_for_a_stopped_server(env, tmp_pat
         assert "10 waiting for Argilla" in shown and "not available" in said and OWNER_KEY not in said
         await pilot.press("1")  # the app stays usable
         assert len(app.session.answers()) == 1
+
+
+def test_a_multi_label_session_pushes_label_sets_and_pulls_them_back(argilla_url, env, tmp_path):
+    """Issue 22: a multi-label session makes a multi_label_selection question (with "(none)" for the empty
+    set, which Argilla cannot submit empty); sets go out as lists and come back as sets."""
+    import json
+
+    from test_multi_label import label_set_rows, write_jsonl
+
+    from altui.data.files.corpus import load_corpus
+    from altui.data.sessions.session import LabelingSession
+
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(120, 7))
+    corpus = load_corpus(data, multi_label=True)
+    path = tmp_path / "ml.db"
+    labeling = LabelingSession.open(corpus, path, batch_size=10)
+    for k in range(10):
+        labeling.answer(0 if k == 0 else int(corpus.y_train[labeling.current()]))  # the first: the empty set
+    labeling.commit_round(labeling.teach_and_query())
+    labeling.close()
+    pushed = run("argilla", "push", path, "--dataset", "sets", "--workspace", "team-a", "--url", argilla_url)
+    assert pushed.exit_code == 0, pushed.output
+    records = dataset_records(argilla_url, "sets")
+    answered = [r for r in records if r["responses"]]
+    values = [r["responses"][0]["values"]["label"]["value"] for r in answered]
+    assert all(isinstance(v, list) and v for v in values) and ["(none)"] in values
+    pending = [r for r in records if not r["responses"]]
+    assert pending and all(isinstance(s["value"], list) for r in pending for s in r["suggestions"])
+    with httpx.Client(base_url=argilla_url + "/api/v1", headers={"X-Argilla-Api-Key": ANNOTATOR_KEY}) as http:
+        for record, value in zip(pending[:2], (["audio", "video"], ["(none)"])):
+            body = {"values": {"label": {"value": value}}, "status": "submitted"}
+            assert http.post(f"/records/{record['id']}/responses", json=body).status_code == 201
+    result = run("argilla", "pull", path, "--dataset", "sets", "--workspace", "team-a", "--url", argilla_url)
+    assert result.exit_code == 0, result.output
+    assert "applied 2 responses" in result.stdout
+    rows = {r["id"]: r for r in map(json.loads, run("export", path, "-f", "jsonl").stdout.splitlines())}
+    assert rows[pending[0]["external_id"]]["labels"] == ["audio", "video"]
+    assert rows[pending[1]["external_id"]]["labels"] == []
+    single = tmp_path / "single.db"
+    make_session(single, answers=10)[0].close()
+    refused = run("argilla", "push", single, "--dataset", "sets", "--workspace", "team-a", "--url", argilla_url)
+    assert refused.exit_code != 0 and "several labels" in refused.stderr

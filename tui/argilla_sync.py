@@ -72,12 +72,12 @@ class ArgillaSync:
         if self.argilla is None:
             return
         self.notify(f"pulling responses from Argilla dataset {self.argilla_dataset}…", timeout=2)
-        self.fetch_argilla_responses(list(self.session.labels))
+        self.fetch_argilla_responses(list(self.session.labels), self.session.multi_label)
 
     @work(thread=True, exclusive=True, group="argilla-pull", exit_on_error=False)
-    def fetch_argilla_responses(self, labels: list[str]) -> None:
+    def fetch_argilla_responses(self, labels: list[str], multi_label: bool = False) -> None:
         with ArgillaClient(self.argilla) as client:
-            self.post_message(ArgillaFetched(fetch(client, self.argilla_dataset, labels)))
+            self.post_message(ArgillaFetched(fetch(client, self.argilla_dataset, labels, multi_label)))
 
     def on_argilla_fetched(self, message: ArgillaFetched) -> None:
         if self.teaching:  # apply once the loop is not being taught

@@ -31,6 +31,16 @@ NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 BULK = 500  # records per bulk upsert (the server's limit)
 PAGE = 1000  # records per page when reading (the server's limit)
 FIELD, QUESTION = "text", "label"
+NONE_OPTION = "(none)"
+"""A multi-label dataset's extra option: the empty set (Argilla refuses a submitted empty selection)."""
+
+
+def none_option(labels) -> str:
+    """:data:`NONE_OPTION`, or a variant no label of the session is called."""
+    option = NONE_OPTION
+    while option in labels:
+        option = f"({option})"
+    return option
 OLD_SERVER_HINT = "for Rubrix 0.18 or Argilla 1.0-1.4 servers use `altui rubrix`"
 
 
@@ -84,6 +94,7 @@ class RemoteDataset:
     name: str
     question_id: str  # the label question's id (suggestions refer to it)
     options: tuple[str, ...]
+    multi_label: bool = False  # a multi_label_selection question; its last option is none_option(labels)
 
 
 class ArgillaClient:
@@ -200,9 +211,11 @@ class ArgillaClient:
         matches = [d for d in items if d.get("name") == name]
         return matches[0] if matches else None
 
-    def ensure_dataset(self, name: str, labels: list[str], metadata: list[str], guidelines: str = "") -> RemoteDataset:
+    def ensure_dataset(self, name: str, labels: list[str], metadata: list[str], guidelines: str = "",
+                       multi_label: bool = False) -> RemoteDataset:
         """The dataset ``name`` of the workspace, created and published (with ``labels`` as the options of
-        its label question and ``metadata`` as terms properties) if it does not exist yet."""
+        its label question and ``metadata`` as terms properties) if it does not exist yet. ``multi_label``: a
+        multi_label_selection question, with :func:`none_option` for the empty set."""
         check_name(name)
         workspace = self.workspace_id()
         found = self.find_dataset(workspace, name)
@@ -218,23 +231,30 @@ class ArgillaClient:
             self._json("POST", f"/datasets/{dataset_id}/fields", json={
                 "name": FIELD, "title": "Text", "required": True,
                 "settings": {"type": "text", "use_markdown": False}})
+            options = labels + [none_option(labels)] if multi_label else labels
             self._json("POST", f"/datasets/{dataset_id}/questions", json={
-                "name": QUESTION, "title": "Label", "required": True,
-                "settings": {"type": "label_selection", "options": [{"value": n, "text": n} for n in labels]}})
+                "name": QUESTION, "title": "Labels" if multi_label else "Label", "required": True,
+                "settings": {"type": "multi_label_selection" if multi_label else "label_selection",
+                             "options": [{"value": n, "text": n} for n in options]}})
             for key in metadata:
                 self._json("POST", f"/datasets/{dataset_id}/metadata-properties", json={
                     "name": key, "title": key, "settings": {"type": "terms"}, "visible_for_annotators": True})
             found = self._json("PUT", f"/datasets/{dataset_id}/publish")
-        return self.remote(found, name, labels)
+        return self.remote(found, name, labels, multi_label)
 
-    def remote(self, dataset: dict, name: str, labels: list[str]) -> RemoteDataset:
+    def remote(self, dataset: dict, name: str, labels: list[str], multi_label: bool = False) -> RemoteDataset:
         dataset_id = self._field(dataset, "id", f"the dataset {name!r}")
         questions = self._items(self._json("GET", f"/datasets/{dataset_id}/questions"), "the questions")
         question = next((q for q in questions if q.get("name") == QUESTION), None)
         settings = (question or {}).get("settings") or {}
-        if question is None or settings.get("type") != "label_selection":
+        kind = settings.get("type")
+        if question is None or kind not in ("label_selection", "multi_label_selection"):
             raise ArgillaError(f"Argilla dataset {name!r} has no label question {QUESTION!r}: it was not made "
                                "by altui; push to a new --dataset name")
+        if (kind == "multi_label_selection") != multi_label:
+            raise ArgillaError(f"Argilla dataset {name!r} asks for {'several labels' if not multi_label else 'one label'}"
+                               f" a text, this session for {'several' if multi_label else 'one'}; push to a new "
+                               "--dataset name")
         options = tuple(str(o.get("value")) for o in settings.get("options") or [] if isinstance(o, dict))
         missing = [n for n in labels if n not in options]
         if missing:
@@ -242,7 +262,7 @@ class ArgillaClient:
                                f"{', '.join(missing)}; push to a new --dataset name")
         if dataset.get("status") != "ready":
             self._json("PUT", f"/datasets/{dataset_id}/publish")
-        return RemoteDataset(dataset_id, name, self._field(question, "id", "the label question"), options)
+        return RemoteDataset(dataset_id, name, self._field(question, "id", "the label question"), options, multi_label)
 
     # -- records
     def upsert(self, dataset: RemoteDataset, items: list[dict]) -> int:

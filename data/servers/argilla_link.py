@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from altui.data.servers.argilla import ArgillaClient, RemoteDataset
+from altui.data.servers.argilla import ArgillaClient, RemoteDataset, none_option
 from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.store import SessionStore
@@ -47,9 +47,20 @@ def build_records(session: LabelingSession) -> list[dict]:
         item_id = corpus.train.ids[index]
         record = {"id": item_id, "external_id": item_id, "text": corpus.train.texts[index], "metadata": metadata,
                   "answer": None, "suggestion": None}
+        multi_label = session.multi_label
         if stored is not None:
-            record["answer"] = "" if stored.answer.label is None else names[stored.answer.label]  # "": a skip
-        if proba is not None:
+            label = stored.answer.label
+            if label is None:
+                record["answer"] = ""  # a skip
+            elif multi_label:  # a set: the names in it ([] for the empty set)
+                record["answer"] = [n for j, n in enumerate(names) if (label >> j) & 1]
+            else:
+                record["answer"] = names[label]
+        if proba is not None and multi_label:  # the predicted set, each label's probability as its score
+            chosen = [j for j, p in enumerate(proba.tolist()) if p > 0.5]
+            record["suggestion"] = {"value": [names[j] for j in chosen], "score": [round(float(proba[j]), 6)
+                                                                                  for j in chosen]}
+        elif proba is not None:
             best = int(proba.argmax())
             record["suggestion"] = {"value": names[best], "score": round(float(proba[best]), 6)}
         records.append(record)
@@ -61,13 +72,24 @@ def to_item(record: dict, dataset: RemoteDataset, user_id: str, agent: str, meta
     item = {"external_id": record["external_id"], "fields": {"text": record["text"]},
             "metadata": {k: v for k, v in record.get("metadata", {}).items() if k in metadata_keys}}
     suggestion = record.get("suggestion")
-    if suggestion and suggestion.get("value") in dataset.options:
+    none = dataset.options[-1] if dataset.multi_label else None
+    if suggestion and dataset.multi_label and isinstance(suggestion.get("value"), list) \
+            and set(suggestion["value"]) <= set(dataset.options):
+        value, score = suggestion["value"], suggestion["score"]
+        if not value:  # the empty set: its option, scored by how sure the model is that no label applies
+            value, score = [none], None
+        item["suggestions"] = [{"question_id": dataset.question_id, "value": value, "score": score, "agent": agent,
+                                "type": "model"}]
+    elif suggestion and not dataset.multi_label and suggestion.get("value") in dataset.options:
         item["suggestions"] = [{"question_id": dataset.question_id, "value": suggestion["value"],
                                 "score": suggestion["score"], "agent": agent, "type": "model"}]
     answer = record.get("answer")
     if answer == "":
         item["responses"] = [{"user_id": user_id, "values": {}, "status": "discarded"}]
-    elif answer is not None:
+    elif isinstance(answer, list) and dataset.multi_label:
+        item["responses"] = [{"user_id": user_id, "values": {"label": {"value": answer or [none]}},
+                              "status": "submitted"}]
+    elif answer is not None and not isinstance(answer, list):
         item["responses"] = [{"user_id": user_id, "values": {"label": {"value": answer}}, "status": "submitted"}]
     return item
 
@@ -101,10 +123,12 @@ class SessionShape:
     labels: tuple[str, ...]
     metadata: tuple[str, ...]
     model: str
+    multi_label: bool = False
 
     @classmethod
     def of(cls, session: LabelingSession) -> "SessionShape":
-        return cls(tuple(session.labels), tuple(metadata_keys(session)), session.store.info.model)
+        return cls(tuple(session.labels), tuple(metadata_keys(session)), session.store.info.model,
+                   session.multi_label)
 
 
 def drain(store: SessionStore, client: ArgillaClient, dataset: str, shape: SessionShape) -> int:
@@ -114,7 +138,7 @@ def drain(store: SessionStore, client: ArgillaClient, dataset: str, shape: Sessi
         return 0
     me = client.me()
     remote = client.ensure_dataset(dataset, list(shape.labels), list(shape.metadata),
-                                   guidelines="Labels from altui: " + ", ".join(shape.labels))
+                                   guidelines="Labels from altui: " + ", ".join(shape.labels), multi_label=shape.multi_label)
     agent = f"altui-{shape.model}"
     sent = 0
     for start in range(0, len(waiting), 500):
@@ -129,10 +153,13 @@ def drain(store: SessionStore, client: ArgillaClient, dataset: str, shape: Sessi
 
 
 def _label_value(response: dict):
-    """The label a submitted response chose (``values.label.value``), or None when the shape differs."""
+    """The label a submitted response chose (``values.label.value``): a name, or (multi-label) a sorted tuple
+    of names; None when the shape differs."""
     values = response.get("values")
     label = values.get("label") if isinstance(values, dict) else None
     value = label.get("value") if isinstance(label, dict) else None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(sorted(set(value)))
     return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
 
 
@@ -158,7 +185,7 @@ def verdicts(records: Iterable[dict], me: str, usernames, answered_here: set[str
                 value = _label_value(response)
                 if value is None:
                     continue  # no label, or a response of another shape: not a vote
-                vote = str(value)
+                vote = value if isinstance(value, tuple) else str(value)
             elif status == "discarded":
                 vote = SKIP
             else:
@@ -191,10 +218,16 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
             continue
         if value is SKIP:
             label = None
-        elif value in names:
+        elif isinstance(value, tuple) and session.multi_label:  # a set; the none option alone is the empty set
+            unknown = [v for v in value if v not in names and v != none_option(names)]
+            if unknown:
+                report.unknown_labels.extend(unknown)
+                continue
+            label = sum(1 << names.index(v) for v in value if v in names)
+        elif not isinstance(value, tuple) and value in names and not session.multi_label:
             label = names.index(value)
         else:
-            report.unknown_labels.append(value)
+            report.unknown_labels.append(", ".join(value) if isinstance(value, tuple) else value)
             continue
         applied_before = report.applied
         apply_answer(session, report, answered, index, label, external_id, f"argilla:{responders[0]}")
@@ -212,7 +245,7 @@ class Fetched:
     usernames: dict[str, str]
 
 
-def fetch(client: ArgillaClient, dataset: str, labels: list[str]) -> Fetched:
+def fetch(client: ArgillaClient, dataset: str, labels: list[str], multi_label: bool = False) -> Fetched:
     """Every record of the dataset with its responses, and the names of the users who answered."""
     from altui.data.servers.argilla import ArgillaNotFound
 
@@ -221,7 +254,7 @@ def fetch(client: ArgillaClient, dataset: str, labels: list[str]) -> Fetched:
     if found is None:
         raise ArgillaNotFound(f"workspace {client.config.workspace!r} has no Argilla dataset {dataset!r}; "
                               "push to it first, or check the name")
-    records = list(client.records(client.remote(found, dataset, labels)))
+    records = list(client.records(client.remote(found, dataset, labels, multi_label)))
     users = {str(r.get("user_id")) for rec in records for r in (rec.get("responses") or [])
              if isinstance(r, dict)} if all(isinstance(rec.get("responses") or [], list) for rec in records) else set()
     names = {u: client.username(u) for u in sorted(users - {me})}
@@ -231,6 +264,6 @@ def fetch(client: ArgillaClient, dataset: str, labels: list[str]) -> Fetched:
 
 def pull(session: LabelingSession, client: ArgillaClient, dataset: str) -> PullReport:
     """Fetch the dataset's responses, apply them, and teach a round if that completes the batch."""
-    fetched = fetch(client, dataset, list(session.labels))
+    fetched = fetch(client, dataset, list(session.labels), session.multi_label)
     report = apply_responses(session, fetched.records, fetched.me, lambda u: fetched.usernames.get(u, u))
     return teach_if_complete(session, report)

@@ -65,7 +65,7 @@ def apply_answer(session, report: PullReport, answered: dict[int, int | None], i
         return
     session.answer_item(index, label, source=source)
     answered[index] = label
-    report.count(None if label is None else session.labels[label])
+    report.count(None if label is None else session.label_text(label))
 
 
 def teach_if_complete(session, report: PullReport) -> PullReport:

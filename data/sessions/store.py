@@ -188,7 +188,8 @@ class SessionStore(SideTables):
             self._db.execute(
                 "INSERT INTO events (kind, item, item_id, label, round, source, at, text, label_name) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (kind, answer.index, item_id, answer.label, answer.round, source, now(), text, label_name),
+                (kind, int(answer.index), item_id, None if answer.label is None else int(answer.label), int(answer.round),
+                 source, now(), text, label_name),
             )
             if meta:
                 self._db.execute("INSERT OR REPLACE INTO item_meta (item_id, meta) VALUES (?, ?)",

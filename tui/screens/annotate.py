@@ -14,11 +14,10 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 from altui.data.sessions.session import LabelingSession
 from altui.engine.stopping import THRESHOLD, WINDOW, stop_round
 from altui.tui.keys import LabelKeys, abbreviate, legend, uses_legend
+from altui.tui.screens.model_panel import class_panel, label_set_panel
 from altui.tui.text import label_style, one_line, safe_text
 
 ANSWER_LOG_SIZE = 12
-BAR_WIDTH = 12
-MAX_BAR_CLASSES = 5
 
 
 class AnnotateScreen(LabelKeys, Screen):
@@ -213,7 +212,7 @@ class AnnotateScreen(LabelKeys, Screen):
         """The last rounds' test accuracy (or κ without a test set) on a fixed 0-1 scale, with its label."""
         history = self.session.loop.history_
         values = [m.accuracy for m in history if not math.isnan(m.accuracy)]
-        name = "accuracy"
+        name = "exact-set accuracy" if self.session.multi_label else "accuracy"
         if not values:
             values, name = [m.kappa for m in history if not math.isnan(m.kappa)], "κ"
         if len(values) < 2:
@@ -240,78 +239,30 @@ class AnnotateScreen(LabelKeys, Screen):
         return Text.assemble(*parts)
 
     def _prediction(self, index: int) -> Text:
-        """Every class's probability as a bar, and the n-grams of this text that push towards it."""
+        """The model panel (:mod:`tui.screens.model_panel`): every class's probability, or the set being put
+        together and each label's probability."""
         guess = self.session.predict(index)
+        panel = self.query_one("#prediction", Static)
+        short = self.app.size.height < 30 and uses_legend(self.session.labels)
         if self.session.multi_label:
-            return self._label_set_panel(index, guess)
-        self.query_one("#prediction", Static).border_subtitle = "" if guess is None else \
-            f"enter accepts {abbreviate(guess.labels[guess.best], 24)}"
-        if guess is None:
-            return Text("not trained yet: it is taught after a batch, once it has labels of two classes", style="dim")
-        bars = MAX_BAR_CLASSES if self.app.size.height >= 30 or not uses_legend(guess.labels) else 3
-        shown = sorted(range(len(guess.labels)), key=lambda c: (-guess.probabilities[c], c))[:bars]
-        width = max(len(one_line(guess.labels[c], 14)) for c in shown)
-        lines = []
-        for cls in shown:
-            p = guess.probabilities[cls]
-            filled = round(p * BAR_WIDTH)
-            line = Text.assemble((f"{one_line(guess.labels[cls], 14):<{width}} ", label_style(cls)),
-                                 ("█" * filled, label_style(cls)), ("░" * (BAR_WIDTH - filled), "dim"),
-                                 (f" {p:4.0%}", "bold" if cls == guess.best else ""))
-            if guess.pushes[cls]:
-                line.append("  ← ", style="dim")
-                for i, (ngram, weight) in enumerate(guess.pushes[cls]):
-                    if i:
-                        line.append(", ", style="dim")
-                    line.append(f'"{one_line(ngram, 24)}"')
-                    line.append(f" +{weight:.2g}", style="dim")
-            lines.append(line)
-        if len(guess.labels) > len(shown):
-            lines.append(Text(f"… {len(guess.labels) - len(shown)} more classes", style="dim"))
-        return Text("\n").join(lines)
-
-    def _label_set_panel(self, index: int, guess) -> Text:
-        """Multi-label: the set being put together (its keys toggle), then each label's probability."""
-        chosen = self._current_set() or 0
-        names = self.session.labels
-        self.query_one("#prediction", Static).border_subtitle = "keys toggle labels · enter confirms"
-        picked = [j for j in range(len(names)) if (chosen >> j) & 1]
-        line = Text("set: ", style="dim")
-        if picked:
-            for n, j in enumerate(picked):
-                if n:
-                    line.append(", ", style="dim")
-                line.append(one_line(names[j], 24), style=label_style(j))
-        else:
-            line.append("no label yet (enter confirms an empty set)", style="dim italic")
-        lines = [line]
-        if guess is None:
-            lines.append(Text("model: not trained yet (after a batch whose answers differ on a label)", style="dim"))
-            return Text("\n").join(lines)
-        bars = len(names) if self.app.size.height >= 30 or not uses_legend(names) else 3
-        shown = sorted(range(len(names)), key=lambda c: (-guess.probabilities[c], c))[:max(bars, 1)]
-        width = max(len(one_line(names[c], 14)) for c in shown)
-        for cls in shown:
-            p = guess.probabilities[cls]
-            filled = round(p * BAR_WIDTH)
-            mark = "✓ " if (chosen >> cls) & 1 else "  "
-            lines.append(Text.assemble((mark, "bold"), (f"{one_line(names[cls], 14):<{width}} ", label_style(cls)),
-                                       ("█" * filled, label_style(cls)), ("░" * (BAR_WIDTH - filled), "dim"),
-                                       (f" {p:4.0%}", "bold" if p > 0.5 else "")))
-        if len(names) > len(shown):
-            lines.append(Text(f"… {len(names) - len(shown)} more labels", style="dim"))
-        return Text("\n").join(lines)
+            panel.border_subtitle = "keys toggle labels · enter confirms"
+            return label_set_panel(self.session.labels, self._current_set() or 0, guess, short)
+        panel.border_subtitle = "" if guess is None else f"enter accepts {abbreviate(guess.labels[guess.best], 24)}"
+        return class_panel(guess, short)
 
     def _answers(self) -> Text:
         names = self.session.labels
         # the names whole where the side panel is wide enough, else cut the same way as everywhere else
         width = max(4, min(max(len(one_line(n, 40)) for n in names), 14 if self.app.size.width >= 110 else 6))
+        if self.session.multi_label:  # a set: its names joined by "+", given more room
+            width = 16 if self.app.size.width >= 110 else 8
         lines = []
         for answer in reversed(self.session.answers()[-ANSWER_LOG_SIZE:]):
             if answer.label is None:
                 tag = Text(f"{'skip':<{width}}", style="dim italic")
             elif self.session.multi_label:
-                tag = Text(f"{abbreviate(self.session.label_text(answer.label), width):<{width}}", style="bold")
+                names_in = self.session.label_text(answer.label).replace(", ", "+")
+                tag = Text(f"{abbreviate(names_in, width):<{width}}", style="bold")
             else:
                 tag = Text(f"{abbreviate(names[answer.label], width):<{width}}", style=label_style(answer.label))
             lines.append(tag + Text(" " + one_line(self.session.text(answer.index), 80)))
@@ -331,8 +282,9 @@ class AnnotateScreen(LabelKeys, Screen):
                         style="dim")
         if math.isnan(last.accuracy):
             return self._stability(history)
+        accuracy = "exact sets " if self.session.multi_label else "acc "  # multi-label: subset accuracy
         text = Text.assemble(("after round ", "dim"), (str(last.round + 1), "bold"), (" · ", "dim"),
-                             (str(last.n_labels), "bold"), (" labels\n", "dim"), ("acc ", "dim"),
+                             (str(last.n_labels), "bold"), (" labels\n", "dim"), (accuracy, "dim"),
                              (f"{last.accuracy:.3f}", "bold"), ("  F1 ", "dim"), (f"{last.f1:.3f}", "bold"))
         if len(history) > 1 and not math.isnan(history[-2].accuracy):
             delta = last.accuracy - history[-2].accuracy
