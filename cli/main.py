@@ -21,8 +21,8 @@ from altui.engine.errors import AltuiError
 from altui.tui.text import printable
 from altui.engine.learners import DEFAULT_MODEL, MODELS
 from altui.engine.names import (
-    COLD_START_NAMES as COLD_STARTS, DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES, DEFAULT_STRATEGY, MODAL_TUTORIAL,
-    STRATEGY_NAMES as STRATEGIES,
+    COLD_START_NAMES as COLD_STARTS, DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES, MODAL_TUTORIAL,
+    STRATEGY_NAMES as STRATEGIES, default_strategy,
 )
 from altui.data.files.formats import FORMATS, QUOTING
 from altui.cli.conventions import AltuiCommand, AltuiGroup, choices, value
@@ -142,10 +142,10 @@ def simulate(
     strategy: Annotated[
         Optional[list[SimulatedStrategy]],
         typer.Option("--strategy", "-s", metavar="<strategy>",
-                     help="Strategy to compare (repeatable; default margin and random): uncertainty, margin, "
-                     "entropy, random, ranked-batch, modal-tutorial. margin (breaking ties) and entropy pick as "
-                     "uncertainty does for two labels; modal-tutorial is the tutorial's own modAL loop, for "
-                     "reference (needs altui\\[tutorial]).")
+                     help="Strategy to compare (repeatable; default margin and random, with --multi-label "
+                     "uncertainty and random): uncertainty, margin, entropy, random, ranked-batch, modal-tutorial. "
+                     "margin (breaking ties) and entropy pick as uncertainty does for two labels; modal-tutorial is "
+                     "the tutorial's own modAL loop, for reference (needs altui\\[tutorial]).")
     ] = None,
     repeats: Annotated[int, typer.Option("--repeats", help="Seeded runs per strategy (the table shows their "
                                          "mean±std).")] = 10,
@@ -196,7 +196,7 @@ def simulate(
     run_simulate(
         data, test, dict(text_col=text_col, label_col=label_col, sep=sep, header=not no_header, format=value(format),
                          quoting=value(quoting), encoding=encoding, label_sep=checked_label_sep(label_sep, multi_label)),
-        strategies=value(strategy) or [DEFAULT_STRATEGY, "random"], repeats=repeats, iterations=iterations,
+        strategies=value(strategy) or [default_strategy(multi_label), "random"], repeats=repeats, iterations=iterations,
         batch=batch, model=value(model), candidates=candidates, seed=seed, jobs=jobs, cold_start=value(cold_start),
         seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
         address=address, at=parse_at(at), multi_label=multi_label,
@@ -242,7 +242,8 @@ def label(
     labels: Annotated[
         Optional[str], typer.Option("--labels", help="Comma-separated label names, e.g. ham,spam (keys 1, 2, ...).")
     ] = None,
-    strategy: Annotated[Strategy, typer.Option("--strategy", "-s", help="Query strategy.")] = Strategy(DEFAULT_STRATEGY),
+    strategy: Annotated[Optional[Strategy], typer.Option("--strategy", "-s", help="Query strategy (default: margin; "
+                                                         "with --multi-label, uncertainty).")] = None,
     batch: BatchOpt = 10,
     model: ModelOpt = Model(DEFAULT_MODEL),
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,
@@ -293,7 +294,7 @@ def label(
         encoding=encoding,
         max_candidates=candidates or None,
         labels=tuple(n.strip() for n in labels.split(",")) if labels else None,
-        strategy=value(strategy), model=value(model), batch=batch, seed=seed,
+        strategy=value(strategy) or default_strategy(multi_label), model=value(model), batch=batch, seed=seed,
         session=str(session) if session else None,
         rubrix_dataset=rubrix_dataset, rubrix_url=rubrix_url, rubrix_workspace=rubrix_workspace,
         cold_start=value(cold_start), seed_terms=parse_seed_terms(seed_terms or []) or None,

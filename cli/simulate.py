@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from altui.cli.common import check_positive, data_progress, say, stderr, stdout, usage_error
-from altui.engine.errors import AltuiError
 
 
 def run_simulate(

@@ -9,6 +9,15 @@ DEFAULT_STRATEGY = "margin"
 """Breaking ties: the smallest gap between the two most likely classes. On two classes it ranks exactly as
 least-confident (uncertainty) does; on many it beats it and random (``bench/bench_many_classes.py``)."""
 
+DEFAULT_LABEL_SET_STRATEGY = "uncertainty"
+"""With ``--multi-label``: max-uncertainty over the labels, each batch spread over them
+(:mod:`engine.multi_label_strategies`; measured best of the label-set strategies, ``bench/bench_multi_label.py``)."""
+
+
+def default_strategy(multi_label: bool) -> str:
+    return DEFAULT_LABEL_SET_STRATEGY if multi_label else DEFAULT_STRATEGY
+
+
 COLD_START_NAMES = ("random", "kmeans")
 DEFAULT_COLD_START = "kmeans"
 

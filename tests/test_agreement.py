@@ -90,7 +90,6 @@ async def test_merge_then_adjudicate_the_conflicts_and_export_every_answer(tmp_p
             await pilot.press("1")  # the adjudicator gives label 1 (a) to each
             await pilot.pause()
     exported = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(team)]).stdout)))
-    by_id = {r["id"]: r for r in exported}
     assert len(exported) == 30
     adjudicated = [r for r in exported if r["source"].startswith("adjudicated:")]
     assert len(adjudicated) == 3 and all(r["label"] == "a" for r in adjudicated)

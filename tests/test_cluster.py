@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from altui.cli.main import app
-from conftest import ROOT, TEST_CSV, TRAIN_CSV
+from conftest import TEST_CSV, TRAIN_CSV
 from test_cli import assert_one_line_error
 
 pytest.importorskip("distributed")

@@ -4,7 +4,6 @@ resumed app asks the same next comment. The child drives the real app headless w
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import signal

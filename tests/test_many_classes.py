@@ -170,7 +170,6 @@ def test_train_exports_the_svm_with_its_calibration(tmp_path):
     from typer.testing import CliRunner
 
     from altui.cli import app
-    from altui.data.sessions.session import LabelingSession
 
     path = tmp_path / "s.db"
     corpus, session = debian_session(path, 120)
@@ -229,7 +228,6 @@ def test_status_lists_each_class_with_its_test_f1_worst_first(tmp_path):
     from typer.testing import CliRunner
 
     from altui.cli import app
-    from altui.data.sessions.session import LabelingSession
 
     _, session = debian_session(tmp_path / "s.db", 40)
     session.close()

@@ -112,6 +112,16 @@ def test_the_separation_margin_is_smallest_where_the_set_is_least_sure():
     assert margin[1] < margin[0] and margin[1] < margin[2]
 
 
+def test_a_batch_is_spread_over_the_labels_it_is_unsure_of():
+    from altui.engine.multi_label_strategies import spread_over_labels
+
+    utility = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    owner = np.array([0, 0, 0, 1, 1, 2])  # label 0 owns the three most useful texts
+    assert spread_over_labels(utility, owner, 3).tolist() == [0, 3, 5]  # one of each label first
+    assert spread_over_labels(utility, owner, 5).tolist() == [0, 3, 5, 1, 4]
+    assert sorted(spread_over_labels(utility, owner, 6).tolist()) == list(range(6))
+
+
 def test_the_loop_takes_label_sets_and_checks_them():
     rows = label_set_rows(120, 2)
     names = sorted(TOPICS)
@@ -132,6 +142,8 @@ def test_the_loop_takes_label_sets_and_checks_them():
 
 def test_simulate_multi_label_reports_macro_micro_f1_and_subset_accuracy(tmp_path):
     data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(300, 4))
+    default = runner.invoke(app, ["simulate", data, "--multi-label", "--repeats", "1", "--iterations", "3"])
+    assert default.exit_code == 0 and "uncertainty" in default.stdout and "random" in default.stdout
     result = runner.invoke(app, ["simulate", data, "--multi-label", "--repeats", "2", "--iterations", "8",
                                  "-s", "margin", "-s", "random", "--json", str(tmp_path / "s.json")])
     assert result.exit_code == 0, result.output

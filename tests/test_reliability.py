@@ -4,7 +4,6 @@ nothing lost, and files that are not ours left byte-identical."""
 
 from __future__ import annotations
 
-import functools
 import http.server
 import os
 import shutil

@@ -17,6 +17,7 @@ from altui.data.files.corpus import load_corpus
 from altui.data.files.seed_terms import check_seed_labels
 from altui.engine.features import features_for
 from altui.data.sessions.session import LabelingSession, RoundResult, saved_info
+from altui.engine.names import default_strategy
 from altui.engine.errors import AltuiError
 from altui.tui.argilla_sync import ArgillaSync
 from altui.tui.rubrix_sync import RubrixSync
@@ -338,7 +339,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
     if config.seed_terms:
         check_seed_labels(config.seed_terms, corpus.labels)
     session = LabelingSession.open(
-        corpus, config.session, strategy=config.strategy, model=config.model, batch_size=config.batch,
+        corpus, config.session, strategy=config.strategy or default_strategy(multi_label), model=config.model,
+        batch_size=config.batch,
         seed=config.seed, writer=True, label_order=config.labels,
         info_extra={"test_path": str(Path(corpus.test.path).resolve())
                     if corpus.test is not None and not corpus.held_out else None,  # absolute: resumed from anywhere

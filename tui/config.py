@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from altui.engine.learners import DEFAULT_MODEL
-from altui.engine.names import DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES, DEFAULT_STRATEGY
+from altui.engine.names import DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class LabelConfig:
     multi_label: bool = False  # --multi-label: answers are label sets (fixed when the session is created)
     label_sep: str | None = None  # --label-sep: joins the labels of a multi-label cell (default ;)
     labels: tuple[str, ...] | None = None
-    strategy: str = DEFAULT_STRATEGY
+    strategy: str | None = None  # None: margin, or uncertainty for a multi-label session (engine.names)
     model: str = DEFAULT_MODEL
     batch: int = 10
     seed: int = 0

@@ -26,7 +26,10 @@ def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
                f"round {loop.round_ + 1}"]
     from altui.engine.learners import resolve_model
 
-    wanted = (config.strategy, config.batch, resolve_model(config.model, len(session.labels)))
+    from altui.engine.names import default_strategy
+
+    wanted = (config.strategy or default_strategy(session.multi_label), config.batch,
+              resolve_model(config.model, len(session.labels), session.multi_label))
     if (info.strategy, info.batch_size, info.model) != wanted:
         notices.append(f"the session keeps its own settings: strategy {info.strategy}, model {info.model}, "
                        f"batch {info.batch_size} (start a new --session for others)")
