@@ -44,7 +44,7 @@ def agreement(
             "left_out": result.only_some, "kappa": None if math.isnan(result.overall) else result.overall,
             "per_label": {n: None if math.isnan(k) else k for n, k in zip(result.labels, result.per_label)},
             "disagreements": [{"id": result.item_ids[r], "text": result.texts[r],
-                               "labels": {a: result.labels[c] for a, c in zip(result.annotators, result.matrix[r])}}
+                               "labels": {a: result.label_value(c) for a, c in zip(result.annotators, result.matrix[r])}}
                               for r in rows],
         }
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=sys.stdout.isatty()) + "\n")
@@ -61,7 +61,7 @@ def agreement(
     table.add_column("kappa", justify="right")
     table.add_column("given", justify="right")
     for k, name in enumerate(result.labels):
-        table.add_row(Text(one_line(name, 30)), _kappa(result.per_label[k]), str(int((result.matrix == k).sum())))
+        table.add_row(Text(one_line(name, 30)), _kappa(result.per_label[k]), str(result.given(k)))
     stdout.print(table)
     if shown and len(rows):
         heading = f"disagreements (first {min(shown, len(rows))} of {len(rows)})"
@@ -72,7 +72,7 @@ def agreement(
         listing.add_column("text")
         for r in rows[:shown]:
             listing.add_row(Text(one_line(result.item_ids[r], 30)),
-                            *(Text(one_line(result.labels[c], 16)) for c in result.matrix[r]),
+                            *(Text(one_line(result.label_text(c), 16)) for c in result.matrix[r]),
                             Text(one_line(result.texts[r], 60)))
         stdout.print(listing)
 

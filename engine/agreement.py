@@ -46,3 +46,12 @@ def disagreements(labels: np.ndarray) -> np.ndarray:
     """Rows (items) where the annotators do not all give the same label."""
     labels = np.asarray(labels)
     return np.flatnonzero((labels != labels[:, :1]).any(axis=1))
+
+
+def label_set_kappa(masks: np.ndarray, n_labels: int) -> tuple[float, list[float]]:
+    """Label sets (``masks``: (items, annotators) bit masks): the kappa of every text x label yes/no decision
+    together, and per label the kappa of "this label in the set or not"."""
+    masks = np.asarray(masks, dtype=np.int64)
+    decisions = [((masks >> j) & 1) for j in range(n_labels)]  # each (items, annotators) of 0/1
+    overall = kappa(np.concatenate(decisions, axis=0), 2) if decisions else float("nan")
+    return overall, [kappa(d, 2) for d in decisions]

@@ -211,3 +211,28 @@ def test_a_session_keeps_its_kind(tmp_path):
     single.session.close()
     with pytest.raises(DataError, match="not multi-label"):
         make_app(LabelConfig(data=data, session=str(tmp_path / "s.db"), multi_label=True))
+
+
+def test_agreement_of_two_annotators_on_label_sets(tmp_path):
+    """Two people label the same texts with sets: kappa over every text x label decision and per label, the
+    differing sets listed; merge says it is single-label so far."""
+    from altui.data.sessions.session import LabelingSession
+
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(80, 8))
+    for name, flip in (("alice", False), ("bob", True)):
+        corpus = load_corpus(data, multi_label=True)
+        session = LabelingSession.open(corpus, tmp_path / f"{name}.db", batch_size=40,
+                                       info_extra={"annotator": name})
+        for k in range(20):
+            truth = int(corpus.y_train[session.current()])
+            session.answer(truth ^ 0b0001 if flip and k % 5 == 0 else truth)  # bob: audio flipped on every 5th
+        session.close()
+    result = runner.invoke(app, ["agreement", str(tmp_path / "alice.db"), str(tmp_path / "bob.db"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["disagreements"]) == 4 and report["per_label"]["video"] == pytest.approx(1.0)
+    assert report["per_label"]["audio"] < 1.0 and 0 < report["kappa"] < 1
+    first = report["disagreements"][0]["labels"]
+    assert isinstance(first["alice"], list) and set(first["alice"]) ^ set(first["bob"]) == {"audio"}
+    assert_one_line_error(runner.invoke(app, ["merge", str(tmp_path / "alice.db"), str(tmp_path / "bob.db"), "-o",
+                                              str(tmp_path / "team.db")]), "single-label sessions together so far")

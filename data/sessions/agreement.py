@@ -3,13 +3,14 @@ they agree (``altui agreement``). Read-only: every session is opened without wri
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from altui.data.errors import DataError
-from altui.engine.agreement import disagreements, kappa, per_label_kappa
+from altui.engine.agreement import disagreements, kappa, label_set_kappa, per_label_kappa
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,29 @@ class Agreement:
     labels: list[str]  # the label names, in the first session's order
     item_ids: list[str]  # the items every annotator labeled
     texts: list[str]
-    matrix: np.ndarray  # (items, annotators) class indices
-    overall: float  # Cohen's kappa for two annotators, Fleiss' kappa for more
+    matrix: np.ndarray  # (items, annotators) class indices; multi-label: label-set bit masks
+    overall: float  # Cohen's kappa for two annotators, Fleiss' kappa for more (multi-label: over every text x label)
     per_label: list[float]
     only_some: int  # items labeled by some annotators but not all (left out)
+    multi_label: bool = False
+
+    def label_text(self, value: int) -> str:
+        """A cell of :attr:`matrix` for a person: the label, or the set's labels joined by "+" ("none": empty)."""
+        if not self.multi_label:
+            return self.labels[value]
+        return "+".join(n for j, n in enumerate(self.labels) if (int(value) >> j) & 1) or "none"
+
+    def label_value(self, value: int):
+        """A cell of :attr:`matrix` for JSON: the label's name, or the set's names (a list)."""
+        if not self.multi_label:
+            return self.labels[value]
+        return [n for j, n in enumerate(self.labels) if (int(value) >> j) & 1]
+
+    def given(self, label: int) -> int:
+        """How many answers hold ``label``."""
+        if self.multi_label:
+            return int(((self.matrix >> label) & 1).sum())
+        return int((self.matrix == label).sum())
 
     @property
     def measure(self) -> str:
@@ -32,10 +52,10 @@ class Agreement:
         return disagreements(self.matrix)
 
 
-def refuse_label_sets(info, path, command: str) -> None:
+def refuse_label_sets(info, path) -> None:
     if info.multi_label:
-        raise DataError(f"{path} is a multi-label session; altui {command} compares single-label sessions so far "
-                        "(export both and compare the label sets per label)")
+        raise DataError(f"{path} is a multi-label session; altui merge brings single-label sessions together so far "
+                        "(altui agreement compares multi-label ones, label by label)")
 
 
 def agreement(paths: list[Path]) -> Agreement:
@@ -44,11 +64,11 @@ def agreement(paths: list[Path]) -> Agreement:
 
     if len(paths) < 2:
         raise DataError("agreement needs two sessions or more: altui agreement alice.db bob.db")
-    answers, names, label_sets, texts = [], [], [], {}
+    answers, names, label_sets, texts, kinds = [], [], [], {}, set()
     for path in paths:
         store = SessionStore.open_existing(path, readonly=True)
         try:
-            refuse_label_sets(store.info, path, "agreement")
+            kinds.add(store.info.multi_label)
             given = {s.item_id: s.label_name for s in store.answers() if s.answer.label is not None}
             texts.update({s.item_id: s.text or "" for s in store.answers()})
             names.append(store.info.annotator or Path(path).stem)
@@ -56,6 +76,9 @@ def agreement(paths: list[Path]) -> Agreement:
         finally:
             store.close()
         answers.append(given)
+    if len(kinds) > 1:
+        raise DataError("some of these sessions are multi-label and some are not: compare sessions of one task")
+    multi_label = kinds.pop()
     labels = label_sets[0]
     for path, other in zip(paths[1:], label_sets[1:]):
         if sorted(other) != sorted(labels):
@@ -68,9 +91,15 @@ def agreement(paths: list[Path]) -> Agreement:
     if not common:
         raise DataError("no item is labeled in every session: label the same data (the sessions match items by id)")
     index = {name: i for i, name in enumerate(labels)}
-    matrix = np.array([[index[a[item]] for a in answers] for item in common], dtype=np.int64)
-    return Agreement(names, labels, common, [texts.get(i, "") for i in common], matrix,
-                     kappa(matrix, len(labels)), per_label_kappa(matrix, len(labels)), len(every) - len(common))
+    if multi_label:  # a stored set is a JSON list of names (its label order may differ between sessions)
+        matrix = np.array([[sum(1 << index[n] for n in json.loads(a[item])) for a in answers] for item in common],
+                          dtype=np.int64)
+        overall, per_label = label_set_kappa(matrix, len(labels))
+    else:
+        matrix = np.array([[index[a[item]] for a in answers] for item in common], dtype=np.int64)
+        overall, per_label = kappa(matrix, len(labels)), per_label_kappa(matrix, len(labels))
+    return Agreement(names, labels, common, [texts.get(i, "") for i in common], matrix, overall, per_label,
+                     len(every) - len(common), multi_label)
 
 
 def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
@@ -91,7 +120,7 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
     for path in paths:
         store = SessionStore.open_existing(path, readonly=True)
         try:
-            refuse_label_sets(store.info, path, "merge")
+            refuse_label_sets(store.info, path)
             name = store.info.annotator or Path(path).stem
             names.append(name if name not in names else f"{name} ({Path(path).name})")
             for stored in store.answers():
