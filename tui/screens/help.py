@@ -49,12 +49,17 @@ class HelpScreen(ModalScreen[None]):
             table.add_row("", legend(tuple(self.labels), order, 56, max_rows=10))
         else:
             for i, name in enumerate(self.labels):
-                table.add_row(key(f"label-{i + 1}", key_shown(i)), Text(f"label the comment {one_line(name, 40)}"))
+                what = "toggle the label" if getattr(getattr(self.app, "session", None), "multi_label", False) \
+                    else "label the comment"
+                table.add_row(key(f"label-{i + 1}", key_shown(i)), Text(f"{what} {one_line(name, 40)}"))
         if len(self.labels) > 10:
             table.add_row(key("pick-label", "l") + " NN", "pick a label by its number (or arrows + enter)")
+        multi_label = getattr(getattr(self.app, "session", None), "multi_label", False)
+        accept = ("confirm the set the label keys toggled (none toggled: the empty set, an answer)" if multi_label
+                  else "accept the model's suggestion (its top class, shown under the model panel; recorded as "
+                  "source accepted)")
         rows = [
-            ("accept", "enter", "accept the model's suggestion (its top class, shown under the model panel; "
-                                "recorded as source accepted)"),
+            ("accept", "enter", accept),
             ("skip", "space", "skip it (it is never asked again)"),
             ("undo", "u", "undo the last answer or change (also from an earlier round; backspace too)"),
             ("history", "h", "history: every answer, newest first; a label key changes one"),
