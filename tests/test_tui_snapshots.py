@@ -156,3 +156,28 @@ def test_snapshot_many_labels(snap_compare, tmp_path, labels, size):
 
 def test_snapshot_picker_keeps_the_text_in_view(snap_compare, tmp_path):
     assert snap_compare(many_label_app(tmp_path, 22), terminal_size=(80, 24), press=["l", "2"])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_multi_label_set_being_put_together(snap_compare, tmp_path, size):
+    """Issue 22: after two taught rounds, two labels toggled on the current text: the set, the ✓ marks, each
+    label's probability, the legend and the keys, at 80x24 and 120x40."""
+    from test_multi_label import label_set_rows, write_jsonl
+
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(120, 9))
+    app = pinned(make_app(LabelConfig(data=data, batch=5, seed=0, session=str(tmp_path / "s.db"), multi_label=True)))
+
+    async def run_before(pilot):
+        for keys in ("1", "2", "13", "4", "", "24", "3", "14", "2", "34"):
+            for key in keys:
+                await pilot.press(key)
+            await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("1", "3")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -282,7 +282,7 @@ class AnnotateScreen(LabelKeys, Screen):
                         style="dim")
         if math.isnan(last.accuracy):
             return self._stability(history)
-        accuracy = "exact sets " if self.session.multi_label else "acc "  # multi-label: subset accuracy
+        accuracy = "exact " if self.session.multi_label else "acc "  # multi-label: subset accuracy (whole set right)
         text = Text.assemble(("after round ", "dim"), (str(last.round + 1), "bold"), (" · ", "dim"),
                              (str(last.n_labels), "bold"), (" labels\n", "dim"), (accuracy, "dim"),
                              (f"{last.accuracy:.3f}", "bold"), ("  F1 ", "dim"), (f"{last.f1:.3f}", "bold"))
