@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
+import threading
+import time
 
 import typer
 from rich.console import Console
@@ -80,3 +83,24 @@ def usage_error(message: str):
 def check_positive(name: str, value: int, minimum: int = 1) -> None:
     if value < minimum:
         raise usage_error(f"{name} must be at least {minimum}, got {value}")
+
+
+SETTLE_SECONDS = 5.0
+
+
+def leave_after_app(code: int = 0, timeout: float = SETTLE_SECONDS) -> None:
+    """After the app: wait (up to ``timeout``) for the threads still working — a teach in a thread worker can be
+    inside liblinear's C++ when q is pressed. A daemon thread still in native code while the interpreter
+    finalizes is torn down by ``pthread_exit``, whose unwinding through C++ frames aborts the process
+    ("terminate called without an active exception", 1 run in 39 before). If one is still busy at the deadline,
+    leave at once with ``code`` (every answer is committed already, the session lock is the kernel's)."""
+    deadline = time.monotonic() + timeout
+    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()
+            and not t.name.startswith("altui-signal")]
+    for thread in busy:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() for t in busy):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)

@@ -12,7 +12,7 @@ import typer
 from altui import __version__
 from rich.console import Console
 
-from altui.cli.common import check_positive, data_progress, domain_errors, say, stdout, usage_error
+from altui.cli.common import check_positive, data_progress, domain_errors, leave_after_app, say, stdout, usage_error
 from altui.cli.argilla import argilla_app
 from altui.cli.model import predict, review, train
 from altui.cli.team import agreement, merge
@@ -314,6 +314,7 @@ def label(
         say(f"session saved in {store.path}")
     except OSError:  # the terminal is gone (an SSH drop, then SIGHUP): nothing to say it on; the answers are saved
         os._exit(altui_app.return_code or 129)
+    leave_after_app(altui_app.return_code or 0)
     if altui_app.return_code:  # a crash, or SIGTERM/SIGHUP (128 + signal): the terminal is restored by now
         raise typer.Exit(altui_app.return_code)
 

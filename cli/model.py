@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from altui.cli.common import check_positive, data_progress, domain_errors, say, usage_error
+from altui.cli.common import check_positive, data_progress, domain_errors, leave_after_app, say, usage_error
 from altui.engine.errors import AltuiError
 from altui.tui.text import printable
 
@@ -119,3 +119,4 @@ def review(
         raise AltuiError("altui review needs a terminal; use `altui review SESSION --list` in scripts")
     app.run()
     say(f"session saved in {session}")
+    leave_after_app(app.return_code or 0)

@@ -217,7 +217,8 @@ def test_a_trickling_server_is_cut_off_at_the_deadline_and_paging_follows_what_a
 
 
 def test_responses_of_unexpected_shapes_are_no_votes_and_missing_ids_are_one_line():
-    """Issue 20: values="spam", a record that is not an object, no id: no traceback."""
+    """Issue 20: values="spam", a record that is not an object, no id: no traceback. A list value is a label
+    set (issue 22): a vote for a multi-label session, an unknown label for a single-label one."""
     records = [
         {"external_id": "a", "responses": [{"user_id": "u1", "status": "submitted", "values": "spam"}]},
         {"external_id": "b", "responses": "lots"},
@@ -225,7 +226,7 @@ def test_responses_of_unexpected_shapes_are_no_votes_and_missing_ids_are_one_lin
         {"external_id": "c", "responses": [{"user_id": "u1", "status": "submitted",
                                             "values": {"label": {"value": ["x"]}}}]},
     ]
-    assert list(verdicts(records, "me", str)) == []
+    assert list(verdicts(records, "me", str)) == [("c", ("x",), ["u1"])]
 
     def no_id(request):
         if request.url.path.endswith("/me"):

@@ -89,3 +89,23 @@ def test_sigkill_loses_nothing_and_resumes_in_place(tmp_path, point):
         assert len(resumed.session.answers()) == n_answers
     finally:
         resumed.session.close()
+
+
+def test_after_the_app_a_busy_thread_is_waited_for_and_a_stuck_one_does_not_abort_the_exit():
+    """Issue 20: a teach still running in a thread worker when the app quits is waited for; one still busy at
+    the deadline makes the process leave at once with the app's code, never an abort at finalization."""
+    script = textwrap.dedent("""
+        import sys, threading, time
+        from altui.cli.common import leave_after_app
+        done = []
+        threading.Thread(target=lambda: (time.sleep(0.3), done.append(1)), daemon=True).start()
+        leave_after_app(0, timeout=5)
+        assert done == [1], "the busy thread was waited for"
+        threading.Thread(target=threading.Event().wait, daemon=True).start()  # never ends
+        print("waited", flush=True)
+        leave_after_app(7, timeout=0.2)
+        print("not reached")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 7, result.stderr
+    assert result.stdout == "waited\n" and "terminate called" not in result.stderr
