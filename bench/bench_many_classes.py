@@ -42,6 +42,7 @@ ITERATIONS = max(AT) // BATCH
 sys.path.insert(0, str(ROOT))
 
 from bench.debtags import debtags_use  # noqa: E402
+from bench.youtube_raw import split, youtube_comments  # noqa: E402
 from altui.data.files.corpus import load_corpus  # noqa: E402
 from altui.engine.features import features_for  # noqa: E402
 from altui.engine.learners import make_learner, resolve_model  # noqa: E402
@@ -55,16 +56,10 @@ CONFIGS = [("old default", "nblr", "uncertainty", "kmeans"), ("new default", "au
 
 def youtube_video_split(out: Path) -> tuple[Path, Path]:
     """The 5-class task from the raw YouTube files: text = comment, label = the video's artist."""
-    rows = []
-    for path in sorted((SHARED / "youtube-spam" / "raw").glob("Youtube0*.csv")):
-        artist = path.stem.split("-", 1)[1]
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows += [(r["COMMENT_ID"], r["CONTENT"], artist) for r in csv.DictReader(fh)]
-    order = np.random.RandomState(5).permutation(len(rows))
-    cut = int(0.8 * len(rows))
+    rows = [(item_id, text, artist) for item_id, text, artist, _ in youtube_comments()]
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, part in (("train", order[:cut]), ("test", order[cut:])):
+    for name, part in zip(("train", "test"), split(len(rows))):
         path = out / f"{name}.csv"
         with open(path, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)

@@ -14,7 +14,6 @@ usage: python bench/bench_multi_label.py [--repeats 5] [--datasets debtags-multi
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import warnings
@@ -23,13 +22,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
 AT = (100, 200, 300, 500, 800)
 BATCH = 10
 STRATEGIES = ("margin", "uncertainty", "entropy", "random")
 sys.path.insert(0, str(ROOT))
 
 from bench.debtags import debtags_multi  # noqa: E402
+from bench.youtube_raw import split, youtube_comments  # noqa: E402
 from altui.data.files.corpus import load_corpus  # noqa: E402
 from altui.engine.features import features_for  # noqa: E402
 from altui.engine.learners import make_learner  # noqa: E402
@@ -37,17 +36,11 @@ from altui.engine.simulate import simulate  # noqa: E402
 
 
 def youtube_multi(out: Path) -> tuple[Path, Path]:
-    rows = []
-    for path in sorted((SHARED / "youtube-spam" / "raw").glob("Youtube0*.csv")):
-        artist = path.stem.split("-", 1)[1]
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows += [(r["COMMENT_ID"], r["CONTENT"], [artist] + (["spam"] if r["CLASS"] == "1" else []))
-                     for r in csv.DictReader(fh)]
-    order = np.random.RandomState(5).permutation(len(rows))
-    cut = int(0.8 * len(rows))
+    """Each comment with two label schemes: its video's artist, and spam."""
+    rows = [(item_id, text, [artist] + (["spam"] if spam else [])) for item_id, text, artist, spam in youtube_comments()]
     (out / "youtube-multi").mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, part in (("train", order[:cut]), ("test", order[cut:])):
+    for name, part in zip(("train", "test"), split(len(rows))):
         path = out / "youtube-multi" / f"{name}.jsonl"
         with open(path, "w", encoding="utf-8") as fh:
             for i in part:

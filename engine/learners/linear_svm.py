@@ -42,17 +42,20 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def lowest_loss_temperature(log_loss) -> float:
+    """The temperature of :data:`TEMPERATURES` with the lowest ``log_loss(T)``."""
+    return float(TEMPERATURES[int(np.argmin([log_loss(t) for t in TEMPERATURES]))])
+
+
 def best_temperature(z: np.ndarray, y_local: np.ndarray) -> float:
     """The temperature (from :data:`TEMPERATURES`) whose softmax(z / T) has the lowest log loss on ``y``."""
-    losses = []
     rows = np.arange(z.shape[0])
-    for t in TEMPERATURES:
-        p = softmax(z / t)
-        losses.append(-np.mean(np.log(np.maximum(p[rows, y_local], 1e-12))))
-    return float(TEMPERATURES[int(np.argmin(losses))])
+    return lowest_loss_temperature(lambda t: -np.mean(np.log(np.maximum(softmax(z / t)[rows, y_local], 1e-12))))
 
 
-class _SVMScores(Scores):
+class UnitRowScores(Scores):
+    """Scores of rows kept L2-normalised and binary (the SVMs' features): the learner maps them."""
+
     def __init__(self, learner, X):
         super().__init__(learner, X)
         self.X = unit_rows(self.X)
@@ -147,7 +150,7 @@ class LinearSVMLearner(Learner):
         return best_temperature(z[usable], y_local[usable])
 
     def attach(self, X) -> Scores:
-        return _SVMScores(self, X)
+        return UnitRowScores(self, X)
 
     def decision_function(self, X) -> np.ndarray:
         """One-vs-rest decision values of the rows of ``X`` for the seen classes, in their order."""

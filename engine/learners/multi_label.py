@@ -22,7 +22,13 @@ import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 
 from altui.engine.learners.base import Learner, Scores, single_threaded
-from altui.engine.learners.linear_svm import CALIBRATE_FROM, CALIBRATE_GROWTH, TEMPERATURES, unit_rows
+from altui.engine.learners.linear_svm import (
+    CALIBRATE_FROM,
+    CALIBRATE_GROWTH,
+    UnitRowScores,
+    lowest_loss_temperature,
+    unit_rows,
+)
 from altui.engine.learners.nb_logistic import binary
 from altui.engine.names import MAX_LABELS
 
@@ -62,23 +68,15 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 def best_temperature(z: np.ndarray, y: np.ndarray) -> float:
     """The temperature whose sigmoid(z / T) has the lowest log loss on the 0/1 matrix ``y``."""
-    losses = []
-    for t in TEMPERATURES:
+    def log_loss(t: float) -> float:
         p = np.clip(sigmoid(z / t), 1e-12, 1 - 1e-12)
-        losses.append(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
-    return float(TEMPERATURES[int(np.argmin(losses))])
+        return -np.mean(np.where(y, np.log(p), np.log(1 - p)))
+
+    return lowest_loss_temperature(log_loss)
 
 
-class MultiLabelScores(Scores):
+class MultiLabelScores(UnitRowScores):
     """Per-label probabilities ``(rows, n_labels)`` (each in [0, 1], not summing to 1); ``predict`` gives masks."""
-
-    def __init__(self, learner, X):
-        super().__init__(learner, X)
-        self.X = unit_rows(self.X)
-
-    def predict_proba(self, rows=None) -> np.ndarray:
-        X = self.X if rows is None else self.X[rows]
-        return self.learner._proba_of_unit(X)
 
     def decision(self, rows=None) -> np.ndarray:
         """Per-label decision values ``d / T`` (0: on the boundary)."""
@@ -122,31 +120,45 @@ class MultiLabelSVMLearner(Learner):
     def fit(self, X, y) -> "MultiLabelSVMLearner":
         y = np.asarray(y, dtype=np.int64)
         Y = bits(y, self.n_classes)
-        self.n_answers_ = Y.shape[0]
-        self.positives_ = Y.sum(axis=0)
-        self._weights = np.zeros((X.shape[1], self.n_classes))
-        self.intercept_ = np.zeros(self.n_classes)
-        self.temperature_ = getattr(self, "temperature_", 1.0)
+        n_answers, positives = Y.shape[0], Y.sum(axis=0)
         # a label answered one way only: the log-odds of its smoothed rate, a constant decision value
-        rate = (self.positives_ + 1.0) / (self.n_answers_ + 2.0)
-        self._constant = ~self._both_ways()
-        self.constant_ = np.where(self._constant, np.log(rate / (1.0 - rate)), 0.0)
-        if not self.is_ready:
-            return self
-        Xu = unit_rows(X)
-        used = np.unique(Xu.indices)  # only the columns the answered rows use
-        local = np.searchsorted(used, Xu.indices).astype(np.int32)
-        Xc = sp.csr_matrix((Xu.data, local, Xu.indptr), shape=(Xu.shape[0], used.shape[0]))
-        learnable = np.flatnonzero(~self._constant)
-        with single_threaded():
-            coef, intercept = self._fit_local(Xc, Y[:, learnable])
-            temperature = self._temperature(Xc, Y[:, learnable])
+        constant = ~((positives > 0) & (positives < n_answers))
+        rate = (positives + 1.0) / (n_answers + 2.0)
+        constants = np.where(constant, np.log(rate / (1.0 - rate)), 0.0)
         weights = np.zeros((X.shape[1], self.n_classes))
-        weights[np.ix_(used, learnable)] = coef.T
-        intercept_all = np.zeros(self.n_classes)
-        intercept_all[learnable] = intercept
-        self._weights, self.intercept_, self.temperature_ = weights, intercept_all, temperature
+        intercept = np.zeros(self.n_classes)
+        temperature = getattr(self, "temperature_", 1.0)
+        learnable = np.flatnonzero(~constant)
+        if learnable.shape[0]:
+            Xu = unit_rows(X)
+            used = np.unique(Xu.indices)  # only the columns the answered rows use
+            local = np.searchsorted(used, Xu.indices).astype(np.int32)
+            Xc = sp.csr_matrix((Xu.data, local, Xu.indptr), shape=(Xu.shape[0], used.shape[0]))
+            with single_threaded():
+                coef, fitted_intercept = self._fit_local(Xc, Y[:, learnable])
+                temperature = self._temperature(Xc, Y[:, learnable])
+            weights[np.ix_(used, learnable)] = coef.T
+            intercept[learnable] = fitted_intercept
+        # swapped in whole: the model panel (another thread) reads the old model or the new one, never a mix
+        self._model = (weights, intercept, temperature, constants)
+        self.n_answers_, self.positives_, self._constant = n_answers, positives, constant
         return self
+
+    @property
+    def _weights(self) -> np.ndarray:
+        return self._model[0]
+
+    @property
+    def intercept_(self) -> np.ndarray:
+        return self._model[1]
+
+    @property
+    def temperature_(self) -> float:
+        return self._model[2]
+
+    @property
+    def constant_(self) -> np.ndarray:
+        return self._model[3]
 
     def _fit_local(self, Xc, Y) -> tuple[np.ndarray, np.ndarray]:
         """(labels, columns) weights and (labels,) intercepts, one balanced binary SVM per column of ``Y``."""
@@ -174,7 +186,7 @@ class MultiLabelSVMLearner(Learner):
             self._calibrated_at = 0
             return 1.0
         if last and last <= n < last * CALIBRATE_GROWTH:
-            return self.temperature_
+            return getattr(self, "_model", (None, None, 1.0))[2]
         folds = np.random.RandomState(self.random_state).permutation(n) % 3
         z = np.zeros(Y.shape)
         for fold in range(3):
@@ -190,7 +202,8 @@ class MultiLabelSVMLearner(Learner):
     def _decision_of_unit(self, Xu: sp.csr_matrix) -> np.ndarray:
         if not getattr(self, "n_answers_", 0):
             raise NotFittedError("the model has no answers yet")
-        return (np.asarray(Xu @ self._weights) + self.intercept_) / self.temperature_ + self.constant_
+        weights, intercept, temperature, constants = self._model
+        return (np.asarray(Xu @ weights) + intercept) / temperature + constants
 
     def _proba_of_unit(self, Xu: sp.csr_matrix) -> np.ndarray:
         return sigmoid(self._decision_of_unit(Xu))
