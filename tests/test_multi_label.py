@@ -186,6 +186,8 @@ async def test_toggle_two_labels_confirm_then_export_train_and_predict(tmp_path)
     jsonl = runner.invoke(app, ["export", str(session), "-f", "jsonl", "--skipped"]).stdout
     rows = [json.loads(line) for line in jsonl.splitlines()]
     assert rows[0]["labels"] == ["audio", "video"] and rows[1]["labels"] == [] and rows[2]["labels"] is None
+    status = runner.invoke(app, ["status", str(session)]).stdout
+    assert "labeled   14 (audio 1, image 12, text 12, video 1)" in status and "subset accuracy" in status
     table = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(session)]).stdout)))
     assert table[0]["labels"] == "audio;video" and "label" not in table[0]
     trained = runner.invoke(app, ["train", str(session), "-o", str(tmp_path / "m.joblib")])

@@ -175,7 +175,8 @@ def session_metadata(session: Path) -> dict:
         "session": str(session), "data": info.data_path, "test": info.test_path, "model": info.model,
         "strategy": info.strategy, "batch": info.batch_size, "seed": info.seed, "cold_start": info.cold_start,
         "seed_terms": info.seed_terms, "labels": list(info.label_names),
-        "counts": {n: sum(1 for a in answers if a.label == i) for i, n in enumerate(info.label_names)},
+        "counts": dict(zip(info.label_names, label_counts(answers, info))),
+        "multi_label": info.multi_label,
         "skipped": sum(1 for a in answers if a.label is None),
         "flagged": flagged,
         "rounds": [{"round": m.round + 1, "n_labels": m.n_labels, "accuracy": _finite(m.accuracy),
@@ -186,6 +187,14 @@ def session_metadata(session: Path) -> dict:
             "round": metrics[stop].round + 1, "n_labels": metrics[stop].n_labels,
             "rule": f"mean kappa over {WINDOW} rounds >= {THRESHOLD} (stabilizing predictions)"},
     }
+
+
+def label_counts(answers, info) -> list[int]:
+    """Answers per label, in the session's label order (multi-label: the answers whose set holds it)."""
+    if info.multi_label:
+        return [sum(1 for a in answers if a.label is not None and (a.label >> j) & 1)
+                for j in range(len(info.label_names))]
+    return [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
 
 
 def status_lines(session: Path) -> list[str]:
@@ -202,18 +211,21 @@ def status_lines(session: Path) -> list[str]:
         copies = store.copies()
     finally:
         store.close()
-    counts = [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
+    counts = label_counts(answers, info)
+    labeled = sum(1 for a in answers if a.label is not None)
+    kind = ", multi-label (counts: answers holding each label)" if info.multi_label else ""
     lines = [
         f"session   {session}",
         f"data      {info.data_path}" + (f" (read as {info.read_encoding})" if info.read_encoding else ""),
-        f"strategy  {info.strategy}, model {info.model}, batch {info.batch_size}, seed {info.seed}",
-        f"labeled   {sum(counts)} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
+        f"strategy  {info.strategy}, model {info.model}, batch {info.batch_size}, seed {info.seed}{kind}",
+        f"labeled   {labeled} (" + ", ".join(f"{n} {c}" for n, c in zip(info.label_names, counts)) + ")",
         f"skipped   {sum(1 for a in answers if a.label is None)}",
         f"round     {(last_batch[0] if last_batch else 0) + 1}",
     ]
     if metrics and metrics[-1].accuracy == metrics[-1].accuracy:
         m = metrics[-1]
-        lines.append(f"test      accuracy {m.accuracy:.3f}, macro F1 {m.f1:.3f} after round {m.round + 1} "
+        accuracy = "subset accuracy" if info.multi_label else "accuracy"
+        lines.append(f"test      {accuracy} {m.accuracy:.3f}, macro F1 {m.f1:.3f} after round {m.round + 1} "
                      f"({m.n_labels} labels)")
     elif not metrics:
         lines.append("test      no round taught yet")
