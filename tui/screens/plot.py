@@ -108,13 +108,18 @@ class PlotScreen(Screen):
             self._class_counts(self.query_one("#lower", PlotextPlot), history)
         self._table(history)
 
+    @property
+    def _accuracy_name(self) -> str:
+        """Multi-label: the share of texts whose whole set is right (subset accuracy)."""
+        return "exact sets" if self.session.multi_label else "accuracy"
+
     def _quality(self, plot: PlotextPlot, history) -> None:
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         x = [m.n_labels for m in history]
         acc, f1 = [m.accuracy for m in history], [m.f1 for m in history]
-        line_with_markers(plt, x, acc, "accuracy", "●", "green")
+        line_with_markers(plt, x, acc, self._accuracy_name, "●", "green")
         line_with_markers(plt, x, f1, "macro F1", "▲", "orange")
         plt.title("test set after each round")
         plt.xticks(integer_ticks(x))
@@ -170,7 +175,7 @@ class PlotScreen(Screen):
         table.add_column("", no_wrap=True, width=8)
         last_f1 = history[-1].class_f1 if history else ()
         if last_f1:
-            table.add_column("F1", justify="right", no_wrap=True, width=4)
+            table.add_column("F1", justify="right", no_wrap=True, width=5)  # 5: the summary figures below (0.382) too
         counts = self.session.loop.pool.label_counts(len(self.session.labels))
         top = max(int(counts.max()) if counts.shape[0] else 0, 1)
         for cls in self.session.key_order:
@@ -186,10 +191,11 @@ class PlotScreen(Screen):
             last = history[-1]
             pad = [""] * (2 if last_f1 else 1)
             table.add_row("", "", *pad)
+            # the figures in the last column, the widest of the numbers (the counts' column is narrow at 80x24)
             if not math.isnan(last.accuracy):
-                table.add_row("accuracy", f"{last.accuracy:.3f}", *pad)
-                table.add_row("macro F1", f"{last.f1:.3f}", *pad)
+                table.add_row(self._accuracy_name, *pad, f"{last.accuracy:.3f}")
+                table.add_row("macro F1", *pad, f"{last.f1:.3f}")
             if not math.isnan(last.kappa):
-                table.add_row("kappa", f"{last.kappa:.3f}", *pad)
-            table.add_row("rounds", str(len(history)), *pad)
+                table.add_row("kappa", *pad, f"{last.kappa:.3f}")
+            table.add_row("rounds", *pad, str(len(history)))
         self.query_one("#counts", Static).update(table)
