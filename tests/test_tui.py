@@ -6,7 +6,6 @@ import threading
 
 import numpy as np
 import pytest
-from modAL.uncertainty import classifier_uncertainty, uncertainty_sampling
 from textual.widgets import Static
 
 from conftest import NASTY, SIZE, TEST_CSV, TRAIN_CSV, assert_modal_parity, tiny_app, write_csv
@@ -53,6 +52,7 @@ async def test_label_skip_undo_keys(tmp_path):
 
 
 async def test_a_full_batch_is_taught_and_the_next_is_the_most_uncertain_as_in_the_tutorial(tmp_path):
+    modal = pytest.importorskip("modAL.uncertainty")  # altui[tutorial]
     app = youtube_app(tmp_path, model="nb")
     y = np.array([int(v) for v in app.session.corpus.train.labels])
     async with app.run_test(size=SIZE) as pilot:
@@ -62,7 +62,7 @@ async def test_a_full_batch_is_taught_and_the_next_is_the_most_uncertain_as_in_t
         await wait_for_batch(pilot, app)
         loop = app.session.loop
         assert loop.round_ == 1 and len(loop.history_) == 1
-        assert_modal_parity(loop, y, loop.pending(), uncertainty_sampling, classifier_uncertainty)
+        assert_modal_parity(loop, y, loop.pending(), modal.uncertainty_sampling, modal.classifier_uncertainty)
         assert app.session.store.last_batch() == (1, loop.batch_)
         assert "after round 1" in screen_text(app)
 
