@@ -10,7 +10,7 @@ ifneq ($(YOUTUBE_RAW),)
 export ALTUI_YOUTUBE_SOURCE ?= $(abspath $(YOUTUBE_RAW))
 endif
 
-.PHONY: run test bench bench-scale clean lock
+.PHONY: run test test-newest bench bench-scale clean lock
 
 # constraints.txt pins what CI and these targets install (reproducible); tests/test_packaging.py installs the
 # wheel into a fresh venv with the newest allowed versions, so drift shows up before users see it.
@@ -34,6 +34,17 @@ run: $(BIN)/altui
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q
 
+# The whole suite again on the newest versions pyproject.toml allows (no constraints.txt): drift shows up here
+# before users see it. Without altui[tutorial], whose modAL caps scikit-learn below 1.8: its tests skip.
+NEWEST := .venv-newest
+test-newest:
+	rm -rf $(NEWEST)
+	$(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install -q --upgrade pip
+	$(NEWEST)/bin/python -m pip install -q -e '.[dask,test]'
+	$(NEWEST)/bin/python -m pip list --format=freeze | grep -iE '^(scikit-learn|numpy|scipy|pandas|pyarrow|textual|typer)=='
+	$(NEWEST)/bin/python -m pytest -q
+
 bench: $(VENV)/.dev
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/bench_startup.py
@@ -50,4 +61,4 @@ bench-scale: $(VENV)/.dev  # a synthetic million-comment pool: minutes, about 2.
 	$(BIN)/python bench/bench_tui_latency.py --data .bench-data/pool-1000000.csv --test .bench-data/test-2000.csv
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(NEWEST) .pytest_cache

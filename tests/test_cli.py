@@ -154,6 +154,7 @@ def test_summary_columns_are_distinct_label_counts_for_short_runs():
 
 def test_the_tutorials_own_loop_runs_beside_altuis_and_altui_wins(tmp_path):
     """Issue 10, acceptance 4 (and 1): -s modal-tutorial -s uncertainty side by side, in one command."""
+    pytest.importorskip("modAL")  # altui[tutorial]
     summary = tmp_path / "s.json"
     result = run("simulate", TRAIN_CSV, "--test", TEST_CSV, "-s", "modal-tutorial", "-s", "uncertainty", "-s", "random",
                  "--repeats", 3, "--iterations", 20, "--json", summary)
@@ -169,6 +170,7 @@ def test_the_tutorials_own_loop_runs_beside_altuis_and_altui_wins(tmp_path):
 
 def test_the_tutorials_model_is_still_reproduced_with_model_nb():
     """--model nb reproduces the tutorial's model: with the same picks, the same accuracy as modAL's loop."""
+    pytest.importorskip("modAL")  # altui[tutorial]
     from altui.engine.features import vectorize
     from conftest import read_youtube
     from altui.engine.modal_reference import run_modal_tutorial

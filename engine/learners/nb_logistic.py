@@ -114,8 +114,8 @@ class NBLogisticLearner(Learner):
                 is_c = y == c
                 r = log_count_ratio(Xc, is_c, self.alpha, self.smoothed_features or n_features)
                 scaled = sp.csr_matrix((r[Xc.indices], Xc.indices, Xc.indptr), shape=Xc.shape)
-                model = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000, random_state=0,
-                                           n_jobs=1)
+                # (no n_jobs: it never applied to liblinear, and scikit-learn 1.10 removes it)
+                model = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000, random_state=0)
                 model.fit(scaled, is_c.astype(np.int64))
                 weights[used, k] = r * model.coef_[0]
                 intercept[k] = float(model.intercept_[0])
