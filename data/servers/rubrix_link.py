@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from altui.data.errors import DataError
 from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
 from altui.data.servers.rubrix import RubrixClient
 from altui.data.sessions.session import LabelingSession
@@ -32,6 +33,13 @@ def rubrix_id(item_id: str) -> str:
 
 def prediction_agent(session: LabelingSession) -> str:
     return f"altui-{session.loop.strategy.name}-{session.store.info.model}"
+
+
+def refuse_label_sets(session: LabelingSession) -> None:
+    """Rubrix links carry one label a text: a multi-label session is refused in one line."""
+    if session.multi_label:
+        raise DataError(f"{session.store.path} is a multi-label session; altui links label sets to Argilla 2.x "
+                        "(--argilla-dataset, altui argilla push) but not to Rubrix")
 
 
 def build_records(session: LabelingSession) -> list[dict]:
