@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -340,7 +340,7 @@ class ActiveLoop:
         started = time.perf_counter()
         self.sync()
         seconds = time.perf_counter() - started
-        metrics = replace(self.evaluate(seconds), kappa=self._stability())
+        metrics = self.evaluate(seconds, kappa=self._stability())
         self.history_.append(metrics)
         self.round_ += 1
         return metrics
@@ -360,7 +360,7 @@ class ActiveLoop:
             return stability_kappa(None if previous is None else flat(previous), flat(predictions), 2)
         return stability_kappa(previous, predictions, self.n_classes)
 
-    def evaluate(self, teach_seconds: float = 0.0) -> RoundMetrics:
+    def evaluate(self, teach_seconds: float = 0.0, kappa: float = float("nan")) -> RoundMetrics:
         acc = f1 = micro = float("nan")
         per_class: tuple[float, ...] = ()
         if self.test_scores_ is not None and self.multi_label and self.learner.is_ready:
@@ -370,8 +370,8 @@ class ActiveLoop:
             matrix = confusion(self.y_test, self.test_scores_.predict(), self.n_classes)
             acc, f1, per_class = accuracy(matrix), macro_f1(matrix), tuple(f1_per_class(matrix))
         counts = tuple(self.pool.label_counts(self.n_classes).tolist())
-        return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds, class_f1=per_class,
-                            micro_f1=micro)
+        return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds, kappa=kappa,
+                            class_f1=per_class, micro_f1=micro)
 
     # -- what the person sees
     def predict_proba(self, indices) -> np.ndarray | None:

@@ -38,7 +38,8 @@ def stability_kappa(previous: np.ndarray | None, current: np.ndarray, n_classes:
     earlier round or the current model predicts fewer than two classes there: a model that still calls every
     text "ham" agrees with itself perfectly, which says nothing about whether it has learned (issue 19: on a
     13 %-spam set such a run "stopped" at 40 labels with macro F1 0.49)."""
-    if previous is None or np.unique(current).shape[0] < 2:
+    current = np.asarray(current)
+    if previous is None or current.shape[0] == 0 or current.min() == current.max():  # one class (or none)
         return float("nan")
     return cohens_kappa(previous, current, n_classes)
 
