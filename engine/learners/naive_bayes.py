@@ -138,7 +138,7 @@ class MultinomialNBLearner(Learner):
         self.feature_total_ = np.zeros(k)
         # written now (np.zeros' pages would be zeroed lazily, on the first teach: ~80 ms at 4M features)
         self._feature_count = np.full((n_features, k), 0.0)
-        self._log_numerator = np.full((n_features, k), math.log(self.alpha))
+        self._log_numerator = np.full((n_features, k), np.log(np.float64(self.alpha)))  # as update computes it
         self._update_normalizers()
         self._live: list[_NBLiveScores] = getattr(self, "_live", [])
         for scores in self._live:
@@ -200,25 +200,43 @@ class MultinomialNBLearner(Learner):
             _sparsetools.csr_row_index(rows.shape[0], rows.astype(X.indptr.dtype), X.indptr, X.indices, X.data,
                                        features, values)
             ordered = np.sort(features)  # np.unique costs 5x more on arrays this small
-            columns = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+            # intp: numpy casts any other index dtype on every fancy index below
+            columns = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))].astype(np.intp)
+            # each entry's position among the batch's columns, through a column -> slot scratch array (O(batch);
+            # a searchsorted cost 3x more)
+            slot = self._column_slot(X.shape[1])
+            slot[columns] = np.arange(columns.shape[0])
+            classes = np.repeat(y, row_nnz)
             # (column, class) cell of every stored entry, summed: the change of the counts
-            cell = np.searchsorted(columns, features) * k + np.repeat(y, row_nnz)
-            delta_counts = np.bincount(cell, weights=values, minlength=columns.shape[0] * k).reshape(-1, k)
+            delta_counts = np.bincount(slot[features] * k + classes, weights=values,
+                                       minlength=columns.shape[0] * k).reshape(-1, k)
+            delta_total = np.bincount(classes, weights=values, minlength=k)
             if weight != 1.0:
                 delta_counts *= weight
+                delta_total *= weight
             # integer counts add and subtract exactly, so forgetting restores the earlier state
-            new_counts = self._feature_count[columns] + delta_counts
+            # np.take: a third of a fancy index's cost; the rows are scattered over a large array, so every
+            # gather is cache misses, and the old log numerators are recomputed from the counts, not gathered
+            # (the same float operation on the same counts: the same values)
+            old_counts = np.take(self._feature_count, columns, axis=0)
+            new_counts = old_counts + delta_counts
             self._feature_count[columns] = new_counts
-            self.feature_total_ += delta_counts.sum(axis=0)
-            new_counts += self.alpha
-            new_log = np.log(new_counts)
+            self.feature_total_ += delta_total
+            new_log = np.log(new_counts + self.alpha)
             if self._live:
-                delta_log = new_log - self._log_numerator[columns]
+                delta_log = new_log - np.log(old_counts + self.alpha)
                 for scores in self._live:
                     scores.add_columns(columns, delta_log)
             self._log_numerator[columns] = new_log
         self._update_normalizers()
         return self
+
+    def _column_slot(self, n_features: int) -> np.ndarray:
+        """A scratch array, one entry per feature column (only the batch's entries are read after writing)."""
+        slot = getattr(self, "_slot", None)
+        if slot is None or slot.shape[0] != n_features:
+            slot = self._slot = np.zeros(n_features, dtype=np.intp)
+        return slot
 
     def check_has_labels(self) -> None:
         if getattr(self, "class_count_", None) is None or not self.class_count_.any():
