@@ -218,6 +218,11 @@ def test_a_session_keeps_its_kind(tmp_path):
         make_app(LabelConfig(data=sets, session=str(tmp_path / "m.db"), multi_label=True, rubrix_dataset="d"))
     refused = runner.invoke(app, ["rubrix", "push", str(tmp_path / "m.db"), "--dataset", "d"])
     assert_one_line_error(refused, "not to Rubrix")
+    from altui.engine.errors import AltuiError
+    from altui.tui.app import make_review_app
+
+    with pytest.raises(AltuiError, match="ranks single labels"):
+        make_review_app(tmp_path / "m.db")
 
 
 def test_agreement_of_two_annotators_on_label_sets(tmp_path):
