@@ -236,3 +236,24 @@ async def test_search_shows_the_full_text_with_the_match_highlighted(tmp_path):
         highlighted = [rendered.plain[span.start:span.end] for span in rendered.spans
                        if getattr(span.style, "reverse", False) or "reverse" in str(span.style)]
         assert highlighted and all(h.lower() == "subscribe" for h in highlighted)
+
+
+async def test_a_scoring_that_fails_is_said_on_the_review_screen(tmp_path, monkeypatch):
+    """A screen's worker failure reaches no app handler by itself: the review screen says it (it waited on
+    "scoring every label…" forever)."""
+    import altui.tui.screens.review as review_screen
+    from altui.engine.errors import AltuiError
+
+    path = tmp_path / "s.db"
+    label_session(path, 20)
+
+    def broken(session):
+        raise AltuiError("the model cannot be refit")
+
+    monkeypatch.setattr(review_screen, "review_items", broken)
+    app = make_review_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        note = str(app.screen.query_one("#review-note").render())
+        assert "could not score the labels: the model cannot be refit" in note

@@ -6,6 +6,7 @@ import math
 
 from rich.text import Text
 from textual import work
+from textual.worker import Worker, WorkerState
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -66,6 +67,14 @@ class ReviewScreen(PreviewOnHighlight, LabelKeys, Screen):
     def score(self) -> None:
         items = review_items(self.session)
         self.app.call_from_thread(self._show, items)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A scoring that failed (a screen's worker messages do not reach the app): said where the table would
+        be, and by the app's one handler."""
+        if event.state == WorkerState.ERROR:
+            self.query_one("#review-note", Static).update(
+                Text(one_line(f"could not score the labels: {event.worker.error}"), style="bold red"))
+            self.app.on_worker_state_changed(event)
 
     def _show(self, items: list[ReviewItem]) -> None:
         table = self.query_one(ReviewTable)
