@@ -151,6 +151,7 @@ def test_simulate_multi_label_reports_macro_micro_f1_and_subset_accuracy(tmp_pat
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["config"]["multi_label"] is True
     assert summary["strategies"]["margin"]["f1_mean"][-1] > 0.5
+    assert 0 < summary["strategies"]["margin"]["micro_f1_mean"][-1] <= 1
     assert_one_line_error(runner.invoke(app, ["simulate", data, "--label-sep", "|"]), "add --multi-label")
     assert_one_line_error(runner.invoke(app, ["simulate", data, "--multi-label", "--model", "nb"]), "single-label")
 

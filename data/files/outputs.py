@@ -70,6 +70,8 @@ def write_simulation(
             [[None if v != v else round(float(v), 6) for v in row] for row in c.class_f1_mean],
             # distinct items labeled per round: n_labels, except in the tutorial's loop, which asks again
             "distinct_labels_mean": None if c.distinct_mean is None else c.distinct_mean.tolist(),
+            # multi-label: micro F1 per round, mean over repeats ("mean" is then subset accuracy)
+            "micro_f1_mean": None if c.micro_f1_mean is None else c.micro_f1_mean.tolist(),
         }
         for name, c in curves.items()
     }
