@@ -73,7 +73,3 @@ def encode_label_sets(dataset: Dataset, labels: LabelSet, sep: str = DEFAULT_LAB
         out[row] = mask
     return out
 
-
-def set_names(mask: int, names: tuple[str, ...] | list[str]) -> list[str]:
-    """The names of the labels in a mask, in label order."""
-    return [name for j, name in enumerate(names) if (int(mask) >> j) & 1]

@@ -78,11 +78,6 @@ def best_temperature(z: np.ndarray, y: np.ndarray) -> float:
 class MultiLabelScores(UnitRowScores):
     """Per-label probabilities ``(rows, n_labels)`` (each in [0, 1], not summing to 1); ``predict`` gives masks."""
 
-    def decision(self, rows=None) -> np.ndarray:
-        """Per-label decision values ``d / T`` (0: on the boundary)."""
-        X = self.X if rows is None else self.X[rows]
-        return self.learner._decision_of_unit(X)
-
     def predict(self, rows=None) -> np.ndarray:
         return masks_from_bits(self.predict_proba(rows) > 0.5)
 
