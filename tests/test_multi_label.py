@@ -226,10 +226,12 @@ def test_a_session_keeps_its_kind(tmp_path):
         make_review_app(tmp_path / "m.db")
 
 
-def test_agreement_of_two_annotators_on_label_sets(tmp_path):
+async def test_two_annotators_on_label_sets_agreement_merge_adjudicate_export(tmp_path):
     """Two people label the same texts with sets: kappa over every text x label decision and per label, the
-    differing sets listed; merge says it is single-label so far."""
+    differing sets listed; merge labels the agreed sets, review --conflicts toggles the final set of each
+    disagreement, and the export keeps every annotator's set beside the final one."""
     from altui.data.sessions.session import LabelingSession
+    from altui.tui.app import make_review_app
 
     data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(80, 8))
     for name, flip in (("alice", False), ("bob", True)):
@@ -247,5 +249,24 @@ def test_agreement_of_two_annotators_on_label_sets(tmp_path):
     assert report["per_label"]["audio"] < 1.0 and 0 < report["kappa"] < 1
     first = report["disagreements"][0]["labels"]
     assert isinstance(first["alice"], list) and set(first["alice"]) ^ set(first["bob"]) == {"audio"}
-    assert_one_line_error(runner.invoke(app, ["merge", str(tmp_path / "alice.db"), str(tmp_path / "bob.db"), "-o",
-                                              str(tmp_path / "team.db")]), "single-label sessions together so far")
+    team = tmp_path / "team.db"
+    merged = runner.invoke(app, ["merge", str(tmp_path / "alice.db"), str(tmp_path / "bob.db"), "-o", str(team)])
+    assert merged.exit_code == 0, merged.output
+    assert "16 items agreed" in merged.stdout and "4 disagreements" in merged.stdout
+    review = make_review_app(team, conflicts=True)
+    async with review.run_test(size=(120, 30)) as pilot:
+        await review.workers.wait_for_complete()
+        await pilot.pause()
+        table = review.screen.query_one("#review-table")
+        assert table.row_count == 4
+        for _ in range(4):  # the adjudicator's set for each: text and video
+            await pilot.press("3", "4", "down")
+            await pilot.pause()
+    rows = [json.loads(line) for line in runner.invoke(app, ["export", str(team), "-f", "jsonl"]).stdout.splitlines()]
+    adjudicated = [r for r in rows if r["source"].startswith("adjudicated:")]
+    assert len(adjudicated) == 4 and all(r["labels"] == ["text", "video"] for r in adjudicated)
+    assert all(set(r["by alice"]) ^ set(r["by bob"]) == {"audio"} for r in adjudicated)
+    agreed = [r for r in rows if r["source"] == "merged"]
+    assert len(agreed) == 16 and all(r["by alice"] == r["by bob"] == r["labels"] for r in agreed)
+    csv_rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(team)]).stdout)))
+    assert all(";" in r["labels"] or r["labels"] in TOPICS or r["labels"] == "" for r in csv_rows)

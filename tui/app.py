@@ -376,10 +376,10 @@ def make_review_app(path, on_progress=None, conflicts: bool = False) -> AltuiApp
     session's disagreements (`altui review --conflicts`)."""
     user_config = load_user_config(themes=theme_names())
     session = LabelingSession.resume(path, writer=True, on_progress=on_progress)
-    if session.multi_label:
+    if session.multi_label and not conflicts:
         session.close()
-        raise AltuiError(f"{path} is a multi-label session; altui review ranks single labels so far: change a "
-                         "label set in the app's history (h), or see `altui status`")
+        raise AltuiError(f"{path} is a multi-label session; altui review ranks single labels so far (review "
+                         "--conflicts adjudicates merged sets): change a label set in the app's history (h)")
     if conflicts and not session.store.team_answers():
         session.close()
         raise AltuiError(f"{path} is not a merged session: make one with `altui merge A.db B.db -o team.db`")

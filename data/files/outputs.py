@@ -134,9 +134,13 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
     columns = EXPORT_COLUMNS
     if multi_label:  # a `labels` column: a JSON list in JSONL, joined by the session's --label-sep (;) in CSV
         columns = ["labels" if c == "label" else c for c in EXPORT_COLUMNS]
+        by = [name for name in extra if name.startswith("by ")]  # a merged session's annotators' sets too
         for row in rows:
             names = json.loads(row.pop("label")) if row["label"] else None  # None: skipped
             row["labels"] = names if format == "jsonl" else label_sep.join(names or [])
+            for column in by:
+                given = json.loads(row[column]) if row[column] else None
+                row[column] = given if format == "jsonl" else label_sep.join(given or [])
         rows = [{c: r[c] for c in columns + extra} for r in rows]
     if format == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)

@@ -52,10 +52,18 @@ class Agreement:
         return disagreements(self.matrix)
 
 
-def refuse_label_sets(info, path) -> None:
-    if info.multi_label:
-        raise DataError(f"{path} is a multi-label session; altui merge brings single-label sessions together so far "
-                        "(altui agreement compares multi-label ones, label by label)")
+def answer_value(name: str, labels: list[str], multi_label: bool) -> int | None:
+    """A stored answer's name as the team session's class index, or (multi-label: a JSON list of names) its bit
+    mask whatever order the names are in; None for a name the team's labels do not have."""
+    if not multi_label:
+        return labels.index(name) if name in labels else None
+    try:
+        names = json.loads(name)
+    except ValueError:
+        return None
+    if not isinstance(names, list) or any(n not in labels for n in names):
+        return None
+    return sum(1 << labels.index(n) for n in set(names))
 
 
 def agreement(paths: list[Path]) -> Agreement:
@@ -92,7 +100,7 @@ def agreement(paths: list[Path]) -> Agreement:
         raise DataError("no item is labeled in every session: label the same data (the sessions match items by id)")
     index = {name: i for i, name in enumerate(labels)}
     if multi_label:  # a stored set is a JSON list of names (its label order may differ between sessions)
-        matrix = np.array([[sum(1 << index[n] for n in json.loads(a[item])) for a in answers] for item in common],
+        matrix = np.array([[answer_value(a[item], labels, True) for a in answers] for item in common],
                           dtype=np.int64)
         overall, per_label = label_set_kappa(matrix, len(labels))
     else:
@@ -116,11 +124,11 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
         raise DataError(f"{out} exists: merge writes a new session; pick another -o")
     given: dict[str, dict[str, str]] = {}
     texts: dict[str, str | None] = {}
-    names = []
+    names, kinds = [], set()
     for path in paths:
         store = SessionStore.open_existing(path, readonly=True)
         try:
-            refuse_label_sets(store.info, path)
+            kinds.add(store.info.multi_label)
             name = store.info.annotator or Path(path).stem
             names.append(name if name not in names else f"{name} ({Path(path).name})")
             for stored in store.answers():
@@ -129,6 +137,8 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
                     texts[stored.item_id] = stored.text
         finally:
             store.close()
+    if len(kinds) > 1:
+        raise DataError("some of these sessions are multi-label and some are not: merge sessions of one task")
     first = LabelingSession.resume(paths[0], readonly=True)
     try:
         corpus, info = first.corpus, first.store.info
@@ -147,8 +157,9 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
             row = row_of.get(item_id)
             if row is None:
                 continue
-            if len(set(answers.values())) == 1 and next(iter(answers.values())) in labels:
-                team.answer_item(row, labels.index(next(iter(answers.values()))), source="merged")
+            values = {answer_value(name, labels, team.multi_label) for name in answers.values()}
+            if len(values) == 1 and None not in values:
+                team.answer_item(row, values.pop(), source="merged")
                 agreed += 1
             else:
                 conflicts += 1

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from altui.data.sessions.agreement import answer_value
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.session_model import ReviewItem, review_items
 from altui.tui.keys import LabelKeys
@@ -93,6 +94,12 @@ class ReviewScreen(PreviewOnHighlight, LabelKeys, Screen):
         if index is None or index not in table.items:
             return
         answer = self.session.answer_of(index)
+        if self.session.multi_label:  # the key toggles the label in the final set; the cursor stays for more
+            if self.app.label_item(index, label, self.source):
+                self.done.append(("edit", index))
+                table.confirmed.add(index)
+                table.update_row(index)
+            return
         if answer is not None and answer.label == label:
             self.done.append(("confirm", index))
         elif self.app.label_item(index, label, self.source):
@@ -145,10 +152,16 @@ class ConflictsScreen(ReviewScreen):
     def score(self) -> None:
         team = self.session.store.team_answers()
         row_of = {item_id: row for row, item_id in enumerate(self.session.corpus.train.ids)}
-        items = [ReviewItem(row_of[item_id], item_id, "", " · ".join(f"{who}={label}" for who, label in answers.items()),
-                            float("nan"))
+        labels, multi_label = list(self.session.labels), self.session.multi_label
+
+        def shown(name: str) -> str:  # a set (JSON list) as its names joined by "+"
+            value = answer_value(name, labels, multi_label)
+            return self.session.label_text(value).replace(", ", "+") if multi_label and value is not None else name
+
+        items = [ReviewItem(row_of[item_id], item_id, "", " · ".join(f"{who}={shown(label)}"
+                                                                    for who, label in answers.items()), float("nan"))
                  for item_id, answers in team.items()
-                 if item_id in row_of and len(set(answers.values())) > 1]
+                 if item_id in row_of and len({answer_value(n, labels, multi_label) for n in answers.values()}) > 1]
         self.app.call_from_thread(self._show_conflicts, items)
 
     def _show_conflicts(self, items: list[ReviewItem]) -> None:
