@@ -160,7 +160,7 @@ def test_train_without_two_classes_is_one_line(tmp_path):
 
 async def test_review_app_confirms_and_changes_labels(tmp_path):
     path = tmp_path / "s.db"
-    wrong = label_session(path, 40, flip_every=10, flip_at=2)
+    label_session(path, 40, flip_every=10, flip_at=2)
     app = make_review_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
