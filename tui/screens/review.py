@@ -168,8 +168,10 @@ class ConflictsScreen(ReviewScreen):
         table = self.query_one(ReviewTable)
         table.items = {item.index: item for item in items}
         table.show([item.index for item in items])
+        given = "a label key toggles that label in the final set (the cursor stays: move on with ↓)" \
+            if self.session.multi_label else "a label key gives the final label"
         self.query_one("#review-note", Static).update(Text.assemble(
             (f"{len(items)} disagreements", "bold"),
-            (" · each annotator's answer is in the suggested column · a label key gives the final label "
-             f"(recorded as {self.source})", "dim")))
+            (f" · each annotator's answer is in the suggested column · {given} (recorded as "
+             f"{one_line(self.source, 40)})", "dim")))
         table.focus()
