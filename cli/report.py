@@ -8,6 +8,7 @@ import sys
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -93,7 +94,7 @@ def print_class_f1(console, curves, labels: list[str]) -> None:
         for c in usable.values():
             value = c.class_f1_mean[-1][k] if k < c.class_f1_mean.shape[1] else float("nan")
             cells.append("-" if value != value else f"{value:.3f}")
-        table.add_row(one_line(label, 30), *cells)
+        table.add_row(Text(one_line(label, 30)), *cells)  # a label is data: shown as text, never markup
     console.print(table)
     console.print()
 

@@ -270,3 +270,15 @@ async def test_two_annotators_on_label_sets_agreement_merge_adjudicate_export(tm
     assert len(agreed) == 16 and all(r["by alice"] == r["by bob"] == r["labels"] for r in agreed)
     csv_rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(team)]).stdout)))
     assert all(";" in r["labels"] or r["labels"] in TOPICS or r["labels"] == "" for r in csv_rows)
+
+
+def test_label_names_are_data_in_simulates_report(tmp_path):
+    """A label called "[bold red]x[/]" is printed as written (Rich markup in data is text), and a file whose
+    sets hold no label says so."""
+    rows = [{"text": f"word{i % 7} text {i}", "labels": ["[bold red]x[/]"] if i % 2 else ["plain"]} for i in range(60)]
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    result = runner.invoke(app, ["simulate", data, "--multi-label", "--repeats", "1", "--iterations", "2"])
+    assert result.exit_code == 0, result.output
+    assert "[bold red]x[/]" in result.stdout
+    empty = write_jsonl(tmp_path / "e.jsonl", [{"text": f"t {i}", "labels": []} for i in range(20)])
+    assert_one_line_error(runner.invoke(app, ["simulate", empty, "--multi-label"]), "no label at all")

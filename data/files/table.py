@@ -307,7 +307,11 @@ def require_two_classes(dataset: Dataset, multi_label: bool = False, label_sep: 
     if multi_label:
         from altui.data.files.label_sets import DEFAULT_LABEL_SEP, dataset_label_sets, flat_values
 
-        values = set(flat_values(dataset_label_sets(dataset, label_sep or DEFAULT_LABEL_SEP))) or {"(none)"}
+        values = set(flat_values(dataset_label_sets(dataset, label_sep or DEFAULT_LABEL_SEP)))
+        if len(values) < 2:
+            found = f"only {one_cell(next(iter(values)))!r}" if values else "no label at all (every set is empty)"
+            raise DataError(f"{dataset.path}: the label sets of {dataset.label_column!r} hold {found}; a multi-label "
+                            "task needs at least two labels")
     if len(values) < 2:
         raise DataError(
             f"{dataset.path}: the label column {dataset.label_column!r} has only one class ({next(iter(values))!r}); "
