@@ -64,7 +64,9 @@ def label_set_panel(names: tuple[str, ...], chosen: int, guess: Prediction | Non
     if guess is None:
         lines.append(Text("model: not trained yet (after a batch whose answers differ on a label)", style="dim"))
         return Text("\n").join(lines)
-    shown = _most_likely(guess, SHORT_BARS if short else len(names))
+    # the chosen labels' bars first (their ✓ stays in view at 80x24), then the most likely others
+    room = SHORT_BARS if short else len(names)
+    shown = picked + [c for c in _most_likely(guess, len(names)) if c not in picked][:max(room - len(picked), 0)]
     width = max(len(one_line(names[c], 14)) for c in shown)
     lines += [_bar(guess, cls, width, guess.probabilities[cls] > 0.5, "✓ " if (chosen >> cls) & 1 else "  ")
               for cls in shown]
