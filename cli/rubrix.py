@@ -43,12 +43,9 @@ def _rubrix_session(session: Path, dataset: str, url: str | None, workspace: str
     from altui.data.servers.rubrix import check_dataset_name
     from altui.data.sessions.session import LabelingSession
 
-    from altui.data.servers.rubrix_link import refuse_label_sets
-
     check_dataset_name(dataset)
     labeling = LabelingSession.resume(session, writer=True)
     try:
-        refuse_label_sets(labeling)
         with _rubrix_client(url, workspace, timeout) as client:
             yield labeling, client
     finally:

@@ -255,3 +255,41 @@ async def test_label_start_drains_what_an_earlier_push_left_in_the_outbox(rubrix
         await app.workers.wait_for_complete()
         assert app.session.store.outbox() == []
     assert len(server_records(url, "altui-leftover")) == 20
+
+
+def test_a_multi_label_session_goes_to_rubrix_as_label_sets_and_comes_back(rubrix_server, env, tmp_path):
+    """Issue 22: Rubrix 0.18's multi-label records: the annotation is the set (the empty set too), each
+    prediction label has its own score; sets annotated in the web UI come back as sets."""
+    from test_multi_label import label_set_rows, write_jsonl
+
+    url, _ = rubrix_server
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(120, 3))
+    corpus = load_corpus(data, multi_label=True)
+    path = tmp_path / "ml.db"
+    labeling = LabelingSession.open(corpus, path, batch_size=10)
+    for k in range(10):
+        labeling.answer(0 if k == 0 else int(corpus.y_train[labeling.current()]))  # the first: the empty set
+    labeling.commit_round(labeling.teach_and_query())
+    pending = labeling.loop.pending()
+    labeling.close()
+    pushed = runner.invoke(cli, ["rubrix", "push", str(path), "--dataset", "altui-sets", "--url", url])
+    assert pushed.exit_code == 0, pushed.output
+    stored = server_records(url, "altui-sets")
+    assert len(stored) == 20 and all(r["multi_label"] for r in stored.values())
+    validated = [r for r in stored.values() if r["status"] == "Validated"]
+    assert len(validated) == 10 and any(not r["annotation"]["labels"] for r in validated)  # the empty set
+    web = []
+    for index, given in zip(pending[:2], (["audio", "video"], [])):
+        record = dict(stored[corpus.train.ids[index]])
+        for key in ("predictions", "annotations", "last_updated", "metrics"):
+            record.pop(key, None)
+        record["status"] = "Validated"
+        record["annotation"] = {"agent": "web-annotator", "labels": [{"class": c, "score": 1.0} for c in given]}
+        web.append(record)
+    annotate_in_web_ui(url, ["altui-sets"] + web)
+    pulled = runner.invoke(cli, ["rubrix", "pull", str(path), "--dataset", "altui-sets", "--url", url])
+    assert pulled.exit_code == 0, pulled.output
+    assert "applied 2 annotations" in pulled.stdout
+    rows = {r["id"]: r for r in map(json.loads, runner.invoke(cli, ["export", str(path), "-f", "jsonl"]).stdout.splitlines())}
+    assert rows[corpus.train.ids[pending[0]]]["labels"] == ["audio", "video"]
+    assert rows[corpus.train.ids[pending[1]]]["labels"] == []

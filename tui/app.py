@@ -16,7 +16,6 @@ from textual.worker import Worker, WorkerState
 from altui.data.files.corpus import load_corpus
 from altui.data.files.seed_terms import check_seed_labels
 from altui.engine.features import features_for
-from altui.data.servers.rubrix_link import refuse_label_sets
 from altui.data.sessions.session import LabelingSession, RoundResult, saved_info
 from altui.engine.names import default_strategy
 from altui.engine.errors import AltuiError
@@ -359,7 +358,6 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
             raise AltuiError("use --rubrix-dataset or --argilla-dataset, not both")
         if config.rubrix_dataset:
             check_dataset_name(config.rubrix_dataset)
-            refuse_label_sets(session)
             rubrix = RubrixConfig.from_env(config.rubrix_url, config.rubrix_workspace)
         if config.argilla_dataset:
             check_name(config.argilla_dataset)

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from altui.data.errors import DataError
 from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
 from altui.data.servers.rubrix import RubrixClient
 from altui.data.sessions.session import LabelingSession
@@ -35,13 +34,6 @@ def prediction_agent(session: LabelingSession) -> str:
     return f"altui-{session.loop.strategy.name}-{session.store.info.model}"
 
 
-def refuse_label_sets(session: LabelingSession) -> None:
-    """Rubrix links carry one label a text: a multi-label session is refused in one line."""
-    if session.multi_label:
-        raise DataError(f"{session.store.path} is a multi-label session; altui links label sets to Argilla 2.x "
-                        "(--argilla-dataset, altui argilla push) but not to Rubrix")
-
-
 def build_records(session: LabelingSession) -> list[dict]:
     """The records a push sends: answered items, then the pending batch."""
     corpus = session.corpus
@@ -58,7 +50,7 @@ def build_records(session: LabelingSession) -> list[dict]:
             },
             "annotation": None,
             "status": "Default",
-            "multi_label": False,
+            "multi_label": session.multi_label,  # label sets: each label's own score, the annotation a set
             "metadata": _metadata(session, index, stored.answer.round if stored else session.loop.round_),
             "event_timestamp": None,
             "metrics": {},
@@ -71,7 +63,10 @@ def build_records(session: LabelingSession) -> list[dict]:
                 record["status"] = "Discarded"
             else:
                 record["status"] = "Validated"
-                record["annotation"] = {"agent": USER_AGENT, "labels": [{"class": names[stored.answer.label], "score": 1.0}]}
+                label = stored.answer.label
+                chosen = [j for j in range(len(names)) if (label >> j) & 1] if session.multi_label else [label]
+                record["annotation"] = {"agent": USER_AGENT,
+                                        "labels": [{"class": names[j], "score": 1.0} for j in chosen]}
         records.append(record)
     return records
 
@@ -141,16 +136,19 @@ def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> Pull
         if status == "Validated":
             annotation = record.get("annotation")
             labels = annotation.get("labels") if isinstance(annotation, dict) else None
-            if not isinstance(labels, list) or not labels or not isinstance(labels[0], dict):
+            if not isinstance(labels, list) or not all(isinstance(given, dict) for given in labels):
                 continue
-            name = str(labels[0].get("class"))
-            if name in names:
-                label = names.index(name)
-            elif name in values:
-                label = values.index(name)
-            else:
-                report.unknown_labels.append(name)
+            if not labels and not session.multi_label:  # a multi-label answer may be the empty set
                 continue
+            found = []
+            for given in labels if session.multi_label else labels[:1]:
+                name = str(given.get("class"))
+                found.append(names.index(name) if name in names else values.index(name) if name in values else None)
+                if found[-1] is None:
+                    report.unknown_labels.append(name)
+            if None in found:
+                continue
+            label = sum(1 << j for j in set(found)) if session.multi_label else found[0]
         apply_answer(session, report, answered, index, label, session.corpus.train.ids[index], "rubrix")
     return report
 
