@@ -279,3 +279,34 @@ def test_label_names_are_data_in_simulates_report(tmp_path):
     assert "[bold red]x[/]" in result.stdout
     empty = write_jsonl(tmp_path / "e.jsonl", [{"text": f"t {i}", "labels": []} for i in range(20)])
     assert_one_line_error(runner.invoke(app, ["simulate", empty, "--multi-label"]), "no label at all")
+
+
+async def test_undo_and_history_act_on_label_sets(tmp_path):
+    """u takes a set back (the text is asked again, starting from an empty set); in history a label key toggles
+    that label in the answer under the cursor, and u undoes the toggle."""
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(100, 11))
+    app_ = pinned(make_app(LabelConfig(data=data, batch=5, session=str(tmp_path / "s.db"), multi_label=True)))
+    async with app_.run_test(size=(120, 40)) as pilot:
+        first = app_.session.current()
+        await pilot.press("1", "2", "enter")
+        await pilot.pause()
+        assert app_.session.answer_of(first).label == 0b0011
+        await pilot.press("4")  # toggled on the next text, then taken back with the answer before it
+        await pilot.press("u")
+        await pilot.pause()
+        assert app_.session.current() == first and app_.session.answer_of(first) is None
+        assert app_.annotate_screen._current_set() == 0  # the set toggled on the other text is not carried over
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        assert app_.session.answer_of(first).label == 0b0100
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("1")  # history: audio toggled into the set under the cursor (the newest answer)
+        await pilot.pause()
+        assert app_.session.answer_of(first).label == 0b0101
+        await pilot.press("u")
+        await pilot.pause()
+        assert app_.session.answer_of(first).label == 0b0100
