@@ -107,10 +107,8 @@ class MultiLabelSVMLearner(Learner):
     @property
     def is_ready(self) -> bool:
         """Some label has been answered both ways: its model can rank texts."""
-        return bool(getattr(self, "n_answers_", 0)) and bool(np.any(self._both_ways()))
-
-    def _both_ways(self) -> np.ndarray:
-        return (self.positives_ > 0) & (self.positives_ < self.n_answers_)
+        constant = getattr(self, "_constant", None)
+        return constant is not None and not bool(constant.all())
 
     def fit(self, X, y) -> "MultiLabelSVMLearner":
         y = np.asarray(y, dtype=np.int64)
