@@ -18,7 +18,8 @@ from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_star
 from altui.engine.errors import ConfigError
 from altui.engine.learners.base import Learner
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
-from altui.engine.learners.multi_label import MultiLabelSVMLearner, bits
+from altui.engine.label_masks import bits
+from altui.engine.learners.multi_label import MultiLabelSVMLearner
 from altui.engine.metrics import accuracy, confusion, f1_per_class, label_set_scores, macro_f1
 from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.pool import LABELED, MISSING, UNLABELED, Pool

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from altui.engine.label_masks import bits
+
 
 def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
     """``C[i, j]`` = number of items of class i predicted as j."""
@@ -54,9 +56,7 @@ def label_set_scores(y_true: np.ndarray, y_pred: np.ndarray, n_labels: int) -> t
     y_true, y_pred = np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)
     if y_true.shape[0] == 0:
         return float("nan"), float("nan"), float("nan"), [float("nan")] * n_labels
-    shifts = np.arange(n_labels, dtype=np.int64)
-    truth = ((y_true[:, None] >> shifts) & 1).astype(bool)
-    predicted = ((y_pred[:, None] >> shifts) & 1).astype(bool)
+    truth, predicted = bits(y_true, n_labels), bits(y_pred, n_labels)
     tp = (truth & predicted).sum(axis=0)
     wrong = (truth ^ predicted).sum(axis=0)  # false positives + false negatives
     denominator = 2 * tp + wrong

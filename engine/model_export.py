@@ -144,7 +144,8 @@ def _svm_pipeline(learner: LinearSVMLearner, config: FeatureConfig, space: Featu
 def _label_set_pipeline(learner, config: FeatureConfig, label_names, texts, y) -> Pipeline:
     from sklearn.multiclass import OneVsRestClassifier
 
-    from altui.engine.learners.multi_label import MultiLabelSVMLearner, bits
+    from altui.engine.label_masks import bits
+    from altui.engine.learners.multi_label import MultiLabelSVMLearner
 
     features, X = _sklearn_hashed("svm", config, texts, y)
     refit = MultiLabelSVMLearner(n_classes=learner.n_classes, C=learner.C, random_state=learner.random_state)

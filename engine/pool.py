@@ -7,6 +7,7 @@ import functools
 import numpy as np
 
 from altui.engine.errors import EmptyPoolError
+from altui.engine.label_masks import labels_of
 
 UNLABELED = 0
 LABELED = 1
@@ -68,9 +69,7 @@ class Pool:
 
     def _counted(self, y: int) -> tuple[int, ...]:
         """The classes an answer counts for: its class, or every label of its set."""
-        if not self.multi_label:
-            return (y,)
-        return tuple(j for j in range(y.bit_length()) if (y >> j) & 1)
+        return labels_of(y) if self.multi_label else (y,)
 
     def label(self, index: int, y: int) -> None:
         self._leave(index)

@@ -209,19 +209,9 @@ def test_a_multi_label_session_pushes_label_sets_and_pulls_them_back(argilla_url
     set, which Argilla cannot submit empty); sets go out as lists and come back as sets."""
     import json
 
-    from test_multi_label import label_set_rows, write_jsonl
+    from test_multi_label import answered_session
 
-    from altui.data.files.corpus import load_corpus
-    from altui.data.sessions.session import LabelingSession
-
-    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(120, 7))
-    corpus = load_corpus(data, multi_label=True)
-    path = tmp_path / "ml.db"
-    labeling = LabelingSession.open(corpus, path, batch_size=10)
-    for k in range(10):
-        labeling.answer(0 if k == 0 else int(corpus.y_train[labeling.current()]))  # the first: the empty set
-    labeling.commit_round(labeling.teach_and_query())
-    labeling.close()
+    path, _, _ = answered_session(tmp_path, 7)  # its first answer is the empty set
     pushed = run("argilla", "push", path, "--dataset", "sets", "--workspace", "team-a", "--url", argilla_url)
     assert pushed.exit_code == 0, pushed.output
     records = dataset_records(argilla_url, "sets")

@@ -19,7 +19,8 @@ from altui.data.files.corpus import load_corpus
 from altui.data.files.label_sets import cell_labels, encode_label_sets
 from altui.data.files.table import LabelSet, load_table
 from altui.engine.features import features_for, vectorize
-from altui.engine.learners.multi_label import MultiLabelSVMLearner, bits, labels_of, mask_of, masks_from_bits
+from altui.engine.label_masks import bits, labels_of, mask_of, masks_from_bits
+from altui.engine.learners.multi_label import MultiLabelSVMLearner
 from altui.engine.loop import ActiveLoop
 from altui.engine.metrics import label_set_scores
 from altui.engine.multi_label_strategies import separation_margin
@@ -47,6 +48,22 @@ def label_set_rows(n: int, seed: int) -> list[dict]:
 def write_jsonl(path, rows) -> str:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return str(path)
+
+
+def answered_session(tmp_path, seed: int):
+    """A multi-label session whose first batch of 10 is answered with the true sets (the first with the empty set)
+    and taught: (session path, corpus, the next batch)."""
+    from altui.data.sessions.session import LabelingSession
+
+    corpus = load_corpus(write_jsonl(tmp_path / "d.jsonl", label_set_rows(120, seed)), multi_label=True)
+    path = tmp_path / "ml.db"
+    labeling = LabelingSession.open(corpus, path, batch_size=10)
+    for k in range(10):
+        labeling.answer(0 if k == 0 else int(corpus.y_train[labeling.current()]))
+    labeling.commit_round(labeling.teach_and_query())
+    pending = labeling.loop.pending()
+    labeling.close()
+    return path, corpus, pending
 
 
 def test_a_cell_is_a_json_list_or_joined_values_and_an_empty_list_is_an_answer():

@@ -260,18 +260,10 @@ async def test_label_start_drains_what_an_earlier_push_left_in_the_outbox(rubrix
 def test_a_multi_label_session_goes_to_rubrix_as_label_sets_and_comes_back(rubrix_server, env, tmp_path):
     """Issue 22: Rubrix 0.18's multi-label records: the annotation is the set (the empty set too), each
     prediction label has its own score; sets annotated in the web UI come back as sets."""
-    from test_multi_label import label_set_rows, write_jsonl
+    from test_multi_label import answered_session
 
     url, _ = rubrix_server
-    data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(120, 3))
-    corpus = load_corpus(data, multi_label=True)
-    path = tmp_path / "ml.db"
-    labeling = LabelingSession.open(corpus, path, batch_size=10)
-    for k in range(10):
-        labeling.answer(0 if k == 0 else int(corpus.y_train[labeling.current()]))  # the first: the empty set
-    labeling.commit_round(labeling.teach_and_query())
-    pending = labeling.loop.pending()
-    labeling.close()
+    path, corpus, pending = answered_session(tmp_path, 3)  # its first answer is the empty set
     pushed = runner.invoke(cli, ["rubrix", "push", str(path), "--dataset", "altui-sets", "--url", url])
     assert pushed.exit_code == 0, pushed.output
     stored = server_records(url, "altui-sets")

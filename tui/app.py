@@ -184,7 +184,7 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
             self.notify("the model is being taught: try again in a moment", timeout=2)
             return False
         if self.session.multi_label and label is not None:
-            answer = self.session.answer_of(index) if self.session.is_answered(index) else None
+            answer = self.session.answer_of(index)  # None when unanswered; a skip's label is None too
             label = ((answer.label or 0) if answer is not None else 0) ^ (1 << label)
         try:
             if self.session.is_answered(index):

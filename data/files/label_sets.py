@@ -14,6 +14,7 @@ import numpy as np
 
 from altui.data.errors import DataError
 from altui.data.files.table import MISSING_LABELS, Dataset, LabelSet, one_cell
+from altui.engine.label_masks import mask_of
 from altui.engine.names import MAX_LABELS
 
 DEFAULT_LABEL_SEP = ";"
@@ -64,12 +65,10 @@ def encode_label_sets(dataset: Dataset, labels: LabelSet, sep: str = DEFAULT_LAB
     for row, values in enumerate(dataset_label_sets(dataset, sep)):
         if values is None:
             continue
-        mask = 0
         for value in values:
             if value not in lookup:
                 raise DataError(f"{dataset.path}: {what} label {one_cell(value)!r} (row {row + 1}) is not one of "
                                 f"{', '.join(labels.values)}; fix the file or the label column")
-            mask |= 1 << lookup[value]
-        out[row] = mask
+        out[row] = mask_of(lookup[value] for value in values)
     return out
 

@@ -198,8 +198,9 @@ def session_metadata(session: Path) -> dict:
 def label_counts(answers, info) -> list[int]:
     """Answers per label, in the session's label order (multi-label: the answers whose set holds it)."""
     if info.multi_label:
-        return [sum(1 for a in answers if a.label is not None and (a.label >> j) & 1)
-                for j in range(len(info.label_names))]
+        from altui.engine.label_masks import bits
+
+        return bits([a.label for a in answers if a.label is not None], len(info.label_names)).sum(axis=0).tolist()
     return [sum(1 for a in answers if a.label == i) for i in range(len(info.label_names))]
 
 

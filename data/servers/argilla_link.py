@@ -21,6 +21,7 @@ from altui.data.servers.argilla import ArgillaClient, RemoteDataset, none_option
 from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.store import SessionStore
+from altui.engine.label_masks import mask_of, names_of
 
 METADATA_KEYS = ("round", "author", "date")
 METADATA_LIMIT = 200
@@ -53,7 +54,7 @@ def build_records(session: LabelingSession) -> list[dict]:
             if label is None:
                 record["answer"] = ""  # a skip
             elif multi_label:  # a set: the names in it ([] for the empty set)
-                record["answer"] = [n for j, n in enumerate(names) if (label >> j) & 1]
+                record["answer"] = names_of(label, names)
             else:
                 record["answer"] = names[label]
         if proba is not None and multi_label:  # the predicted set, each label's probability as its score
@@ -223,7 +224,7 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
             if unknown:
                 report.unknown_labels.extend(unknown)
                 continue
-            label = sum(1 << names.index(v) for v in value if v in names)
+            label = mask_of(names.index(v) for v in value if v in names)
         elif not isinstance(value, tuple) and value in names and not session.multi_label:
             label = names.index(value)
         else:

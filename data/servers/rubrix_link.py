@@ -20,6 +20,7 @@ from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_co
 from altui.data.servers.rubrix import RubrixClient
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.store import SessionStore
+from altui.engine.label_masks import labels_of, mask_of
 
 USER_AGENT = "altui-terminal"
 METADATA_LIMIT = 128  # Rubrix keeps at most 128 characters of a metadata value
@@ -64,7 +65,7 @@ def build_records(session: LabelingSession) -> list[dict]:
             else:
                 record["status"] = "Validated"
                 label = stored.answer.label
-                chosen = [j for j in range(len(names)) if (label >> j) & 1] if session.multi_label else [label]
+                chosen = labels_of(label) if session.multi_label else [label]
                 record["annotation"] = {"agent": USER_AGENT,
                                         "labels": [{"class": names[j], "score": 1.0} for j in chosen]}
         records.append(record)
@@ -148,7 +149,7 @@ def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> Pull
                     report.unknown_labels.append(name)
             if None in found:
                 continue
-            label = sum(1 << j for j in set(found)) if session.multi_label else found[0]
+            label = mask_of(found) if session.multi_label else found[0]
         apply_answer(session, report, answered, index, label, session.corpus.train.ids[index], "rubrix")
     return report
 

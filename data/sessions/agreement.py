@@ -11,6 +11,7 @@ import numpy as np
 
 from altui.data.errors import DataError
 from altui.engine.agreement import disagreements, kappa, label_set_kappa, per_label_kappa
+from altui.engine.label_masks import mask_of, names_of
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,13 @@ class Agreement:
         """A cell of :attr:`matrix` for a person: the label, or the set's labels joined by "+" ("none": empty)."""
         if not self.multi_label:
             return self.labels[value]
-        return "+".join(n for j, n in enumerate(self.labels) if (int(value) >> j) & 1) or "none"
+        return "+".join(names_of(value, self.labels)) or "none"
 
     def label_value(self, value: int):
         """A cell of :attr:`matrix` for JSON: the label's name, or the set's names (a list)."""
         if not self.multi_label:
             return self.labels[value]
-        return [n for j, n in enumerate(self.labels) if (int(value) >> j) & 1]
+        return names_of(value, self.labels)
 
     def given(self, label: int) -> int:
         """How many answers hold ``label``."""
@@ -63,7 +64,7 @@ def answer_value(name: str, labels: list[str], multi_label: bool) -> int | None:
         return None
     if not isinstance(names, list) or any(n not in labels for n in names):
         return None
-    return sum(1 << labels.index(n) for n in set(names))
+    return mask_of(labels.index(n) for n in set(names))
 
 
 def agreement(paths: list[Path]) -> Agreement:

@@ -26,6 +26,7 @@ from altui.data.files.label_sets import DEFAULT_LABEL_SEP, encode_label_sets
 from altui.data.files.table import LabelSet, encode_labels
 from altui.engine.cold_start import DEFAULT_COLD_START
 from altui.engine.features import features_for
+from altui.engine.label_masks import mask_of, names_of
 from altui.engine.learners import DEFAULT_MODEL, make_learner, resolve_model
 from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.loop import ActiveLoop, Answer, RoundMetrics
@@ -47,7 +48,7 @@ class Prediction:
     @property
     def label_set(self) -> int:
         """Multi-label: the predicted set, as a bit mask (every label whose probability is above 0.5)."""
-        return sum(1 << j for j, p in enumerate(self.probabilities) if p > 0.5)
+        return mask_of(j for j, p in enumerate(self.probabilities) if p > 0.5)
 
     @property
     def label(self) -> str:
@@ -252,15 +253,14 @@ class LabelingSession:
     def multi_label(self) -> bool:
         return self.loop.multi_label
 
-    def label_text(self, label: int | None) -> str:
-        """What an answer says, for a person: the label's name; a set's names joined by ", " ("no label" for the
-        empty set); "skipped" for None. Data strings: shown with tui.text, never as markup."""
+    def label_text(self, label: int | None, sep: str = ", ") -> str:
+        """What an answer says, for a person: the label's name; a set's names joined by ``sep`` ("no label" for
+        the empty set); "skipped" for None. Data strings: shown with tui.text, never as markup."""
         if label is None:
             return "skipped"
         if not self.multi_label:
             return self.labels[label]
-        names = [name for j, name in enumerate(self.labels) if (int(label) >> j) & 1]
-        return ", ".join(names) if names else "no label"
+        return sep.join(names_of(label, self.labels)) or "no label"
 
     def current(self) -> int | None:
         pending = self.loop.pending()

@@ -55,7 +55,7 @@ def train_model(path: Path, out: Path) -> tuple[Path, dict]:
         test = None
         multi_label = session.multi_label
         if multi_label and corpus.test is not None and corpus.y_test is not None:
-            from altui.engine.learners.multi_label import masks_from_bits
+            from altui.engine.label_masks import masks_from_bits
             from altui.engine.metrics import label_set_scores
 
             predicted = masks_from_bits(np.asarray(pipeline.predict(corpus.test.texts)))

@@ -26,6 +26,7 @@ from altui.data.sessions.store_schema import (
     migrate,
 )
 from altui.engine.loop import Answer, RoundMetrics
+from altui.engine.label_masks import names_of
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES
 
 
@@ -67,7 +68,7 @@ class SessionInfo:
         if label is None:
             return None
         if self.multi_label:
-            return json.dumps([n for j, n in enumerate(self.label_names) if (int(label) >> j) & 1], ensure_ascii=False)
+            return json.dumps(names_of(label, self.label_names), ensure_ascii=False)
         return self.label_names[label]
 
 

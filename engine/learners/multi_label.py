@@ -1,8 +1,8 @@
 """Multi-label learning: one linear SVM per label (binary relevance), probabilities by a fitted temperature.
 
 A multi-label answer is a *set* of labels, encoded as a bit mask: label ``j`` is in the set when bit ``j`` of the
-integer is 1 (``0`` is the empty set, a valid answer; a skip is not an answer). :func:`mask_of` and
-:func:`labels_of` convert. With masks, a multi-label answer is one integer, like a class index, so the pool, the
+integer is 1 (``0`` is the empty set, a valid answer; a skip is not an answer). :mod:`engine.label_masks`
+converts. With masks, a multi-label answer is one integer, like a class index, so the pool, the
 loop's undo and the session file keep one code path; only learners, strategies and metrics read the bits.
 
 Each label's model is a linear SVM (liblinear) on the same L2-normalised binary n-grams as
@@ -29,37 +29,9 @@ from altui.engine.learners.linear_svm import (
     lowest_loss_temperature,
     unit_rows,
 )
+from altui.engine.label_masks import bits, masks_from_bits
 from altui.engine.learners.nb_logistic import binary
-from altui.engine.names import MAX_LABELS
 
-
-
-def mask_of(labels) -> int:
-    """The bit mask of a set of label indices."""
-    mask = 0
-    for j in labels:
-        if not 0 <= int(j) < MAX_LABELS:
-            raise ValueError(f"label index {j} is out of range for a label set")
-        mask |= 1 << int(j)
-    return mask
-
-
-def labels_of(mask: int) -> tuple[int, ...]:
-    """The label indices in a bit mask, ascending."""
-    return tuple(j for j in range(int(mask).bit_length()) if (int(mask) >> j) & 1)
-
-
-def bits(masks: np.ndarray, n_labels: int) -> np.ndarray:
-    """``(len(masks), n_labels)`` booleans: ``out[i, j]`` = label j is in set i."""
-    masks = np.asarray(masks, dtype=np.int64)
-    return ((masks[:, None] >> np.arange(n_labels, dtype=np.int64)) & 1).astype(bool)
-
-
-def masks_from_bits(matrix: np.ndarray) -> np.ndarray:
-    """The bit mask of each row of a boolean ``(n, n_labels)`` matrix."""
-    matrix = np.asarray(matrix, dtype=np.int64)
-    return (matrix << np.arange(matrix.shape[1], dtype=np.int64)).sum(axis=1) if matrix.shape[1] else \
-        np.zeros(matrix.shape[0], dtype=np.int64)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

@@ -261,7 +261,7 @@ class AnnotateScreen(LabelKeys, Screen):
             if answer.label is None:
                 tag = Text(f"{'skip':<{width}}", style="dim italic")
             elif self.session.multi_label:
-                names_in = self.session.label_text(answer.label).replace(", ", "+")
+                names_in = self.session.label_text(answer.label, sep="+")
                 tag = Text(f"{abbreviate(names_in, width):<{width}}", style="bold")
             else:
                 tag = Text(f"{abbreviate(names[answer.label], width):<{width}}", style=label_style(answer.label))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from altui.data.sessions.session import Prediction
+from altui.engine.label_masks import labels_of
 from altui.tui.text import label_style, one_line
 
 BAR_WIDTH = 12
@@ -53,7 +54,7 @@ def label_set_panel(names: tuple[str, ...], chosen: int, guess: Prediction | Non
     """Label sets: the set chosen so far (a bit mask over ``names``), then each label's probability, ✓ on the
     chosen ones (every label, or :data:`SHORT_BARS` when ``short``)."""
     line = Text("set: ", style="dim")
-    picked = [j for j in range(len(names)) if (chosen >> j) & 1]
+    picked = list(labels_of(chosen))
     for n, j in enumerate(picked):
         if n:
             line.append(", ", style="dim")

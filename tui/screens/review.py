@@ -156,7 +156,7 @@ class ConflictsScreen(ReviewScreen):
 
         def shown(name: str) -> str:  # a set (JSON list) as its names joined by "+"
             value = answer_value(name, labels, multi_label)
-            return self.session.label_text(value).replace(", ", "+") if multi_label and value is not None else name
+            return self.session.label_text(value, sep="+") if multi_label and value is not None else name
 
         items = [ReviewItem(row_of[item_id], item_id, "", " · ".join(f"{who}={shown(label)}"
                                                                     for who, label in answers.items()), float("nan"))
