@@ -8,18 +8,24 @@ teach + query per round, and where "stabilizing predictions" fired:
 - youtube-video (5 classes): which video a comment belongs to, built from the same raw files
   (../shared/data/youtube-spam/raw/Youtube0N-*.csv), shuffled with seed 5 and split 80/20;
 - debian-sections (22 classes, imbalanced), ../shared/data/debian-sections;
-- debtags-use (16 classes, imbalanced; held out: never run while the default was chosen), built by
-  bench/debtags.py from ``apt-cache dumpavail``: a package's one-line description and its one ``use::`` tag.
+- debtags-use (16 classes, imbalanced), built by bench/debtags.py from ``apt-cache dumpavail``: a package's
+  one-line description and its one ``use::`` tag (held out while margin was chosen; TypiClust was then
+  developed on it, debian-sections and youtube-video);
+- debtags-works (14 classes, imbalanced; built after TypiClust was chosen, measured once): the same with
+  the ``works-with::`` tag.
 
 Configurations:
 - old default: nblr + uncertainty, identical texts asked again (before issues 19 and 21);
-- new default: auto (nblr for two classes, svm for more) + margin (breaking ties); every configuration starts
+- new default: auto (nblr for two classes, svm for more) + typiclust (on more than two classes TypiClust until
+  10 labels per class, then breaking ties; on two classes breaking ties alone); every configuration starts
   with the k-means cold start except "random first batch" (for the labels-in-the-first-30 column);
+- margin: auto + breaking ties from the first model on (the default before TypiClust);
 - auto + random and nblr + random (the issue's "random");
 - peer: small-text 1.4's PoolBasedActiveLearner, ConfidenceEnhancedLinearSVC on scikit-learn TF-IDF (fit on
   the pool), BreakingTies, a random first batch of 10 (``pip install 'altui[bench]'``).
 
-usage: python bench/bench_many_classes.py [--repeats 10] [--datasets youtube-spam,youtube-video,debian-sections,debtags-use]
+usage: python bench/bench_many_classes.py [--repeats 10] [--datasets youtube-spam,youtube-video,debian-sections,debtags-use,debtags-works]
+       [--configs 'new default;auto, random;peer']
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ BATCH = 10
 ITERATIONS = max(AT) // BATCH
 sys.path.insert(0, str(ROOT))
 
-from bench.debtags import debtags_use  # noqa: E402
+from bench.debtags import debtags_use, debtags_works  # noqa: E402
 from bench.youtube_raw import split, youtube_comments  # noqa: E402
 from altui.data.files.corpus import load_corpus  # noqa: E402
 from altui.engine.features import features_for  # noqa: E402
@@ -49,8 +55,9 @@ from altui.engine.learners import make_learner, resolve_model  # noqa: E402
 from altui.engine.metrics import accuracy, confusion, macro_f1  # noqa: E402
 from altui.engine.simulate import run_once  # noqa: E402
 
-CONFIGS = [("old default", "nblr", "uncertainty", "kmeans"), ("new default", "auto", "margin", "kmeans"),
-           ("new default, random first batch", "auto", "margin", "random"),
+CONFIGS = [("old default", "nblr", "uncertainty", "kmeans"), ("new default", "auto", "typiclust", "kmeans"),
+           ("margin (the default before TypiClust)", "auto", "margin", "kmeans"),
+           ("new default, random first batch", "auto", "typiclust", "random"),
            ("auto, random", "auto", "random", "kmeans"), ("nblr, random", "nblr", "random", "kmeans")]
 
 
@@ -79,9 +86,12 @@ def datasets(names: list[str], scratch: Path):
         elif name == "debian-sections":
             yield (name, SHARED / "debian-sections" / "train.csv", SHARED / "debian-sections" / "test.csv",
                    {"text_col": "description", "label_col": "section"})
-        elif name == "debtags-use":  # never used while developing the default: built from apt-cache dumpavail
+        elif name == "debtags-use":  # built from apt-cache dumpavail; held out until TypiClust was chosen on it
             train, test = debtags_use(scratch)
             yield name, train, test, {"text_col": "description", "label_col": "use"}
+        elif name == "debtags-works":  # built after the default was chosen: the unseen check
+            train, test = debtags_works(scratch)
+            yield name, train, test, {"text_col": "description", "label_col": "works_with"}
         else:
             raise SystemExit(f"unknown data set {name}")
 
@@ -149,6 +159,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--datasets", default="youtube-spam,youtube-video,debian-sections")
     parser.add_argument("--scratch", type=Path, default=ROOT / ".bench-data")
+    parser.add_argument("--configs", default=None, help="configuration names separated by ; (default: all)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     for name, train, test, read in datasets(args.datasets.split(","), args.scratch):
@@ -162,8 +173,9 @@ def main() -> None:
         print("|" + " --- |" * (2 * len(AT) + 4))
         rows = [(label, run_altui(corpus, model, strategy, cold_start, args.repeats),
                  f"{resolve_model(model, n)}, {strategy}")
-                for label, model, strategy, cold_start in CONFIGS]
-        peer = run_peer(corpus, args.repeats)
+                for label, model, strategy, cold_start in CONFIGS
+                if args.configs is None or label in args.configs.split(";")]
+        peer = run_peer(corpus, args.repeats) if args.configs is None or "peer" in args.configs.split(";") else None
         if peer is not None:
             rows.append(("peer: small-text", peer, "TF-IDF LinearSVC, breaking ties"))
         for label, (acc, f1, first30, ms, stops), what in rows:

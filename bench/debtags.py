@@ -1,13 +1,16 @@
-"""Two corpora from Debian's package index and its debtags, built on any Debian machine (data stays out of the repo).
+"""Three corpora from Debian's package index and its debtags, built on any Debian machine (data stays out of the repo).
 
-- ``debtags-use`` (single label, many classes; not used while developing the many-class default, issue 19):
-  text = the package's one-line description, label = its ``use::`` tag, for packages with exactly one of the
-  16 most common ``use::`` tags.
+- ``debtags-use`` (single label, 16 classes; held out while margin was chosen, then used to develop TypiClust,
+  issue 19): text = the package's one-line description, label = its ``use::`` tag, for packages with exactly
+  one of the 16 most common ``use::`` tags.
+- ``debtags-works`` (single label, 14 classes; built after the default was chosen, to check it on unseen data):
+  the same with the ``works-with::`` tag (``text``, ``audio``, ``mail``, ``db``, ``software:source`` ...); of the
+  16 most common tags, 14 are some package's only one.
 - ``debtags-multi`` (multi-label, issue 22): text = one-line description plus the first paragraph of the long
   one, labels = the package's ``works-with::`` tags folded to their first part (``image:raster`` -> ``image``),
   the 10 most common; packages with at least one of them. JSONL with a ``labels`` list.
 
-Both: one package per source package name's first binary, shuffled with seed 7 and split 80/20.
+All: one package per source package name's first binary, shuffled with seed 7 and split 80/20.
 
 usage: python bench/debtags.py [--out .bench-data]   (reads ``apt-cache dumpavail``)
 """
@@ -58,11 +61,11 @@ def split(rows: list, out: Path, write) -> tuple[Path, Path]:
                                                                               ("test", order[cut:])))
 
 
-def write_csv(out: Path, name: str, rows: list) -> Path:
+def write_csv(out: Path, name: str, rows: list, label_header: str = "use") -> Path:
     path = out / f"{name}.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["package", "description", "use"])
+        writer.writerow(["package", "description", label_header])
         writer.writerows(rows)
     return path
 
@@ -75,16 +78,26 @@ def write_jsonl(out: Path, name: str, rows: list) -> Path:
     return path
 
 
-def debtags_use(out: Path, rows=None) -> tuple[Path, Path]:
-    rows = rows if rows is not None else packages()
-    uses = collections.Counter(t for *_, tags in rows for t in tags if t.startswith("use::"))
-    top = {t for t, _ in uses.most_common(16)}
+def one_tag_of(facet: str, rows, out: Path, name: str, header: str) -> tuple[Path, Path]:
+    """Packages with exactly one tag of ``facet`` (``use::``), one of its 16 most common (not ``TODO``)."""
+    counts = collections.Counter(t for *_, tags in rows for t in tags if t.startswith(facet))
+    top = {t for t, _ in counts.most_common(17) if t != f"{facet}TODO"}
+    top = set(sorted(top, key=lambda t: -counts[t])[:16])
     picked = []
     for package, short, _, tags in rows:
-        mine = [t for t in tags if t.startswith("use::")]
+        mine = [t for t in tags if t.startswith(facet)]
         if len(mine) == 1 and mine[0] in top:
-            picked.append((package, short, mine[0].removeprefix("use::")))
-    return split(picked, out / "debtags-use", write_csv)
+            picked.append((package, short, mine[0].removeprefix(facet)))
+    return split(picked, out / name, lambda o, n, r: write_csv(o, n, r, header))
+
+
+def debtags_use(out: Path, rows=None) -> tuple[Path, Path]:
+    return one_tag_of("use::", rows if rows is not None else packages(), out, "debtags-use", "use")
+
+
+def debtags_works(out: Path, rows=None) -> tuple[Path, Path]:
+    """Held out for the final check of the many-class default (issue 19): built after it was chosen."""
+    return one_tag_of("works-with::", rows if rows is not None else packages(), out, "debtags-works", "works_with")
 
 
 def debtags_multi(out: Path, rows=None) -> tuple[Path, Path]:
@@ -109,7 +122,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / ".bench-data")
     args = parser.parse_args()
     rows = packages()
-    for paths in (debtags_use(args.out, rows), debtags_multi(args.out, rows)):
+    for paths in (debtags_use(args.out, rows), debtags_works(args.out, rows), debtags_multi(args.out, rows)):
         print(*paths)
 
 

@@ -142,10 +142,12 @@ def simulate(
     strategy: Annotated[
         Optional[list[SimulatedStrategy]],
         typer.Option("--strategy", "-s", metavar="<strategy>",
-                     help="Strategy to compare (repeatable; default margin and random, with --multi-label "
-                     "uncertainty and random): uncertainty, margin, entropy, random, ranked-batch, modal-tutorial. "
-                     "margin (breaking ties) and entropy pick as uncertainty does for two labels; modal-tutorial is "
-                     "the tutorial's own modAL loop, for reference (needs altui\\[tutorial]).")
+                     help="Strategy to compare (repeatable; default typiclust and random, with --multi-label "
+                     "uncertainty and random): uncertainty, margin, entropy, random, ranked-batch, typiclust, "
+                     "modal-tutorial. typiclust asks typical texts of uncovered clusters until 10 labels per class, "
+                     "then breaks ties (margin); on two labels it is margin, and margin and entropy pick as "
+                     "uncertainty does; modal-tutorial is the tutorial's own modAL loop, for reference (needs "
+                     "altui\\[tutorial]).")
     ] = None,
     repeats: Annotated[int, typer.Option("--repeats", help="Seeded runs per strategy (the table shows their "
                                          "mean±std).")] = 10,
@@ -242,8 +244,9 @@ def label(
     labels: Annotated[
         Optional[str], typer.Option("--labels", help="Comma-separated label names, e.g. ham,spam (keys 1, 2, ...).")
     ] = None,
-    strategy: Annotated[Optional[Strategy], typer.Option("--strategy", "-s", help="Query strategy (default: margin; "
-                                                         "with --multi-label, uncertainty).")] = None,
+    strategy: Annotated[Optional[Strategy], typer.Option("--strategy", "-s", help="Query strategy (default: typiclust, "
+                                                         "which is margin on two labels; with --multi-label, "
+                                                         "uncertainty).")] = None,
     batch: BatchOpt = 10,
     model: ModelOpt = Model(DEFAULT_MODEL),
     candidates: CandidatesOpt = DEFAULT_MAX_CANDIDATES,

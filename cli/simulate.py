@@ -75,6 +75,9 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
             f"running {limit}", markup=False, soft_wrap=True,
         )
         iterations = limit
+    from altui.engine.names import resolve_strategy
+
+    strategies = list(dict.fromkeys(resolve_strategy(name, len(corpus.labels), multi_label) for name in strategies))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(

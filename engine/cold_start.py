@@ -52,16 +52,13 @@ class KMeansColdStart(ColdStart):
     def pick(self, candidates, X, pool, n, rng):
         from sklearn.cluster import KMeans
         from sklearn.exceptions import ConvergenceWarning
-        from sklearn.preprocessing import normalize
 
         from altui.engine.learners.base import single_threaded
 
         if candidates.shape[0] <= n:
             return candidates.copy()
-        rows = normalize(sp.csr_matrix(X[candidates], dtype=np.float64))
         seed = int(rng.randint(0, 2**31 - 1))
-        points = sign_projection(rows, PROJECTED_DIMENSIONS, seed) if rows.shape[1] > PROJECTED_DIMENSIONS \
-            else rows.toarray()
+        points = projected_points(X, candidates, seed)
         with single_threaded():
             with warnings.catch_warnings():  # fewer distinct texts than clusters: fine, and never on the screen
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -78,6 +75,16 @@ class KMeansColdStart(ColdStart):
             rest = np.setdiff1d(candidates, picked)
             picked += rng.choice(rest, size=n - len(picked), replace=False).tolist()
         return np.asarray(picked, dtype=np.int64)
+
+
+def projected_points(X, rows: np.ndarray, seed: int) -> np.ndarray:
+    """``X[rows]`` L2-normalized (cosine geometry) and, when wider, sign-projected to
+    :data:`PROJECTED_DIMENSIONS` dense columns: the points the cold start and TypiClust cluster."""
+    from sklearn.preprocessing import normalize
+
+    unit = normalize(sp.csr_matrix(X[rows], dtype=np.float64))
+    return sign_projection(unit, PROJECTED_DIMENSIONS, seed) if unit.shape[1] > PROJECTED_DIMENSIONS \
+        else unit.toarray()
 
 
 def sign_projection(rows: sp.csr_matrix, dimensions: int, seed: int) -> np.ndarray:

@@ -29,6 +29,7 @@ from altui.engine.strategies import (
     QueryStrategy,
     RandomSampling,
     RankedBatchSampling,
+    TypiClustFirst,
     top_k,
 )
 
@@ -115,8 +116,14 @@ class LabelSetRankedBatch(RankedBatchSampling):
         return max_uncertainty(proba)
 
 
+class LabelSetTypiClust(TypiClustFirst, LabelSetUncertainty):
+    """TypiClust until 10 answers per label, then spread max-uncertainty."""
+
+    name = "typiclust"
+
+
 LABEL_SET_STRATEGIES: dict[str, type[QueryStrategy]] = {
     cls.name: cls for cls in (LabelSetUncertainty, LabelSetMargin, LabelSetEntropy, RandomSampling,
-                              LabelSetRankedBatch)
+                              LabelSetRankedBatch, LabelSetTypiClust)
 }
 

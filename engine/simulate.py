@@ -22,7 +22,7 @@ from altui.engine.errors import ConfigError
 from altui.engine.learners.base import Learner
 from altui.engine.loop import ActiveLoop
 from altui.engine.modal_reference import MODAL_TUTORIAL, run_modal_tutorial
-from altui.engine.names import DEFAULT_STRATEGY
+from altui.engine.names import DEFAULT_STRATEGY, resolve_strategy
 from altui.engine.stopping import stop_round
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, get_strategy
 
@@ -134,6 +134,8 @@ def simulate(
     ``tutorial_features`` (its word 1-5-gram counts: (X, X_test)) when the learner's features differ.
     """
     strategies = list(strategies)
+    if runs is None:  # typiclust is margin on two classes: run and shown once, by that name (a grid keeps its names)
+        strategies = list(dict.fromkeys(resolve_strategy(name, n_classes, multi_label) for name in strategies))
     for name in strategies:
         if name == MODAL_TUTORIAL and multi_label:
             raise ConfigError("the modAL tutorial's loop is single-label: drop -s modal-tutorial with --multi-label")

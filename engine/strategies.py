@@ -206,6 +206,36 @@ class EntropySampling(_UtilityStrategy):
         return entropy(proba)
 
 
+class TypiClustFirst:
+    """Mixed in before a strategy: on more than two classes, TypiClust (:mod:`engine.typiclust`: the typical
+    text of each least-covered cluster) until the labels reach ``LABELS_PER_CLASS`` per class, then the
+    strategy. With a few labels per class a model's uncertainty misleads; typical texts of uncovered regions
+    teach it the classes first. On two classes the strategy alone (measured: TypiClust was level there)."""
+
+    def low_budget(self, scores, pool) -> bool:
+        from altui.engine.typiclust import LABELS_PER_CLASS
+
+        n_classes = scores.learner.n_classes
+        return n_classes > 2 and pool.n_labeled < LABELS_PER_CLASS * n_classes
+
+    def _select(self, scores, X, pool, candidates, n, rng) -> np.ndarray:
+        if not self.low_budget(scores, pool):
+            return super()._select(scores, X, pool, candidates, n, rng)
+        from altui.engine.typiclust import typical_picks
+
+        picked = typical_picks(candidates, X, pool, n, rng)
+        if picked.shape[0] < n:  # fewer clusters with candidates than wanted: the rest by the strategy
+            rest = candidates[~np.isin(candidates, picked)]
+            picked = np.concatenate((picked, super()._select(scores, X, pool, rest, n - picked.shape[0], rng)))
+        return picked
+
+
+class TypiClustThenMargin(TypiClustFirst, MarginSampling):
+    """TypiClust, then breaking ties."""
+
+    name = "typiclust"
+
+
 class RandomSampling(QueryStrategy):
     """Uniform random draw from the unlabeled items: the baseline every strategy should beat."""
 
@@ -253,7 +283,8 @@ class RankedBatchSampling(QueryStrategy):
 
 STRATEGIES: dict[str, type[QueryStrategy]] = {
     cls.name: cls
-    for cls in (UncertaintySampling, MarginSampling, EntropySampling, RandomSampling, RankedBatchSampling)
+    for cls in (UncertaintySampling, MarginSampling, EntropySampling, RandomSampling, RankedBatchSampling,
+                TypiClustThenMargin)
 }
 assert tuple(STRATEGIES) == STRATEGY_NAMES, "engine/names.py lists the strategies the CLI offers"
 

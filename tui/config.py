@@ -25,7 +25,7 @@ class LabelConfig:
     multi_label: bool = False  # --multi-label: answers are label sets (fixed when the session is created)
     label_sep: str | None = None  # --label-sep: joins the labels of a multi-label cell (default ;)
     labels: tuple[str, ...] | None = None
-    strategy: str | None = None  # None: margin, or uncertainty for a multi-label session (engine.names)
+    strategy: str | None = None  # None: typiclust (margin on two labels), or uncertainty for multi-label (engine.names)
     model: str = DEFAULT_MODEL
     batch: int = 10
     seed: int = 0

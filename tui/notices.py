@@ -26,9 +26,10 @@ def resume_notices(session: LabelingSession, config: LabelConfig) -> list[str]:
                f"round {loop.round_ + 1}"]
     from altui.engine.learners import resolve_model
 
-    from altui.engine.names import default_strategy
+    from altui.engine.names import default_strategy, resolve_strategy
 
-    wanted = (config.strategy or default_strategy(session.multi_label), config.batch,
+    wanted = (resolve_strategy(config.strategy or default_strategy(session.multi_label), len(session.labels),
+                               session.multi_label), config.batch,
               resolve_model(config.model, len(session.labels), session.multi_label))
     if (info.strategy, info.batch_size, info.model) != wanted:
         notices.append(f"the session keeps its own settings: strategy {info.strategy}, model {info.model}, "

@@ -28,7 +28,7 @@ from altui.engine.cold_start import DEFAULT_COLD_START
 from altui.engine.features import features_for
 from altui.engine.label_masks import mask_of, names_of
 from altui.engine.learners import DEFAULT_MODEL, make_learner, resolve_model
-from altui.engine.names import DEFAULT_STRATEGY
+from altui.engine.names import DEFAULT_STRATEGY, resolve_strategy
 from altui.engine.loop import ActiveLoop, Answer, RoundMetrics
 from altui.engine.pool import UNLABELED
 
@@ -139,7 +139,8 @@ class LabelingSession:
         info = SessionInfo(
             data_path=str(Path(corpus.train.path).resolve()), fingerprint=corpus.train.fingerprint,
             label_values=list(corpus.labels.values), label_names=list(corpus.labels.names),
-            strategy=strategy, model=resolve_model(model, len(corpus.labels), corpus.multi_label),
+            strategy=resolve_strategy(strategy, len(corpus.labels), corpus.multi_label),
+            model=resolve_model(model, len(corpus.labels), corpus.multi_label),
             batch_size=batch_size, seed=seed, multi_label=corpus.multi_label,
             **{"cold_start": DEFAULT_COLD_START, **(info_extra or {})},
         )
