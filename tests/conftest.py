@@ -113,3 +113,21 @@ def tiny_app(tiny_csv, tmp_path, **kwargs):
 
     config = LabelConfig(data=str(tiny_csv), batch=5, seed=0, session=str(tmp_path / "session.db"), **kwargs)
     return pinned(make_app(config))
+
+
+def youtube_app(tmp_path, **kwargs):
+    """The app on the YouTube split, its session in ``tmp_path / "yt.db"``."""
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    return make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "yt.db"), **kwargs))
+
+
+def exported(path) -> list[dict]:
+    """The rows ``altui export`` writes for the session at ``path``, identical copies left out."""
+    import csv
+    import io
+
+    from altui.data.files.outputs import export_session
+
+    return [r for r in csv.DictReader(io.StringIO(export_session(path)[0])) if r["source"] != "duplicate"]
