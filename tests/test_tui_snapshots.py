@@ -70,7 +70,8 @@ def test_snapshot_history(snap_compare, tmp_path, tiny_csv):
             await pilot.press(key)
         await pilot.app.workers.wait_for_complete()
         await pilot.press("h", "down", "down", "2")
-        await pilot.pause()
+        table = pilot.app.screen.query_one("#history-table")
+        await settled(pilot, lambda: table.columns["text"].content_width > len("text"))
 
     assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
 
@@ -81,7 +82,8 @@ def test_snapshot_search(snap_compare, tmp_path, tiny_csv):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("2")
-        await pilot.pause()
+        table = pilot.app.screen.query_one("#search-table")
+        await settled(pilot, lambda: table.columns["text"].content_width > len("text"))
 
     assert snap_compare(tiny_app(tiny_csv, tmp_path), terminal_size=(120, 40), run_before=run_before)
 
@@ -112,8 +114,8 @@ def test_snapshot_review(snap_compare, tmp_path, tiny_csv):
             screen = pilot.app.screen
             if screen.id == "review" and screen.query_one("#review-table").row_count:
                 break
-        for _ in range(3):  # the table sizes its columns after the rows are in: let it settle
-            await pilot.pause(0.05)
+        table = pilot.app.screen.query_one("#review-table")
+        await settled(pilot, lambda: table.columns["text"].content_width > len("text"))
 
     assert snap_compare(review, terminal_size=(120, 40), run_before=run_before)
 
@@ -128,6 +130,19 @@ def sixteen_label_csv(tmp_path):
     rows = [["text", "label"]] + [[f"a {name} package number {i} for {name} users", name]
                                   for i in range(12) for name in SIXTEEN]
     return write_csv(tmp_path / "sixteen.csv", rows)
+
+
+async def settled(pilot, ready=lambda: True, checks: int = 100) -> None:
+    """Wait until ``ready()`` holds and two screenshots in a row are the same. A table sizes its columns when
+    the app is idle after rows were added, then draws again; fixed pauses raced with a busy machine (the
+    review snapshot once caught its text column 4 cells wide)."""
+    previous = None
+    for _ in range(checks):
+        await pilot.pause(0.05)
+        shot = pilot.app.export_screenshot()
+        if ready() and shot == previous:
+            return
+        previous = shot
 
 
 def many_label_app(tmp_path, labels: int):
