@@ -8,7 +8,10 @@ counts, one score update per batch.
 
 Both: 5 repeats x 150 iterations x 10, timing only the loops (no loading or vectorizing).
 
-usage: python bench/bench_simulate.py [--repeats 5] [--iterations 150] [--batch 10] [--data DIR]
+``--phases`` also prints where altui's time goes per iteration (query, answers, teach's count update, the
+stop set's kappa, the test metrics, the first query's cold start and the loop's set-up), timed in place.
+
+usage: python bench/bench_simulate.py [--repeats 5] [--iterations 150] [--batch 10] [--data DIR] [--phases]
 """
 
 from __future__ import annotations
@@ -53,12 +56,46 @@ def reference_loop(X, y, X_test, y_test, iterations: int, batch: int, seed: int)
     return time.perf_counter() - started, accuracies, queried
 
 
+def phases(X, y, X_test, y_test, iterations: int, batch: int, repeats: int) -> dict[str, float]:
+    """Milliseconds per iteration of each phase of altui's loop (run_once's loop, opened up)."""
+    from altui.engine.loop import ActiveLoop
+
+    spent = dict.fromkeys(("set-up", "cold start (first query)", "query", "answers", "teach: count update",
+                           "teach: stop-set kappa", "teach: test metrics"), 0.0)
+    for r in range(repeats):
+        started = time.perf_counter()
+        loop = ActiveLoop(X, 2, X_test=X_test, y_test=y_test, strategy="uncertainty", batch_size=batch,
+                          random_state=r)
+        spent["set-up"] += time.perf_counter() - started
+        for i in range(iterations):
+            a = time.perf_counter()
+            picked = loop.query()
+            b = time.perf_counter()
+            for index in picked:
+                loop.answer(index, int(y[index]))
+            c = time.perf_counter()
+            loop.sync()
+            d = time.perf_counter()
+            kappa = loop._stability()
+            e = time.perf_counter()
+            loop.history_.append(loop.evaluate(d - c, kappa=kappa))
+            loop.round_ += 1
+            f = time.perf_counter()
+            spent["cold start (first query)" if i == 0 else "query"] += b - a
+            spent["answers"] += c - b
+            spent["teach: count update"] += d - c
+            spent["teach: stop-set kappa"] += e - d
+            spent["teach: test metrics"] += f - e
+    return {name: 1000 * seconds / (repeats * iterations) for name, seconds in spent.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "youtube-spam")
+    parser.add_argument("--phases", action="store_true", help="also print altui's time per phase")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=FutureWarning)  # modAL calls a renamed sklearn argument
 
@@ -97,6 +134,12 @@ def main() -> None:
     print(f"\nspeed-up (reference / altui, ms per iteration): {ref_ms / ours_ms:.1f}x; "
           f"fastest repeat of each: {min(ref_seconds) / min(ours_seconds):.1f}x")
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if args.phases:
+        print(f"\naltui, ms per iteration by phase (mean over {args.repeats} x {args.iterations}):")
+        spent = phases(X, y, X_test, y_test, args.iterations, args.batch, args.repeats)
+        for name, ms in spent.items():
+            print(f"  {name:<28}{ms:>8.3f}")
+        print(f"  {'all':<28}{sum(spent.values()):>8.3f}")
 
 
 if __name__ == "__main__":
