@@ -81,8 +81,7 @@ def write_jsonl(out: Path, name: str, rows: list) -> Path:
 def one_tag_of(facet: str, rows, out: Path, name: str, header: str) -> tuple[Path, Path]:
     """Packages with exactly one tag of ``facet`` (``use::``), one of its 16 most common (not ``TODO``)."""
     counts = collections.Counter(t for *_, tags in rows for t in tags if t.startswith(facet))
-    top = {t for t, _ in counts.most_common(17) if t != f"{facet}TODO"}
-    top = set(sorted(top, key=lambda t: -counts[t])[:16])
+    top = set([t for t, _ in counts.most_common() if t != f"{facet}TODO"][:16])  # most_common: ties in first-seen order
     picked = []
     for package, short, _, tags in rows:
         mine = [t for t in tags if t.startswith(facet)]

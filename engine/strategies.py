@@ -23,6 +23,7 @@ from altui.engine.errors import ConfigError, PoolExhaustedError
 from altui.engine.learners.base import Scores, row_max, row_sum
 from altui.engine.names import DEFAULT_MAX_CANDIDATES, DEFAULT_STRATEGY, STRATEGY_NAMES  # noqa: F401
 from altui.engine.pool import UNLABELED, Pool
+from altui.engine.typiclust import LABELS_PER_CLASS, typical_picks
 
 
 
@@ -213,16 +214,12 @@ class TypiClustFirst:
     teach it the classes first. On two classes the strategy alone (measured: TypiClust was level there)."""
 
     def low_budget(self, scores, pool) -> bool:
-        from altui.engine.typiclust import LABELS_PER_CLASS
-
         n_classes = scores.learner.n_classes
         return n_classes > 2 and pool.n_labeled < LABELS_PER_CLASS * n_classes
 
     def _select(self, scores, X, pool, candidates, n, rng) -> np.ndarray:
         if not self.low_budget(scores, pool):
             return super()._select(scores, X, pool, candidates, n, rng)
-        from altui.engine.typiclust import typical_picks
-
         picked = typical_picks(candidates, X, pool, n, rng)
         if picked.shape[0] < n:  # fewer clusters with candidates than wanted: the rest by the strategy
             rest = candidates[~np.isin(candidates, picked)]

@@ -72,15 +72,14 @@ def typical_picks(candidates: np.ndarray, X, pool: Pool, n: int, rng: np.random.
             cluster = KMeans(n_clusters=n_clusters, n_init=1, init="random", random_state=seed).fit(points).labels_
     covered = np.bincount(cluster[: labeled.shape[0]], minlength=n_clusters)
     size = np.bincount(cluster, minlength=n_clusters)
-    is_candidate = np.zeros(rows.shape[0], dtype=bool)
-    is_candidate[labeled.shape[0]:] = True
     picked: list[int] = []
     for c in np.lexsort((np.arange(n_clusters), -size, covered)):  # fewest labels, then largest, then lowest
         members = np.flatnonzero(cluster == c)
-        open_members = members[is_candidate[members]]
+        is_candidate = members >= labeled.shape[0]  # rows holds the labeled items first, then the candidates
+        open_members = members[is_candidate]
         if open_members.shape[0] == 0:
             continue
-        score = typicality(points[members])[is_candidate[members]]
+        score = typicality(points[members])[is_candidate]
         best = np.lexsort((rows[open_members], -score))[0]  # most typical, then lowest row
         picked.append(int(rows[open_members[best]]))
         if len(picked) == n:
