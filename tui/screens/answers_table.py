@@ -38,17 +38,28 @@ class AnswersTable(DataTable):
         self.answers: dict = {}  # pool row -> its answer, for the rows shown (one pass, not one scan per row)
 
     def on_mount(self) -> None:
+        self._add_columns(0)
+
+    def _add_columns(self, text_width: int) -> None:
+        """The columns, the last (text) as wide as its widest cell (at least its name)."""
         for name, width in self.COLUMNS:
-            self.add_column(name, key=name, width=width)
+            self.add_column(name, key=name, width=max(len(name), text_width) if width is None else width)
 
     def show(self, rows: list[int], sources: dict[int, str] | None = None) -> None:
-        """Replace the rows by ``rows`` (pool rows, in the order given)."""
+        """Replace the rows by ``rows`` (pool rows, in the order given).
+
+        The text column's width is measured here, before the rows are drawn. Left to DataTable's auto width,
+        it is measured when the app is next idle, and a row drawn before that could stay cached 4 cells wide
+        (seen on a busy machine: the review snapshot and so the screen showed "chec" for every text).
+        """
         self._sources = sources or {}
         self._flagged = self.session.flagged()
         self.answers = {a.index: a for a in self.session.answers()}
-        self.clear()
-        for index in rows:
-            self.add_row(*self._cells(index), key=str(index))
+        cells = [self._cells(index) for index in rows]
+        self.clear(columns=True)
+        self._add_columns(max((row[-1].cell_len for row in cells), default=0))
+        for index, row in zip(rows, cells):
+            self.add_row(*row, key=str(index))
 
     def _cells(self, index: int) -> list[Text]:
         session = self.session
