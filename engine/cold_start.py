@@ -12,8 +12,6 @@ seed give the same first batch in the app and in ``simulate``.
 
 from __future__ import annotations
 
-import warnings
-
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -45,28 +43,23 @@ class KMeansColdStart(ColdStart):
     """One item per k-means cluster (k = n) of the candidates: the item nearest its cluster's centre, ties
     to the lowest row. Features are L2-normalized (cosine geometry) and projected to
     :data:`PROJECTED_DIMENSIONS` by a seeded sparse sign projection (each feature adds +-1 to one
-    dimension: one pass over the stored entries, where a truncated SVD took 0.7 s on 1,564 comments)."""
+    dimension: one pass over the stored entries, where a truncated SVD took 0.7 s on 1,564 comments).
+    At most :data:`CLUSTERED_PER_PICK` candidates per pick are clustered (a seeded uniform draw)."""
 
     name = "kmeans"
 
     def pick(self, candidates, X, pool, n, rng):
-        from sklearn.cluster import KMeans
-        from sklearn.exceptions import ConvergenceWarning
-
-        from altui.engine.learners.base import single_threaded
-
         if candidates.shape[0] <= n:
             return candidates.copy()
         seed = int(rng.randint(0, 2**31 - 1))
+        if candidates.shape[0] > CLUSTERED_PER_PICK * n:
+            candidates = np.sort(rng.choice(candidates, size=CLUSTERED_PER_PICK * n, replace=False))
         points = projected_points(X, candidates, seed)
-        with single_threaded():
-            with warnings.catch_warnings():  # fewer distinct texts than clusters: fine, and never on the screen
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model = KMeans(n_clusters=n, n_init=1, random_state=seed).fit(points)  # k-means++ start
-        distance = ((points - model.cluster_centers_[model.labels_]) ** 2).sum(axis=1)
+        labels, centres = kmeans(points, n, np.random.RandomState(seed))
+        distance = ((points - centres[labels]) ** 2).sum(axis=1)
         picked = []
         for cluster in range(n):
-            members = np.flatnonzero(model.labels_ == cluster)
+            members = np.flatnonzero(labels == cluster)
             if members.shape[0]:
                 best = members[np.lexsort((members, distance[members]))[0]]  # nearest, then lowest row
                 picked.append(int(candidates[best]))
@@ -75,6 +68,47 @@ class KMeansColdStart(ColdStart):
             rest = np.setdiff1d(candidates, picked)
             picked += rng.choice(rest, size=n - len(picked), replace=False).tolist()
         return np.asarray(picked, dtype=np.int64)
+
+
+CLUSTERED_PER_PICK = 50
+"""The k-means cold start clusters at most this many candidates per item it picks (500 for a batch of 10): fifty
+points per cluster place its centre, and the first batch of a simulated run costs 3 ms instead of 13 on 1,564
+comments (``bench/bench_simulate.py``; the classes it covers: ``bench/bench_cold_start.py``)."""
+
+
+def kmeans(points: np.ndarray, k: int, rng: np.random.RandomState, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Lloyd's k-means from a greedy k-means++ start (Arthur & Vassilvitskii, 2007; ``2 + log k`` trials per
+    centre, as scikit-learn seeds it), until no point changes cluster: (cluster of each point, centres).
+    A cluster left empty keeps its centre. Numpy only: on the few hundred points of a cold start
+    scikit-learn's ``KMeans`` spent more time checking its input and its thread pools than clustering."""
+    n = points.shape[0]
+    squared = np.einsum("ij,ij->i", points, points)
+    centres = np.empty((k, points.shape[1]))
+    first = rng.randint(n)
+    centres[0] = points[first]
+    closest = np.maximum(squared - 2.0 * (points @ points[first]) + squared[first], 0.0)
+    trials = 2 + int(np.log(k))
+    for c in range(1, k):
+        # trials drawn in proportion to the squared distance to the nearest centre; keep the one that lowers
+        # the total most
+        drawn = np.searchsorted(np.cumsum(closest), rng.uniform(size=trials) * closest.sum())
+        drawn = np.minimum(drawn, n - 1)
+        distance = np.maximum(squared[:, None] - 2.0 * (points @ points[drawn].T) + squared[drawn], 0.0)
+        np.minimum(distance, closest[:, None], out=distance)
+        best = int(np.argmin(distance.sum(axis=0)))
+        centres[c] = points[drawn[best]]
+        closest = distance[:, best]
+    labels = np.full(n, -1)
+    for _ in range(max_iter):
+        nearest = np.argmin((centres**2).sum(axis=1) - 2.0 * (points @ centres.T), axis=1)
+        if np.array_equal(nearest, labels):
+            break
+        labels = nearest
+        members = (labels == np.arange(k)[:, None]).astype(np.float64)
+        counts = members.sum(axis=1)
+        filled = counts > 0
+        centres[filled] = (members @ points)[filled] / counts[filled, None]
+    return labels, centres
 
 
 def projected_points(X, rows: np.ndarray, seed: int) -> np.ndarray:

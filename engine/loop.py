@@ -16,13 +16,13 @@ from sklearn.utils import check_random_state
 
 from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_start
 from altui.engine.errors import ConfigError
-from altui.engine.learners.base import Learner
+from altui.engine.learners.base import Learner, RowRange, Scores
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
 from altui.engine.label_masks import bits
 from altui.engine.learners.multi_label import MultiLabelSVMLearner
-from altui.engine.metrics import accuracy, confusion, f1_per_class, label_set_scores, macro_f1
+from altui.engine.metrics import accuracy, confusion, f1_per_class, label_set_scores, macro_of
 from altui.engine.names import DEFAULT_STRATEGY
-from altui.engine.pool import LABELED, MISSING, UNLABELED, Pool
+from altui.engine.pool import MISSING, UNLABELED, Pool
 from altui.engine.stopping import draw_stop_set, stability_kappa
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy
 
@@ -135,7 +135,7 @@ class ActiveLoop:
         self.history_: list[RoundMetrics] = []
         self._taught_y = np.full(X.shape[0], MISSING, dtype=np.int64)
         self._column_counts = np.zeros(self.X.shape[1], dtype=np.int32)  # taught labeled rows using each column
-        self._pending_columns: list[tuple[np.ndarray, np.ndarray]] = []  # (rows added, rows dropped) per sync
+        self._pending_columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (rows, old y, new y) per sync
         self._changed: set[int] = set()  # items answered or taken back since the model was last taught
         self._lock = threading.RLock()
         self._block: CandidateBlock | None = None
@@ -146,7 +146,16 @@ class ActiveLoop:
         # a pool small enough to be scored whole at every query (no candidate blocks): an incremental learner
         # keeps its scores up to date as it is taught (O(batch) per teach), so a query reads them, no mat-vec
         small = not self._uses_blocks and self.learner.incremental
-        self.pool_scores_ = self.learner.attach_live(self.X) if small else self.learner.attach(self.X)
+        n_items = self.X.shape[0]
+        # ... and the test set's with them, as one block: a teach then updates one block, not two
+        if small and has_test:
+            both = self.learner.attach_live(sp.vstack([self.X, sp.csr_matrix(X_test)], format="csr"))
+            self.pool_scores_: Scores = RowRange(both, 0, n_items)
+            self.test_scores_: Scores | None = RowRange(both, n_items, n_items + X_test.shape[0])
+        else:
+            self.pool_scores_ = self.learner.attach_live(self.X) if small else self.learner.attach(self.X)
+            # the test set is scored after every teach: an incremental learner keeps its scores up to date
+            self.test_scores_ = self.learner.attach_live(sp.csr_matrix(X_test)) if has_test else None
         # the stop set (stabilizing predictions): drawn once, its scores kept up to date like the test set's
         seed = random_state if isinstance(random_state, (int, np.integer)) else None
         self.stop_set_ = draw_stop_set(self.X.shape[0], seed)
@@ -154,8 +163,6 @@ class ActiveLoop:
         self._stop_in_pool = small
         self.stop_scores_ = self.pool_scores_ if small else self.learner.attach_live(self.X[self.stop_set_])
         self._stop_predictions: np.ndarray | None = None
-        # the test set is scored after every teach: an incremental learner keeps its scores up to date
-        self.test_scores_ = self.learner.attach_live(sp.csr_matrix(X_test)) if has_test else None
 
     # -- query
     @property
@@ -297,26 +304,26 @@ class ActiveLoop:
         with self._lock:
             touched = np.fromiter(sorted(self._changed), dtype=np.int64, count=len(self._changed))
             self._changed.clear()
-            y = np.where(self.pool.state[touched] == LABELED, self.pool.y[touched], MISSING)
-            moved = y != self._taught_y[touched]
-            changed, y = touched[moved], y[moved]
-            if changed.shape[0] == 0:
+            y = self.pool.y[touched]  # MISSING unless labeled (engine.pool keeps it so)
+            old = self._taught_y[touched]
+            moved = y != old
+            if not moved.all():
+                touched, y, old = touched[moved], y[moved], old[moved]
+            if touched.shape[0] == 0:
                 return
-            was = self._taught_y[changed] != MISSING
-            now = y != MISSING
-            # the columns' use counts follow only the rows that were added or dropped (explain reads them)
-            self._pending_columns.append((changed[now & ~was], changed[was & ~now]))
+            # the columns' use counts follow the rows taught or dropped, when explain asks (simulate never does)
+            self._pending_columns.append((touched, old, y))
+            self._taught_y[touched] = y
             if self.learner.incremental:
-                old = self._taught_y[changed]
                 forget = old != MISSING
-                learn = y != MISSING
                 if forget.any():
-                    self.learner.update(self.X, old[forget], weight=-1.0, rows=changed[forget])
-                if learn.any():
-                    self.learner.update(self.X, y[learn], weight=1.0, rows=changed[learn])
-                self._taught_y[changed] = y
+                    self.learner.update(self.X, old[forget], weight=-1.0, rows=touched[forget])
+                learn = y != MISSING
+                if learn.all():
+                    self.learner.update(self.X, y, weight=1.0, rows=touched)
+                elif learn.any():
+                    self.learner.update(self.X, y[learn], weight=1.0, rows=touched[learn])
             else:
-                self._taught_y[changed] = y
                 labeled = np.flatnonzero(self._taught_y != MISSING)
                 self.learner.fit(self.X[labeled], self._taught_y[labeled])
 
@@ -324,8 +331,9 @@ class ActiveLoop:
         """How many taught labeled rows use each column, brought up to date with the rows taught or dropped
         since it was last asked (only explain asks: simulate never pays for it)."""
         pending, self._pending_columns = self._pending_columns, []
-        for added, dropped in pending:
-            for rows, step in ((added, 1), (dropped, -1)):
+        for touched, old, y in pending:
+            was, now = old != MISSING, y != MISSING
+            for rows, step in ((touched[now & ~was], 1), (touched[was & ~now], -1)):
                 if rows.shape[0]:
                     columns, times = np.unique(self._columns_of(rows), return_counts=True)
                     self._column_counts[columns] += step * times.astype(np.int32)
@@ -369,7 +377,8 @@ class ActiveLoop:
             per_class = tuple(per_label)
         elif self.test_scores_ is not None and not self.multi_label and self.learner.n_classes_seen_ > 0:
             matrix = confusion(self.y_test, self.test_scores_.predict(), self.n_classes)
-            acc, f1, per_class = accuracy(matrix), macro_f1(matrix), tuple(f1_per_class(matrix))
+            scores = f1_per_class(matrix)
+            acc, f1, per_class = accuracy(matrix), macro_of(scores), tuple(scores)
         counts = tuple(self.pool.label_counts(self.n_classes).tolist())
         return RoundMetrics(self.round_, self.pool.n_labeled, acc, f1, counts, teach_seconds, kappa=kappa,
                             class_f1=per_class, micro_f1=micro)

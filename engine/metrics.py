@@ -38,13 +38,12 @@ def macro_f1(matrix: np.ndarray) -> float:
 
     Same as ``sklearn.metrics.f1_score(y_true, y_pred, average="macro", zero_division=0)``.
     """
-    rows = matrix.tolist()
-    k = len(rows)
-    scores = []
-    for c in range(k):
-        support = sum(rows[c]) + sum(rows[r][c] for r in range(k))  # true + predicted
-        if support:
-            scores.append(2.0 * rows[c][c] / support)
+    return macro_of(f1_per_class(matrix))
+
+
+def macro_of(per_class: list[float]) -> float:
+    """The mean of :func:`f1_per_class`'s scores, leaving out the NaNs (classes neither true nor predicted)."""
+    scores = [f for f in per_class if f == f]
     return sum(scores) / len(scores) if scores else float("nan")
 
 

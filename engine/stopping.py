@@ -18,16 +18,19 @@ WINDOW = 3
 THRESHOLD = 0.99
 
 
-def cohens_kappa(a: np.ndarray, b: np.ndarray, n_classes: int) -> float:
+def cohens_kappa(a: np.ndarray, b: np.ndarray, n_classes: int, b_counts: np.ndarray | None = None) -> float:
     """Agreement of two labelings beyond chance: 1 identical, 0 chance. Two identical constant labelings
-    agree perfectly (1.0), where the formula's 0/0 would be undefined."""
+    agree perfectly (1.0), where the formula's 0/0 would be undefined. ``b_counts``: ``b``'s class counts,
+    when the caller has them."""
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     n = a.shape[0]
     if n == 0:
         return float("nan")
+    if b_counts is None:
+        b_counts = np.bincount(b, minlength=n_classes)
     observed = float(np.count_nonzero(a == b)) / n
-    expected = float(np.dot(np.bincount(a, minlength=n_classes), np.bincount(b, minlength=n_classes))) / (n * n)
+    expected = float(np.dot(np.bincount(a, minlength=n_classes), b_counts)) / (n * n)
     if expected >= 1.0:
         return 1.0 if observed >= 1.0 else 0.0
     return (observed - expected) / (1.0 - expected)
@@ -38,10 +41,13 @@ def stability_kappa(previous: np.ndarray | None, current: np.ndarray, n_classes:
     earlier round or the current model predicts fewer than two classes there: a model that still calls every
     text "ham" agrees with itself perfectly, which says nothing about whether it has learned (issue 19: on a
     13 %-spam set such a run "stopped" at 40 labels with macro F1 0.49)."""
-    current = np.asarray(current)
-    if previous is None or current.shape[0] == 0 or current.min() == current.max():  # one class (or none)
+    current = np.asarray(current, dtype=np.int64)
+    if previous is None or current.shape[0] == 0:
         return float("nan")
-    return cohens_kappa(previous, current, n_classes)
+    counts = np.bincount(current, minlength=n_classes)
+    if np.count_nonzero(counts) < 2:  # one class predicted
+        return float("nan")
+    return cohens_kappa(previous, current, n_classes, b_counts=counts)
 
 
 def stop_round(kappas: Sequence[float], window: int = WINDOW, threshold: float = THRESHOLD) -> int | None:
