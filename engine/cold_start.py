@@ -70,9 +70,10 @@ class KMeansColdStart(ColdStart):
         return np.asarray(picked, dtype=np.int64)
 
 
-CLUSTERED_PER_PICK = 50
-"""The k-means cold start clusters at most this many candidates per item it picks (500 for a batch of 10): fifty
-points per cluster place its centre, and the first batch of a simulated run costs 3 ms instead of 13 on 1,564
+CLUSTERED_PER_PICK = 30
+"""The k-means cold start clusters at most this many candidates per item it picks (300 for a batch of 10): thirty
+points per cluster place its centre as well as the whole pool does (same classes in the first batch on four corpora
+over 200 seeds), and the first batch of a simulated run costs 2 ms instead of 13-22 on 1,564
 comments (``bench/bench_simulate.py``; the classes it covers: ``bench/bench_cold_start.py``)."""
 
 
