@@ -49,7 +49,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_many_classes.py
-	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_simulate.py --phases
+	$(BIN)/python bench/bench_cold_start.py --seeds 200
 	$(BIN)/python bench/bench_learners.py --keep .bench-data
 	$(BIN)/python bench/bench_tui_latency.py
 	$(BIN)/python bench/bench_simulate_cluster.py

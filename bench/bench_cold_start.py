@@ -5,7 +5,7 @@ Before: scikit-learn's ``KMeans`` (k-means++, ``n_init=1``) on every candidate. 
 Both k-means read the same projected points (``engine.cold_start.projected_points``, the same seed).
 
 For each data set, ``--seeds`` first batches of 10 from the whole pool: the mean number of distinct classes in the
-batch (more is better: the model sees more of the classes from its first round) and milliseconds per pick.
+batch (more is better: the model sees more of the classes from its first round) and milliseconds per batch.
 
 usage: python bench/bench_cold_start.py [--seeds 50] [--datasets youtube-spam,youtube-video,debian-sections,debtags-works]
 """
@@ -59,7 +59,7 @@ def main() -> None:
     pickers = [("random batch", RandomColdStart().pick), ("before: scikit-learn KMeans, all candidates",
                                                            sklearn_kmeans_pick),
                ("after: altui k-means, a draw of candidates", KMeansColdStart().pick)]
-    print(f"first batch of {BATCH}, {args.seeds} seeds: mean distinct classes (± std), ms per pick\n")
+    print(f"first batch of {BATCH}, {args.seeds} seeds: mean distinct classes (± std), ms per batch\n")
     print("| data set | classes | pool | " + " | ".join(name for name, _ in pickers) + " |")
     print("| --- | --- | --- |" + " --- |" * len(pickers))
     for name, train, test, read in datasets(args.datasets.split(","), args.scratch):
