@@ -7,7 +7,12 @@ Both k-means read the same projected points (``engine.cold_start.projected_point
 For each data set, ``--seeds`` first batches of 10 from the whole pool: the mean number of distinct classes in the
 batch (more is better: the model sees more of the classes from its first round) and milliseconds per batch.
 
-usage: python bench/bench_cold_start.py [--seeds 50] [--datasets youtube-spam,youtube-video,debian-sections,debtags-works]
+Then what the draw costs: test accuracy of the default loop (``simulate``'s engine, auto learner, typiclust) after
+10, 20 and 50 answers on YouTube, over ``--accuracy-seeds`` runs, for a random first batch, altui's k-means on
+every candidate and on the draw (the default).
+
+usage: python bench/bench_cold_start.py [--seeds 50] [--accuracy-seeds 400]
+                                      [--datasets youtube-spam,youtube-video,debian-sections,debtags-works]
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from bench.bench_many_classes import datasets  # noqa: E402
 from altui.data.files.corpus import load_corpus  # noqa: E402
 from altui.engine.cold_start import KMeansColdStart, RandomColdStart, projected_points  # noqa: E402
 from altui.engine.features import features_for  # noqa: E402
+from altui.engine.learners import make_learner  # noqa: E402
 from altui.engine.pool import Pool  # noqa: E402
+from altui.engine.simulate import run_once  # noqa: E402
 
 BATCH = 10
 
@@ -53,6 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--datasets", default="youtube-spam,youtube-video,debian-sections,debtags-works")
+    parser.add_argument("--accuracy-seeds", type=int, default=400)
     parser.add_argument("--scratch", type=Path, default=ROOT / ".bench-data")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -78,6 +86,31 @@ def main() -> None:
             cells.append(f"{statistics.mean(covered):.2f} ± {statistics.pstdev(covered):.2f}, "
                          f"{1000 * statistics.median(seconds):.1f} ms")
         print(f"| {name} | {len(corpus.labels)} | {X.shape[0]} | " + " | ".join(cells) + " |")
+        sys.stdout.flush()
+    first_round_accuracy(args.accuracy_seeds, args.scratch)
+
+
+def first_round_accuracy(seeds: int, scratch: Path) -> None:
+    """Test accuracy after the first answers on YouTube, by first batch (mean ± standard error over seeds)."""
+    at = (10, 20, 50)
+    [(name, train, test, read)] = datasets(["youtube-spam"], scratch)
+    corpus = load_corpus(str(train), str(test), seed=0, require_labels=True, features=features_for("auto"), **read)
+    n = len(corpus.labels)
+    starts = [("random first batch", RandomColdStart()),
+              ("k-means on every candidate", KMeansColdStart(clustered_per_pick=corpus.X.shape[0])),
+              ("k-means on a draw (default)", KMeansColdStart())]
+    print(f"\n{name}: test accuracy after {', '.join(map(str, at))} answers, default loop, {seeds} seeds "
+          "(mean ± standard error)\n")
+    print("| first batch | " + " | ".join(f"@{a}" for a in at) + " |")
+    print("| --- |" + " --- |" * len(at))
+    for label, start in starts:
+        accuracy = np.array([
+            [run.accuracy[list(run.n_labels).index(a)] for a in at]
+            for run in (run_once(corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n, "typiclust",
+                                 max(at) // BATCH, BATCH, seed=r, repeat=r, learner=make_learner("auto", n),
+                                 cold_start=start, copy_of=corpus.copy_of) for r in range(seeds))])
+        print(f"| {label} | " + " | ".join(f"{accuracy[:, i].mean():.3f} ± {accuracy[:, i].std() / seeds ** 0.5:.3f}"
+                                          for i in range(len(at))) + " |")
         sys.stdout.flush()
 
 

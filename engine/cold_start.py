@@ -44,16 +44,20 @@ class KMeansColdStart(ColdStart):
     to the lowest row. Features are L2-normalized (cosine geometry) and projected to
     :data:`PROJECTED_DIMENSIONS` by a seeded sparse sign projection (each feature adds +-1 to one
     dimension: one pass over the stored entries, where a truncated SVD took 0.7 s on 1,564 comments).
-    At most :data:`CLUSTERED_PER_PICK` candidates per pick are clustered (a seeded uniform draw)."""
+    At most ``clustered_per_pick`` (default :data:`CLUSTERED_PER_PICK`) candidates per pick are clustered
+    (a seeded uniform draw)."""
 
     name = "kmeans"
+
+    def __init__(self, clustered_per_pick: int | None = None):
+        self.clustered_per_pick = CLUSTERED_PER_PICK if clustered_per_pick is None else clustered_per_pick
 
     def pick(self, candidates, X, pool, n, rng):
         if candidates.shape[0] <= n:
             return candidates.copy()
         seed = int(rng.randint(0, 2**31 - 1))
-        if candidates.shape[0] > CLUSTERED_PER_PICK * n:
-            candidates = np.sort(rng.choice(candidates, size=CLUSTERED_PER_PICK * n, replace=False))
+        if candidates.shape[0] > self.clustered_per_pick * n:
+            candidates = np.sort(rng.choice(candidates, size=self.clustered_per_pick * n, replace=False))
         points = projected_points(X, candidates, seed)
         labels, centres = kmeans(points, n, np.random.RandomState(seed))
         distance = ((points - centres[labels]) ** 2).sum(axis=1)
@@ -71,10 +75,12 @@ class KMeansColdStart(ColdStart):
 
 
 CLUSTERED_PER_PICK = 30
-"""The k-means cold start clusters at most this many candidates per item it picks (300 for a batch of 10): thirty
-points per cluster place its centre as well as the whole pool does (same classes in the first batch on four corpora
-over 200 seeds), and the first batch of a simulated run costs 2 ms instead of 13-22 on 1,564
-comments (``bench/bench_simulate.py``; the classes it covers: ``bench/bench_cold_start.py``)."""
+"""The k-means cold start clusters at most this many candidates per item it picks (300 for a batch of 10).
+The first batch covers as many classes as clustering every candidate (four corpora, 200 seeds) and costs 2-3
+ms instead of 10-80. The price, measured on YouTube over 400 seeds: the model after the first batch scores
+0.799 where clustering all 1,564 comments gave 0.827 (0.850 and 0.867 after 20 answers; 0.918 and 0.921
+after 50). Clustering every candidate made ``simulate --model nb`` 8x the tutorial's loop instead of 11x
+(``bench/bench_simulate.py``, ``bench/bench_cold_start.py``)."""
 
 
 def kmeans(points: np.ndarray, k: int, rng: np.random.RandomState, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -124,18 +130,21 @@ def projected_points(X, rows: np.ndarray, seed: int) -> np.ndarray:
 
 def sign_projection(rows: sp.csr_matrix, dimensions: int, seed: int) -> np.ndarray:
     """``rows`` (n, n_features) projected to (n, dimensions): feature ``j`` adds ``+-value`` to dimension
-    ``h(j)``, with ``h`` and the sign from a seeded hash of ``j``. One pass over the stored entries; no
-    (n_features, dimensions) matrix is made (a million-comment pool has millions of features)."""
+    ``h(j)``, with ``h`` and the sign from a seeded hash of ``j``. No (n_features, dimensions) matrix is made
+    (a million-comment pool has millions of features): each feature is hashed once, or each stored entry
+    when there are fewer of those, and the entries are summed into their dimensions in one pass."""
+    hashed = np.arange(rows.shape[1]) if rows.nnz > rows.shape[1] else rows.indices
     with np.errstate(over="ignore"):
-        h = rows.indices.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(seed)
+        h = hashed.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(seed)
         h ^= h >> np.uint64(29)
         h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(32)
-    column = (h % np.uint64(dimensions)).astype(np.int64)
+    column = (h % np.uint64(dimensions)).astype(np.int32)
     sign = np.where((h >> np.uint64(40)) & np.uint64(1), 1.0, -1.0)
-    row = np.repeat(np.arange(rows.shape[0], dtype=np.int64), np.diff(rows.indptr))
-    flat = np.bincount(row * dimensions + column, weights=sign * rows.data, minlength=rows.shape[0] * dimensions)
-    return flat.reshape(rows.shape[0], dimensions)
+    if hashed is not rows.indices:
+        column, sign = column[rows.indices], sign[rows.indices]
+    # a row's entries that land on one dimension are added up by toarray()
+    return sp.csr_matrix((sign * rows.data, column, rows.indptr), shape=(rows.shape[0], dimensions)).toarray()
 
 
 class SeedTerms(ColdStart):

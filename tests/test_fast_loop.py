@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from sklearn.naive_bayes import MultinomialNB
 
 from altui.engine import ActiveLoop, MultinomialNBLearner
-from altui.engine.cold_start import kmeans
+from altui.engine.cold_start import kmeans, sign_projection
 from altui.engine.learners.base import RowRange, row_argmax
 
 
@@ -87,3 +87,19 @@ def test_kmeans_finds_separated_clusters_and_is_seeded():
 def test_kmeans_on_identical_points_leaves_clusters_empty_without_failing():
     labels, centres = kmeans(np.ones((20, 3)), 5, np.random.RandomState(0))
     assert labels.shape == (20,) and centres.shape == (5, 3) and np.isfinite(centres).all()
+
+
+def test_sign_projection_hashes_features_or_entries_alike():
+    """Hashing each feature once (more entries than features) or each entry gives the same points: extra
+    empty columns switch the path without changing a row."""
+    rows = sp.random(200, 300, density=0.2, format="csr", random_state=np.random.RandomState(3))
+    assert rows.nnz > rows.shape[1]
+    wide = sp.hstack([rows, sp.csr_matrix((200, 100_000))], format="csr")
+    assert wide.nnz < wide.shape[1]
+    np.testing.assert_allclose(sign_projection(rows, 16, 9), sign_projection(wide, 16, 9))
+    # one feature lands on one dimension with its value, signed; two features on one row add up
+    single = sign_projection(sp.csr_matrix(([2.5], [0], [0, 1]), shape=(1, 5)), 16, 9)
+    assert np.count_nonzero(single) == 1 and abs(single.sum()) == 2.5
+    pair = sp.csr_matrix(([2.5, 1.0, 2.5, 1.0], [0, 1, 0, 1], [0, 1, 2, 4]), shape=(3, 5))
+    projected = sign_projection(pair, 16, 9)
+    np.testing.assert_allclose(projected[2], projected[0] + projected[1])
