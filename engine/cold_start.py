@@ -133,7 +133,8 @@ def sign_projection(rows: sp.csr_matrix, dimensions: int, seed: int) -> np.ndarr
     ``h(j)``, with ``h`` and the sign from a seeded hash of ``j``. No (n_features, dimensions) matrix is made
     (a million-comment pool has millions of features): each feature is hashed once, or each stored entry
     when there are fewer of those, and the entries are summed into their dimensions in one pass."""
-    hashed = np.arange(rows.shape[1]) if rows.nnz > rows.shape[1] else rows.indices
+    per_feature = rows.nnz > rows.shape[1]
+    hashed = np.arange(rows.shape[1]) if per_feature else rows.indices
     with np.errstate(over="ignore"):
         h = hashed.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(seed)
         h ^= h >> np.uint64(29)
@@ -141,7 +142,7 @@ def sign_projection(rows: sp.csr_matrix, dimensions: int, seed: int) -> np.ndarr
         h ^= h >> np.uint64(32)
     column = (h % np.uint64(dimensions)).astype(np.int32)
     sign = np.where((h >> np.uint64(40)) & np.uint64(1), 1.0, -1.0)
-    if hashed is not rows.indices:
+    if per_feature:
         column, sign = column[rows.indices], sign[rows.indices]
     # a row's entries that land on one dimension are added up by toarray()
     return sp.csr_matrix((sign * rows.data, column, rows.indptr), shape=(rows.shape[0], dimensions)).toarray()
