@@ -10,7 +10,7 @@ ifneq ($(YOUTUBE_RAW),)
 export ALTUI_YOUTUBE_SOURCE ?= $(abspath $(YOUTUBE_RAW))
 endif
 
-.PHONY: run test test-newest bench bench-scale clean lock
+.PHONY: run test test-newest docs docs-serve bench bench-scale clean lock
 
 # constraints.txt pins what CI and these targets install (reproducible); tests/test_packaging.py installs the
 # wheel into a fresh venv with the newest allowed versions, so drift shows up before users see it.
@@ -33,6 +33,13 @@ run: $(BIN)/altui
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q
+
+# The manual (docs/, mkdocs-material; the CLI reference is generated from the Typer app at every build)
+docs: $(VENV)/.dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(VENV)/.dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 # The whole suite again on the newest versions pyproject.toml allows (no constraints.txt): drift shows up here
 # before users see it. Without altui[tutorial], whose modAL caps scikit-learn below 1.8: its tests skip.
@@ -62,4 +69,4 @@ bench-scale: $(VENV)/.dev  # a synthetic million-comment pool: minutes, about 2.
 	$(BIN)/python bench/bench_tui_latency.py --data .bench-data/pool-1000000.csv --test .bench-data/test-2000.csv
 
 clean:
-	rm -rf $(VENV) $(NEWEST) .pytest_cache
+	rm -rf $(VENV) $(NEWEST) .pytest_cache site
