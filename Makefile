@@ -25,6 +25,7 @@ $(VENV)/.dev: $(BIN)/altui
 	touch $@
 
 lock: $(VENV)/.dev  # write constraints.txt anew from what the dev venv holds
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^altui'; } > constraints.new
 	mv constraints.new constraints.txt
 

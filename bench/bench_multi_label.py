@@ -5,8 +5,10 @@
 - youtube-multi (6 labels, 1.5 a text): a YouTube comment's video (one of 5 artists) and, independently, whether it
   is spam, from ../shared/data/youtube-spam/raw (two label schemes on one text), shuffled with seed 5, split 80/20.
 
-Learner: one balanced linear SVM per label (``--model auto``). Each table: mean ± std over the repeats of macro F1,
-then micro F1 and subset accuracy, at a few label counts, batch 10, k-means cold start.
+Learner: one balanced linear SVM per label (``--model auto``), on n-grams alone (``n-grams``, the learner before
+issue 33) and on n-grams plus wordllama's sentence vectors (``vectors``, the default since; the cold start and
+TypiClust cluster the vectors). Each table: mean ± std over the repeats of macro F1, then micro F1 and subset
+accuracy, at a few label counts, batch 10, k-means cold start.
 
 usage: python bench/bench_multi_label.py [--repeats 5] [--datasets debtags-multi,youtube-multi]
 """
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.debtags import debtags_multi  # noqa: E402
 from bench.youtube_raw import split, youtube_comments  # noqa: E402
+from altui.data.embeddings.meaning import with_meaning  # noqa: E402
 from altui.data.files.corpus import load_corpus  # noqa: E402
 from altui.engine.features import features_for  # noqa: E402
 from altui.engine.learners import make_learner  # noqa: E402
@@ -73,16 +76,21 @@ def main() -> None:
         cardinality = float(np.mean([bin(int(m)).count("1") for m in masks]))
         print(f"\n### {name}: {n} labels, {cardinality:.2f} labels a text, pool {corpus.X.shape[0]}, test "
               f"{corpus.X_test.shape[0]}, {args.repeats} runs, batch {BATCH}\n")
-        results = simulate(corpus.X, masks, corpus.X_test, corpus.y_test, n_classes=n, strategies=strategies,
-                           repeats=args.repeats, iterations=max(AT) // BATCH, batch_size=BATCH, random_state=0,
-                           n_jobs=args.jobs, learner=make_learner("auto", n, True), copy_of=corpus.copy_of,
-                           multi_label=True)
-        at = [int(np.flatnonzero(results[0].n_labels == a)[0]) for a in AT]
+        embedded = with_meaning(corpus, "auto", "wordllama").corpus
+        results = []
+        for features, rows, test_rows in (("n-grams", corpus.X, corpus.X_test),
+                                          ("vectors", embedded.rows, embedded.test_rows)):
+            for result in simulate(rows, masks, test_rows, corpus.y_test, n_classes=n, strategies=strategies,
+                                   repeats=args.repeats, iterations=max(AT) // BATCH, batch_size=BATCH,
+                                   random_state=0, n_jobs=args.jobs, learner=make_learner("auto", n, True),
+                                   copy_of=corpus.copy_of, multi_label=True):
+                results.append((f"{result.strategy}, {features}", result))
+        at = [int(np.flatnonzero(results[0][1].n_labels == a)[0]) for a in AT]
         for measure in ("macro F1", "micro F1", "subset accuracy"):
             print(f"| {measure} | " + " | ".join(f"@{a}" for a in AT) + " | ms/round |")
             print("|" + " --- |" * (len(AT) + 2))
-            for strategy in strategies:
-                runs = [r for r in results if r.strategy == strategy]
+            for strategy in dict.fromkeys(label for label, _ in results):
+                runs = [r for label, r in results if label == strategy]
                 values = {"macro F1": [r.f1 for r in runs], "micro F1": [r.micro_f1 for r in runs],
                           "subset accuracy": [r.accuracy for r in runs]}[measure]
                 table = np.array([v[at] for v in values])

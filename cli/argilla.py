@@ -54,6 +54,7 @@ def argilla_push(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, w
                  timeout: TimeoutOpt = 10.0) -> None:
     """Send answered items (your submitted/discarded responses) and the pending batch (with suggestions).
 
+    \b
     Example: ARGILLA_API_KEY=... altui argilla push my.db --dataset comments --workspace team-a
     """
     from altui.data.servers.argilla import ArgillaUnavailable
@@ -80,6 +81,7 @@ def argilla_pull(session: SessionArg, dataset: DatasetOpt, url: UrlOpt = None, w
     answered (a solo user answering in the web UI); on texts answered here, the terminal's answer stays.
     The report names the users whose answers were taken.
 
+    \b
     Example: ARGILLA_API_KEY=... altui argilla pull my.db --dataset comments --workspace team-a
     """
     from altui.data.servers.argilla_link import pull

@@ -16,6 +16,7 @@ from altui.tui.text import one_line
 def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | None, jobs: int, candidates: int,
              cold_start: str) -> None:
     from altui.data.runs.cluster import connect
+    from altui.data.embeddings.meaning import with_meaning
     from altui.data.files.corpus import load_corpus
     from altui.data.errors import DataError
     from altui.data.runs.grid import GridWriter, drop_runs, load_grid, prepare_output, read_results
@@ -52,6 +53,10 @@ def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | 
                 with data_progress() as on_progress:
                     corpus = load_corpus(dataset.data, dataset.test, seed=grid.seed, require_labels=True,
                                          on_progress=on_progress, features=features_for(model), **dataset.read)
+                    meaning = with_meaning(corpus, model, on_progress=on_progress)  # as simulate's default
+                    corpus = meaning.corpus
+                if meaning.notice:
+                    say(meaning.notice, err=True)
                 for batch in grid.batches:
                     iterations = min(grid.iterations, max_iterations(corpus.n_distinct, batch))
                     cell = [(s, r) for s in grid.strategies for r in range(grid.repeats)]
@@ -71,11 +76,12 @@ def run_grid(grid_path: Path, out: Path | None, *, backend: str, address: str | 
                             writer.add(dataset.name, model, batch, result)
                             progress.advance(bar)
 
-                        simulate(corpus.X, corpus.y_train, corpus.X_test, corpus.y_test,
+                        simulate(corpus.rows, corpus.y_train, corpus.test_rows, corpus.y_test,
                                  n_classes=len(corpus.labels), strategies=grid.strategies, repeats=grid.repeats,
                                  iterations=iterations, batch_size=batch, random_state=grid.seed,
                                  n_jobs=where.n_jobs, run_tasks=where.run_tasks,
-                                 learner=make_learner(model, len(corpus.labels)),
+                                 learner=make_learner(model, len(corpus.labels),
+                                                      class_prototypes=meaning.prototypes),
                                  on_run_done=finished, max_candidates=candidates or None,
                                  rankable=corpus.rankable, cold_start=cold_start, runs=missing,
                                  copy_of=corpus.copy_of)

@@ -15,17 +15,23 @@ from rich.console import Console
 from altui.cli.common import check_positive, data_progress, domain_errors, leave_after_app, say, stdout, usage_error
 from altui.cli.argilla import argilla_app
 from altui.cli.model import predict, review, train
+from altui.cli.search import search
+from altui.data.files.label_descriptions import read_label_descriptions
 from altui.cli.team import agreement, merge
 from altui.cli.rubrix import UrlOpt, WorkspaceOpt, rubrix_app
 from altui.engine.errors import AltuiError
 from altui.tui.text import printable
-from altui.engine.learners import DEFAULT_MODEL, MODELS
+from altui.engine.learners import DEFAULT_MODEL
 from altui.engine.names import (
-    COLD_START_NAMES as COLD_STARTS, DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES, MODAL_TUTORIAL,
-    STRATEGY_NAMES as STRATEGIES, default_strategy,
+    DEFAULT_COLD_START, DEFAULT_MAX_CANDIDATES, default_strategy,
 )
-from altui.data.files.formats import FORMATS, QUOTING
-from altui.cli.conventions import AltuiCommand, AltuiGroup, choices, value
+from altui.cli.conventions import AltuiCommand, AltuiGroup, value
+from altui.cli.options import (
+    DataArg, TestOpt, TextColOpt, LabelColOpt, SepOpt, NoHeaderOpt, DataFormat, Quoting, Model,
+    ColdStart, Strategy, Backend, ExportFormat, SimulatedStrategy, FormatOpt, QuotingOpt, EncodingOpt, CandidatesOpt,
+    ColdStartOpt, SeedTermsOpt, SeedOpt, BatchOpt, MultiLabelOpt, LabelSepOpt, ModelOpt, EmbedderOpt, LabelPriorOpt,
+    LabelDescriptionsOpt,
+)
 
 
 def parse_at(text: str | None) -> list[int] | None:
@@ -68,63 +74,6 @@ def main(
     ] = False,
 ) -> None:
     """altui: query -> annotate -> teach -> plot."""
-
-
-# -- shared options
-DataArg = Annotated[
-    Optional[Path],
-    typer.Argument(help="CSV, TSV, JSONL or Parquet file of texts. Default: the YouTube Spam Collection (downloaded once)."),
-]
-TestOpt = Annotated[Optional[Path], typer.Option("--test", help="Test CSV (same columns). Default: hold out 20 %.")]
-TextColOpt = Annotated[Optional[str], typer.Option("--text-col", help="Text column: name or 0-based index.")]
-LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", help="Label column: name or 0-based index.")]
-SepOpt = Annotated[Optional[str], typer.Option("--sep", help="Separator: , | tab | ; (default: sniffed).")]
-NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row.")]
-DataFormat = choices("DataFormat", FORMATS)
-Quoting = choices("Quoting", QUOTING)
-Model = choices("Model", MODELS)
-ColdStart = choices("ColdStart", COLD_STARTS)
-Strategy = choices("Strategy", STRATEGIES)
-Backend = choices("Backend", ("loky", "dask"))
-ExportFormat = choices("ExportFormat", ("csv", "jsonl"))
-SimulatedStrategy = choices("SimulatedStrategy", [*STRATEGIES, MODAL_TUTORIAL])
-FormatOpt = Annotated[
-    Optional[DataFormat], typer.Option("--format", help="The file's format (default: from its extension).")
-]
-QuotingOpt = Annotated[
-    Optional[Quoting],
-    typer.Option("--quoting", help="csv: quotes enclose fields; none: quotes are text (default for tab-separated)."),
-]
-EncodingOpt = Annotated[
-    Optional[str], typer.Option("--encoding", help="Text encoding (default: BOM, else UTF-8, else detected: cp1251, Shift-JIS, …).")
-]
-CandidatesOpt = Annotated[
-    int,
-    typer.Option("--candidates", help="A query scores at most this many unlabeled items (a seeded random "
-                 "subsample of a larger pool); 0 = all."),
-]
-ColdStartOpt = Annotated[
-    ColdStart, typer.Option("--cold-start", help="First batches, before the model has seen two labels: kmeans (one "
-                      "comment per cluster: covers the kinds of texts) or random."),
-]
-SeedTermsOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--seed-terms", help="LABEL=term,term (repeatable), or a file of such lines: the first batches "
-                 "take comments containing each label's terms, so a rare label is found at once."),
-]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (cold start, random strategies, hold-out).")]
-BatchOpt = Annotated[int, typer.Option("--batch", help="Comments per round.")]
-MultiLabelOpt = Annotated[bool, typer.Option("--multi-label", help="A text can have several labels (or none): the "
-                                             "label column holds sets, as JSON lists or joined by --label-sep. "
-                                             "Fixed when a session is created.")]
-LabelSepOpt = Annotated[Optional[str], typer.Option("--label-sep", help="With --multi-label: what joins the labels "
-                                                    "of a cell that is not a JSON list (default ;).")]
-ModelOpt = Annotated[
-    Model, typer.Option("--model", help="auto (default): nblr for two labels, svm for more; nblr: NB-LR on word "
-                      "and char n-grams; svm: a linear SVM on those n-grams (learns fastest with many labels); nb: "
-                      "the tutorial's naive Bayes on word 1-5-gram counts; logreg: logistic regression on those "
-                      "counts. A resumed session keeps its model."),
-]
 
 
 @app.command(cls=AltuiCommand)
@@ -176,9 +125,13 @@ def simulate(
                                               "(default: six spread over the run).")] = None,
     multi_label: MultiLabelOpt = False,
     label_sep: LabelSepOpt = None,
+    embedder: EmbedderOpt = "wordllama",
+    label_prior: LabelPriorOpt = True,
+    label_descriptions: LabelDescriptionsOpt = None,
 ) -> None:
     """Run the loop without a person (labels from the label column) and compare strategies.
 
+    \b
     Example: altui simulate train.csv --test test.csv -s modal-tutorial -s uncertainty -s random
              altui simulate train.csv --backend dask --address tcp://scheduler:8786 --repeats 50
              altui simulate --grid grid.toml --out grid.csv   (Ctrl-C, then the same command resumes)
@@ -201,7 +154,8 @@ def simulate(
         strategies=value(strategy) or [default_strategy(multi_label), "random"], repeats=repeats, iterations=iterations,
         batch=batch, model=value(model), candidates=candidates, seed=seed, jobs=jobs, cold_start=value(cold_start),
         seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
-        address=address, at=parse_at(at), multi_label=multi_label,
+        address=address, at=parse_at(at), multi_label=multi_label, embedder=embedder, label_prior=label_prior,
+        descriptions=read_label_descriptions(label_descriptions) if label_descriptions else None,
     )
 
 
@@ -220,6 +174,7 @@ def prepare(
 ) -> None:
     """Download the YouTube Spam Collection and write the reference train/test split to FOLDER.
 
+    \b
     Example: altui prepare data/   (writes data/train.csv and data/test.csv)
     """
     from altui.data.files.youtube import ensure_youtube, write_split
@@ -279,9 +234,13 @@ def label(
     = None,
     multi_label: MultiLabelOpt = False,
     label_sep: LabelSepOpt = None,
+    embedder: EmbedderOpt = "wordllama",
+    label_prior: LabelPriorOpt = True,
+    label_descriptions: LabelDescriptionsOpt = None,
 ) -> None:
     """Label comments in the terminal: query -> annotate -> teach -> plot. Every answer is saved at once.
 
+    \b
     Example: altui label comments.csv --text-col body --labels ham,spam --session my.db
              altui label packages.csv --id-col package --meta-cols package,section --text-col description
     """
@@ -304,6 +263,8 @@ def label(
         argilla_dataset=argilla_dataset, argilla_url=argilla_url, argilla_workspace=argilla_workspace,
         id_col=id_col, meta_cols=tuple(c.strip() for c in meta_cols.split(",") if c.strip()) if meta_cols else None,
         annotator=annotator, multi_label=multi_label, label_sep=checked_label_sep(label_sep, multi_label),
+        embedder=embedder, label_prior=label_prior,
+        label_descriptions=read_label_descriptions(label_descriptions) if label_descriptions else None,
     )
     with data_progress() as on_progress:
         altui_app = make_app(config, on_progress)
@@ -334,6 +295,7 @@ def export(
 ) -> None:
     """Write the labeled items of a session: id, text, label, answered_at, round, source.
 
+    \b
     Example: altui export labels.db -o labels.csv   (also writes labels.meta.json)
     """
     import json
@@ -367,6 +329,7 @@ def status(
 ) -> None:
     """Print a session's counts and its last metrics.
 
+    \b
     Example: altui status labels.db --json | jq .counts
     """
     from altui.data.files.outputs import session_metadata, status_lines
@@ -387,6 +350,7 @@ def status(
 app.command(cls=AltuiCommand)(train)
 app.command(cls=AltuiCommand)(predict)
 app.command(cls=AltuiCommand)(review)
+app.command(cls=AltuiCommand)(search)
 app.command(cls=AltuiCommand)(agreement)
 app.command(cls=AltuiCommand)(merge)
 app.add_typer(rubrix_app, name="rubrix")

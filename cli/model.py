@@ -45,6 +45,7 @@ def train(
     It loads with scikit-learn and joblib alone (no altui needed). MODEL.json holds the labels, counts,
     test metrics, kappa and settings.
 
+    \b
     Example: altui train labels.db -o model.joblib
              python -c "import joblib; print(joblib.load('model.joblib').predict(['check out my channel']))"
     """
@@ -71,6 +72,7 @@ def predict(
 ) -> None:
     """Predict every unlabeled item of the session: id, label, confidence, one probability per label.
 
+    \b
     Example: altui predict labels.db -o predictions.csv
     """
     from altui.data.sessions.session_model import predict_pool
@@ -97,6 +99,7 @@ def review(
     it gives the label you gave (cleanlab's self-confidence). In the app, a label key confirms or changes
     the label under the cursor.
 
+    \b
     Example: altui review labels.db --list -n 20
     """
     if n is not None:

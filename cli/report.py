@@ -48,6 +48,9 @@ def print_summary(curves, n_test: int, width: int, model: str = "", at: list[int
     for measure, title in measures:
         table = Table(title=title, box=None, pad_edge=False, min_width=len(title))
         table.add_column("strategy", no_wrap=True)
+        zero_shot = measure != "micro" and any(c.before_answers is not None for c in curves.values())
+        if zero_shot:  # the model before any answer (label names only)
+            table.add_column("n=0", justify="right", no_wrap=True)
         for p in points:
             table.add_column(f"n={int(first.n_labels[p])}", justify="right", no_wrap=True)
         if measure == "accuracy":
@@ -59,6 +62,10 @@ def print_summary(curves, n_test: int, width: int, model: str = "", at: list[int
                 continue
             mean, std = (c.mean, c.std) if measure == "accuracy" else (c.f1_mean, c.f1_std)
             cells = [f"{mean[p]:.3f}±{std[p]:.3f}" for p in points]
+            if zero_shot:
+                before = c.before_answers
+                offset = 0 if measure == "accuracy" else 2
+                cells.insert(0, "—" if before is None else f"{before[offset]:.3f}±{before[offset + 1]:.3f}")
             if measure == "accuracy":
                 cells += [f"{1000 * c.seconds / (len(c.n_labels) * c.runs):.2f}", stop_cell(c)]
             table.add_row(name, *cells)

@@ -60,6 +60,7 @@ def rubrix_push(
 ) -> None:
     """Send answered items (Validated/Discarded) and the pending batch (Default, with predictions).
 
+    \b
     Example: RUBRIX_API_KEY=... altui rubrix push my.db --dataset comments --url http://localhost:6900
     """
     from altui.data.servers.rubrix import RubrixUnavailable
@@ -83,6 +84,7 @@ def rubrix_pull(
 ) -> None:
     """Apply annotations made in the Rubrix web UI to the session (the next round uses them).
 
+    \b
     Example: altui rubrix pull my.db --dataset comments
     """
     from altui.data.servers.rubrix_link import pull

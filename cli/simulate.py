@@ -13,6 +13,7 @@ def run_simulate(
     batch: int, model: str, candidates: int, seed: int, jobs: int, cold_start: str, seed_terms: list[str],
     out: Path | None, queries: Path | None, json_path: Path | None, backend: str = "loky",
     address: str | None = None, at: list[int] | None = None, multi_label: bool = False,
+    embedder: str = "wordllama", label_prior: bool = True, descriptions: dict[str, str] | None = None,
 ) -> None:
     """Validate, connect the backend (before the data is read: a bad --address fails at once), run, report."""
     from altui.data.files.output_paths import check_outputs
@@ -26,12 +27,16 @@ def run_simulate(
     with connect(backend, address, jobs) as where:
         _run(data, test, read, strategies=strategies, repeats=repeats, iterations=iterations, batch=batch,
              model=model, candidates=candidates, seed=seed, cold_start=cold_start, seed_terms=seed_terms,
-             out=out, queries=queries, json_path=json_path, where=where, at=at, multi_label=multi_label)
+             out=out, queries=queries, json_path=json_path, where=where, at=at, multi_label=multi_label,
+             embedder=embedder, label_prior=label_prior, descriptions=descriptions)
 
 
 def _run(data, test, read, *, strategies, repeats, iterations, batch, model, candidates, seed, cold_start,
-         seed_terms, out, queries, json_path, where, at=None, multi_label=False) -> None:
+         seed_terms, out, queries, json_path, where, at=None, multi_label=False, embedder="wordllama",
+         label_prior=True, descriptions=None) -> None:
     from altui.cli.report import print_summary
+    from altui.data.embeddings.meaning import with_meaning
+    from altui.data.files.label_descriptions import check_described_labels
     from altui.data.files.corpus import load_corpus, with_features
     from altui.data.files.outputs import write_simulation
     from altui.data.files.seed_terms import match_seed_terms, parse_seed_terms
@@ -61,10 +66,17 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
             str(data) if data else None, str(test) if test else None, seed=seed, require_labels=True,
             on_progress=on_progress, features=features_for(model), multi_label=multi_label, **read,
         )
+        if descriptions:
+            check_described_labels(descriptions, corpus.labels.names, "--label-descriptions")
+        meaning = with_meaning(corpus, model, embedder, label_prior=label_prior, descriptions=descriptions,
+                               on_progress=on_progress)
+        corpus = meaning.corpus
         tutorial = None
         if MODAL_TUTORIAL in strategies and corpus.features.config != NB_FEATURES:
             nb = with_features(corpus, NB_FEATURES, on_progress)
             tutorial = (nb.X, nb.X_test)
+    if meaning.notice:
+        say(meaning.notice, err=True)
     start = SeedTerms(match_seed_terms(corpus.train.texts, terms, corpus.labels), len(corpus.labels), fallback) \
         if terms else fallback
     distinct = corpus.n_distinct  # identical texts are asked once
@@ -86,10 +98,10 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
     ) as progress:
         task = progress.add_task("runs", total=len(strategies) * repeats)
         results = simulate(
-            corpus.X, corpus.y_train, corpus.X_test, corpus.y_test, n_classes=len(corpus.labels),
+            corpus.rows, corpus.y_train, corpus.test_rows, corpus.y_test, n_classes=len(corpus.labels),
             strategies=strategies, repeats=repeats, iterations=iterations, batch_size=batch, random_state=seed,
             n_jobs=where.n_jobs, run_tasks=where.run_tasks,
-            learner=make_learner(model, len(corpus.labels), multi_label), multi_label=multi_label,
+            learner=make_learner(model, len(corpus.labels), multi_label, meaning.prototypes), multi_label=multi_label,
             on_run_done=lambda _: progress.advance(task), max_candidates=candidates or None,
             rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start, copy_of=corpus.copy_of,
         )
@@ -104,6 +116,7 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
         "strategies": strategies, "model": model, "candidates": candidates, "repeats": repeats,
         "iterations": iterations, "batch": batch, "seed": seed, "backend": where.name, "cold_start": cold_start,
         "seed_terms": terms or None, "multi_label": multi_label,
+        "embedder": corpus.embedder, "label_prior": meaning.prototypes is not None,
     }
     summary = write_simulation(results, curves, config, out=out, queries=queries,
                                summary=None if json_to_stdout else json_path)

@@ -31,6 +31,7 @@ def agreement(
     """How much annotators agree: Cohen's kappa (two) or Fleiss' kappa (more), overall and per label, and the
     items they disagree on. Items are matched by id; only items every session labeled count.
 
+    \b
     Example: altui agreement alice.db bob.db
     """
     from altui.data.sessions.agreement import agreement as compare
@@ -85,6 +86,7 @@ def merge(
     """Bring annotators' sessions together: items they agree on are labeled (source merged), the others wait
     for `altui review --conflicts`; every annotator's answer is kept and exported beside the final label.
 
+    \b
     Example: altui merge alice.db bob.db -o team.db && altui review --conflicts team.db
     """
     from altui.data.files.output_paths import check_outputs

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from altui.engine.errors import ConfigError
+from altui.engine.feature_rows import unit_vectors, vectors_of
 from altui.engine.names import COLD_START_NAMES, DEFAULT_COLD_START  # noqa: F401
 from altui.engine.pool import UNLABELED, Pool
 
@@ -119,10 +120,14 @@ def kmeans(points: np.ndarray, k: int, rng: np.random.RandomState, max_iter: int
 
 
 def projected_points(X, rows: np.ndarray, seed: int) -> np.ndarray:
-    """``X[rows]`` L2-normalized (cosine geometry) and, when wider, sign-projected to
-    :data:`PROJECTED_DIMENSIONS` dense columns: the points the cold start and TypiClust cluster."""
+    """The points the cold start and TypiClust cluster: the rows' sentence vectors at unit length when ``X`` has
+    them (texts close in meaning are close), else ``X[rows]`` L2-normalized (cosine geometry) and, when wider,
+    sign-projected to :data:`PROJECTED_DIMENSIONS` dense columns."""
     from sklearn.preprocessing import normalize
 
+    vectors = vectors_of(X)
+    if vectors is not None:
+        return unit_vectors(vectors[rows])
     unit = normalize(sp.csr_matrix(X[rows], dtype=np.float64))
     return sign_projection(unit, PROJECTED_DIMENSIONS, seed) if unit.shape[1] > PROJECTED_DIMENSIONS \
         else unit.toarray()

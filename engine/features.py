@@ -59,7 +59,7 @@ class FeatureConfig:
 
 NB_FEATURES = FeatureConfig()
 NBLR_FEATURES = FeatureConfig(ngram_range=(1, 2), char_ngram_range=(4, 4), binary=True)
-"""Chosen by measurement (bench/bench_learners.py, README): char 4-grams alone learn as fast as 2-4-grams
+"""Chosen by measurement (bench/bench_learners.py, docs/benchmarks.md): char 4-grams alone learn as fast as 2-4-grams
 (YouTube, 20 runs: 0.960 vs 0.961 at 200 labels; equal macro F1 on a 13 %-spam cut) with 79 stored
 entries per comment instead of 198, so a million comments open and fit in memory as the scale goals ask."""
 BINARY_DTYPE = np.uint8  # binary features are stored as one byte of 1 per entry
@@ -201,6 +201,17 @@ class FeatureSpace:
                 if column is not None:
                     out.setdefault(column, ngram)
         return out
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Features of new texts (label names, a search query) in these columns; n-grams that no training text
+        has are dropped."""
+        hashed = transform_chunk(self.config, list(texts)).tocoo()
+        j = np.searchsorted(self.buckets, hashed.col)
+        j = np.minimum(j, max(self.buckets.shape[0] - 1, 0))
+        known = (self.buckets.shape[0] > 0) & (self.buckets[j] == hashed.col) if self.buckets.shape[0] else \
+            np.zeros(hashed.col.shape[0], dtype=bool)
+        return sp.csr_matrix((hashed.data[known], (hashed.row[known], j[known])),
+                             shape=(len(texts), self.n_features), dtype=hashed.data.dtype)
 
     def column_of(self, ngram: str) -> int | None:
         """The column of a word n-gram, or None when no training text has it."""

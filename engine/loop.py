@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_start
 from altui.engine.errors import ConfigError
+from altui.engine.feature_rows import as_rows, stack_rows
 from altui.engine.learners.base import Learner, RowRange, Scores
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
 from altui.engine.label_masks import bits
@@ -105,7 +105,7 @@ class ActiveLoop:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}: use --batch 1 or more")
         if n_classes < 2:
             raise ConfigError(f"need at least two labels to learn from, got {n_classes}")
-        self.X = sp.csr_matrix(X)
+        self.X = as_rows(X)  # CSR n-grams, or n-grams and vectors (engine.feature_rows)
         self.n_classes = n_classes
         self.multi_label = multi_label
         self.strategy = get_strategy(strategy, multi_label)
@@ -149,13 +149,13 @@ class ActiveLoop:
         n_items = self.X.shape[0]
         # ... and the test set's with them, as one block: a teach then updates one block, not two
         if small and has_test:
-            both = self.learner.attach_live(sp.vstack([self.X, sp.csr_matrix(X_test)], format="csr"))
+            both = self.learner.attach_live(stack_rows([self.X, X_test]))
             self.pool_scores_: Scores = RowRange(both, 0, n_items)
             self.test_scores_: Scores | None = RowRange(both, n_items, n_items + X_test.shape[0])
         else:
             self.pool_scores_ = self.learner.attach_live(self.X) if small else self.learner.attach(self.X)
             # the test set is scored after every teach: an incremental learner keeps its scores up to date
-            self.test_scores_ = self.learner.attach_live(sp.csr_matrix(X_test)) if has_test else None
+            self.test_scores_ = self.learner.attach_live(as_rows(X_test)) if has_test else None
         # the stop set (stabilizing predictions): drawn once, its scores kept up to date like the test set's
         seed = random_state if isinstance(random_state, (int, np.integer)) else None
         self.stop_set_ = draw_stop_set(self.X.shape[0], seed)
@@ -375,7 +375,7 @@ class ActiveLoop:
         if self.test_scores_ is not None and self.multi_label and self.learner.is_ready:
             acc, f1, micro, per_label = label_set_scores(self.y_test, self.test_scores_.predict(), self.n_classes)
             per_class = tuple(per_label)
-        elif self.test_scores_ is not None and not self.multi_label and self.learner.n_classes_seen_ > 0:
+        elif self.test_scores_ is not None and not self.multi_label and self.learner.can_predict:
             matrix = confusion(self.y_test, self.test_scores_.predict(), self.n_classes)
             scores = f1_per_class(matrix)
             acc, f1, per_class = accuracy(matrix), macro_of(scores), tuple(scores)
@@ -385,8 +385,8 @@ class ActiveLoop:
 
     # -- what the person sees
     def predict_proba(self, indices) -> np.ndarray | None:
-        """Current model's probabilities for pool items, or None before it has any label."""
-        if self.learner.n_classes_seen_ == 0:
+        """Current model's probabilities for pool items, or None before it can predict (no label, no prior)."""
+        if not self.learner.can_predict:
             return None
         return self.pool_scores_.predict_proba(np.asarray(indices, dtype=np.int64))
 

@@ -43,6 +43,7 @@ class RunResult:
     class_f1: np.ndarray | None = None  # (iterations, n_classes): test F1 per class, NaN where undefined
     distinct: np.ndarray | None = None  # distinct items labeled after each iteration (modAL's loop re-asks)
     micro_f1: np.ndarray | None = None  # multi-label: micro F1 per iteration (accuracy is then subset accuracy)
+    before_answers: tuple[float, float] | None = None  # (accuracy, F1) of a zero-shot model before any answer
 
     @property
     def stop(self) -> int | None:
@@ -67,6 +68,7 @@ class Curve:
     class_f1_mean: np.ndarray | None = None  # (iterations, n_classes), mean over repeats (NaN-aware)
     distinct_mean: np.ndarray | None = None  # distinct items labeled per iteration, mean over repeats
     micro_f1_mean: np.ndarray | None = None  # multi-label: micro F1 per iteration, mean over repeats
+    before_answers: np.ndarray | None = None  # (accuracy mean, std, F1 mean, std) before any answer (zero-shot)
 
 
 def max_iterations(n_items: int, batch_size: int) -> int:
@@ -91,6 +93,10 @@ def run_once(
         rankable=rankable, cold_start=cold_start, copy_of=copy_of, multi_label=multi_label,
     )
     n_labels, acc, f1, queried, kappa, ticks, per_class, micro = [], [], [], [], [], [], [], []
+    before = None
+    if loop.learner.can_predict and loop.test_scores_ is not None:  # a zero-shot start (class prototypes)
+        zero = loop.evaluate()
+        before = (zero.accuracy, zero.f1)
     started = time.perf_counter()
     for _ in range(iterations):
         tick = time.perf_counter()
@@ -109,7 +115,7 @@ def run_once(
     seconds = time.perf_counter() - started
     return RunResult(strategy, repeat, np.asarray(n_labels), np.asarray(acc), np.asarray(f1), queried, seconds,
                      np.asarray(kappa), np.asarray(ticks), np.asarray(per_class, dtype=float), np.asarray(n_labels),
-                     np.asarray(micro) if multi_label else None)
+                     np.asarray(micro) if multi_label else None, before)
 
 
 def simulate(
@@ -174,6 +180,14 @@ def simulate(
     return results
 
 
+def before_answers(runs: list[RunResult]) -> np.ndarray | None:
+    """Mean and std of the zero-shot model's accuracy and F1 over the runs, when every run had one."""
+    if not runs or any(r.before_answers is None for r in runs):
+        return None
+    values = np.asarray([r.before_answers for r in runs], dtype=float)
+    return np.array([values[:, 0].mean(), values[:, 0].std(), values[:, 1].mean(), values[:, 1].std()])
+
+
 def summarize(results: list[RunResult]) -> dict[str, Curve]:
     """Mean ± standard deviation (over repeats) of each strategy's curve."""
     curves: dict[str, Curve] = {}
@@ -194,5 +208,6 @@ def summarize(results: list[RunResult]) -> dict[str, Curve]:
             np.asarray([s[0] for s in stops], dtype=float), np.asarray([s[1] for s in stops], dtype=float),
             class_f1, distinct,
             np.mean([r.micro_f1 for r in runs], axis=0) if all(r.micro_f1 is not None for r in runs) else None,
+            before_answers(runs),
         )
     return curves

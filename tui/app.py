@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.worker import Worker, WorkerState
 
 from altui.data.files.corpus import load_corpus
+from altui.data.files.label_descriptions import check_described_labels
 from altui.data.files.seed_terms import check_seed_labels
 from altui.engine.features import features_for
 from altui.data.sessions.session import LabelingSession, RoundResult, saved_info
@@ -59,6 +60,8 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
         self.review = review  # open on the review of likely wrong labels (altui review)
         self.notices = notices or []  # said once the app has the screen (resume, settings kept)
         self.session = session
+        self._meaning = None  # the search by meaning (data.embeddings.meaning_search), made when first asked
+        self._meaning_lock = threading.Lock()
         self.rubrix = rubrix if rubrix_dataset else None
         self.rubrix_dataset = rubrix_dataset
         self.argilla = argilla if argilla_dataset else None
@@ -88,6 +91,8 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
             self.notify(notice, timeout=10)
         if self.session.changes:
             self.notify(self.session.changes, severity="warning", timeout=15)
+        if self.session.notice:
+            self.notify(self.session.notice, severity="information", timeout=10)
         if self.session.needs_teaching and not self.session.finished:
             self.start_teaching()
         else:
@@ -305,6 +310,19 @@ class AltuiApp(ArgillaSync, RubrixSync, App[None]):
     def action_show_search(self) -> None:
         self.push_screen(SearchScreen(self.session))
 
+    def show_like(self, index: int) -> None:
+        """The unlabeled texts nearest in meaning to the text of ``index`` (key m), in the search screen."""
+        self.push_screen(SearchScreen(self.session, like=index))
+
+    def meaning_search(self):
+        """The session's search by meaning, made once (called from a worker thread: it may embed the pool)."""
+        with self._meaning_lock:
+            if self._meaning is None:
+                from altui.data.embeddings.meaning_search import MeaningSearch
+
+                self._meaning = MeaningSearch.for_session(self.session)
+            return self._meaning
+
     def get_system_commands(self, screen):
         """The command palette (ctrl+p): Textual's own (themes, keys, quit) and altui's screens."""
         yield from super().get_system_commands(screen)
@@ -338,6 +356,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
         )
     if config.seed_terms:
         check_seed_labels(config.seed_terms, corpus.labels)
+    if config.label_descriptions:
+        check_described_labels(config.label_descriptions, corpus.labels.names, "--label-descriptions")
     session = LabelingSession.open(
         corpus, config.session, strategy=config.strategy or default_strategy(multi_label), model=config.model,
         batch_size=config.batch,
@@ -350,7 +370,8 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
                     "cold_start": config.cold_start, "seed_terms": config.seed_terms, "id_col": config.id_col,
                     "meta_cols": list(config.meta_cols) if config.meta_cols else None,
                     "read_encoding": corpus.train.encoding, "annotator": config.annotator or os_user(),
-                    "label_sep": config.label_sep},
+                    "label_sep": config.label_sep, "embedder": config.embedder, "label_prior": config.label_prior,
+                    "label_descriptions": config.label_descriptions},
     )
     rubrix = argilla = None
     try:

@@ -31,6 +31,9 @@ class LabelConfig:
     seed: int = 0
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES
     cold_start: str = DEFAULT_COLD_START
+    embedder: str = "wordllama"  # --embedder: sentence vectors for the many-class model (none: n-grams only)
+    label_prior: bool = True  # --label-prior: the label names as a zero-shot start
+    label_descriptions: dict[str, str] | None = None  # --label-descriptions: label name -> one line
     seed_terms: dict[str, list[str]] | None = None  # label name -> terms, for the first batches
     session: str | None = None
     rubrix_dataset: str | None = None  # log each batch there; `r` pulls annotations back

@@ -31,7 +31,8 @@ CONFIG_ENV = "ALTUI_CONFIG"
 BINDING_IDS = (
     ("accept", "skip", "undo", "undo-backspace", "history", "search", "flag", "plot", "help", "quit", "pull", "pick-label",
      "scroll-down", "scroll-up", "history-skip", "history-flag", "history-undo", "history-back", "search-skip",
-     "search-flag", "search-edit", "search-regex", "search-back", "review-skip", "review-undo", "review-back")
+     "search-flag", "search-edit", "search-regex", "search-back", "search-mark", "like", "review-skip", "review-undo",
+     "review-back")
     + tuple(f"label-{n}" for n in range(1, MAX_LABELS + 1))
 )
 

@@ -29,6 +29,7 @@ from altui.data.files.label_sets import (
 )
 from altui.data.files.youtube import ensure_youtube
 from altui.data.files.feature_cache import cached_features
+from altui.engine.feature_rows import with_vectors
 from altui.engine.features import NB_FEATURES, FeatureConfig, FeatureSpace
 
 HOLDOUT_FRACTION = 0.2
@@ -48,6 +49,18 @@ class Corpus:
     rankable: np.ndarray | None = None  # training rows with a word (queried first); None: rows with features
     copy_of: np.ndarray | None = None  # per training row: the earlier row it is identical to (-1: none)
     multi_label: bool = False  # y_train/y_test hold label-set bit masks (engine.learners.multi_label), not classes
+    vectors: np.ndarray | None = None  # a sentence vector per training row (float16), when the model reads them
+    vectors_test: np.ndarray | None = None
+    embedder: str | None = None  # the identity of the model that made the vectors
+
+    @property
+    def rows(self):
+        """The training rows as the learner reads them: n-grams, with their vectors when there are any."""
+        return with_vectors(self.X, self.vectors)
+
+    @property
+    def test_rows(self):
+        return None if self.X_test is None else with_vectors(self.X_test, self.vectors_test)
 
     @property
     def n_distinct(self) -> int:
@@ -191,3 +204,38 @@ def with_features(corpus: Corpus, features: FeatureConfig,
         fingerprints=(corpus.train.fingerprint, test.fingerprint if test is not None else None),
     )
     return replace(corpus, features=space, X=X, X_test=X_test, rankable=rankable)
+
+
+def label_text(name: str, description: str | None = None) -> str:
+    """What a label's prototype reads: its name as words ("gnu-r" -> "gnu r", "software:source" -> "software
+    source"), then its one-line description."""
+    words = " ".join(name.replace("-", " ").replace("_", " ").replace(":", " ").replace("/", " ").split())
+    return f"{words}: {description}" if description else words
+
+
+def embedded(corpus: Corpus, embedder, on_progress: Callable[[str, int, int], None] | None = None) -> Corpus:
+    """The corpus with a sentence vector per text from ``embedder`` (a :class:`data.embeddings.StaticEmbedder`;
+    None: as it is), computed once and cached (:mod:`data.embeddings.vector_cache`)."""
+    if embedder is None or corpus.embedder == embedder.identity:
+        return corpus
+    from altui.data.embeddings.vector_cache import cached_vectors
+
+    test = corpus.test
+    vectors, vectors_test = cached_vectors(
+        corpus.train.texts, test.texts if test is not None else None, embedder, on_progress=on_progress,
+        fingerprints=(corpus.train.fingerprint, test.fingerprint if test is not None else None),
+    )
+    return replace(corpus, vectors=vectors, vectors_test=vectors_test, embedder=embedder.identity)
+
+
+def label_prototypes(corpus: Corpus, embedder, descriptions: dict[str, str] | None = None):
+    """One row of features per label (its name and description, hashed like a text, with its sentence vector
+    when the corpus has vectors): the class prototypes of a zero-shot start (``engine.learners.linear_svm``)."""
+    descriptions = descriptions or {}
+    texts = [label_text(name, descriptions.get(name)) for name in corpus.labels.names]
+    ngrams = corpus.features.transform(texts)
+    if corpus.vectors is None or embedder is None:
+        return ngrams
+    from altui.engine.feature_rows import VECTOR_DTYPE
+
+    return with_vectors(ngrams, embedder.embed(texts).astype(VECTOR_DTYPE))

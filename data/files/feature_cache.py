@@ -65,13 +65,13 @@ def cached_features(
     path = root / f"{key}.npz"
     loaded = _load(path, key, config, len(train_texts), None if test_texts is None else len(test_texts))
     if loaded is not None:
-        _touch(path)
+        touch(path)
         return loaded
     progress = None if on_progress is None else (lambda done, total: on_progress("vectorizing", done, total))
     space, X, X_test = vectorize(train_texts, test_texts, config, on_progress=progress)
     rankable = word_rows(train_texts, config)
     _store(path, key, space, X, X_test, rankable)
-    _prune(root)
+    prune(root)
     return Features(space, X, X_test, rankable)
 
 
@@ -143,17 +143,19 @@ def _store(path: Path, key: str, space: FeatureSpace, X: sp.csr_matrix, X_test: 
         pass  # a read-only or full cache dir: features are computed again next time, nothing else changes
 
 
-def _touch(path: Path) -> None:
+def touch(path: Path) -> None:
+    """Mark a cache entry as just used."""
     try:
         os.utime(path)
     except OSError:
         pass
 
 
-def _prune(root: Path) -> None:
+def prune(root: Path, pattern: str = "*.npz", keep: int = MAX_ENTRIES) -> None:
+    """Remove the least recently used entries beyond ``keep``."""
     try:
-        entries = sorted(root.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in entries[MAX_ENTRIES:]:
+        entries = sorted(root.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in entries[keep:]:
             stale.unlink()
     except OSError:
         pass

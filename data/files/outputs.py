@@ -48,15 +48,18 @@ def write_simulation(
 ) -> str:
     """``out``: one row per strategy, repeat, iteration; ``queries``: one row per queried item; ``summary``:
     the config and the curves as JSON. Returns that JSON (also when ``summary`` is None)."""
+    # iterations count from 1, as the app's rounds; iteration 0 (n_labels 0) is a zero-shot model before any answer
     if out:
         write_rows(out, ["strategy", "repeat", "iteration", "n_labels", "accuracy", "f1", "kappa"], (
-            [r.strategy, r.repeat, i, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}",
-             f"{r.kappa[i]:.6f}"]
-            for r in results for i in range(len(r.n_labels))
+            row for r in results for row in (
+                ([[r.strategy, r.repeat, 0, 0, f"{r.before_answers[0]:.6f}", f"{r.before_answers[1]:.6f}", "nan"]]
+                 if r.before_answers is not None else [])
+                + [[r.strategy, r.repeat, i + 1, int(r.n_labels[i]), f"{r.accuracy[i]:.6f}", f"{r.f1[i]:.6f}",
+                    f"{r.kappa[i]:.6f}"] for i in range(len(r.n_labels))])
         ))
     if queries:
         write_rows(queries, ["strategy", "repeat", "iteration", "index"], (
-            [r.strategy, r.repeat, i, int(index)] for r in results for i, batch in enumerate(r.queried)
+            [r.strategy, r.repeat, i + 1, int(index)] for r in results for i, batch in enumerate(r.queried)
             for index in batch
         ))
     curves_json = {
@@ -72,6 +75,10 @@ def write_simulation(
             "distinct_labels_mean": None if c.distinct_mean is None else c.distinct_mean.tolist(),
             # multi-label: micro F1 per round, mean over repeats ("mean" is then subset accuracy)
             "micro_f1_mean": None if c.micro_f1_mean is None else c.micro_f1_mean.tolist(),
+            # the model before any answer (a zero-shot start from the label names), or null
+            "before_answers": None if c.before_answers is None else {
+                "n_labels": 0, "mean": float(c.before_answers[0]), "std": float(c.before_answers[1]),
+                "f1_mean": float(c.before_answers[2]), "f1_std": float(c.before_answers[3])},
         }
         for name, c in curves.items()
     }

@@ -1,4 +1,5 @@
-"""Search the pool: a case-insensitive substring, or a regular expression, over every text.
+"""Search the pool: a case-insensitive substring, or a regular expression, over every text; or by meaning, the
+texts whose sentence vectors are nearest a query's (or a text's) vector, best first.
 
 A regex runs with the ``regex`` module, which releases the GIL while it matches (the app stays live) and
 takes a time budget: a pattern that backtracks catastrophically (``(a|aa)+$``) ends in one line after
@@ -12,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from altui.data.errors import DataError
 
 MAX_PATTERN = 500
@@ -24,11 +27,16 @@ class SearchCancelled(Exception):
     """The person moved on (esc, a new search, quit): no result, no error."""
 
 
+MEANING_CHUNK = 100_000  # vectors scored at a time (a million float16 rows are read as they are needed)
+
+
 @dataclass(frozen=True)
 class SearchResult:
     query: str
     regex: bool
-    matches: list[int]  # rows of the pool, in file order
+    matches: list[int]  # rows of the pool: in file order, or best first by meaning
+    scores: list[float] | None = None  # by meaning: each match's cosine similarity to the query
+    meaning: bool = False
 
 
 def compile_pattern(query: str):
@@ -74,3 +82,30 @@ def search_texts(texts: list[str], query: str, regex: bool = False,
             raise SearchCancelled()
         matches += [row for row, text in enumerate(texts[start:start + CHECK_EVERY], start) if needle in text.casefold()]
     return SearchResult(query, False, matches)
+
+
+def search_meaning(vectors: np.ndarray, query_vector: np.ndarray, query: str, limit: int,
+                   among: np.ndarray | None = None, cancelled: Callable[[], bool] = lambda: False) -> SearchResult:
+    """The ``limit`` rows (of ``among``, default all) whose vectors are nearest ``query_vector`` (cosine: the
+    vectors are unit length), best first; ties go to the lower row. A text without a token (a zero vector) is
+    never a match."""
+    query_vector = np.asarray(query_vector, dtype=np.float32).ravel()
+    norm = float(np.linalg.norm(query_vector))
+    if norm == 0:
+        raise DataError(f"{query[:40]!r} has no word the embedding model knows; search for other words, or "
+                        "search its text (without the meaning switch)")
+    query_vector = query_vector / norm
+    rows = np.arange(vectors.shape[0]) if among is None else np.asarray(among, dtype=np.int64)
+    best_rows, best_scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    for start in range(0, rows.shape[0], MEANING_CHUNK):
+        if cancelled():
+            raise SearchCancelled()
+        chunk = rows[start:start + MEANING_CHUNK]
+        block = np.asarray(vectors[chunk], dtype=np.float32)
+        scores = block @ query_vector
+        keep = np.flatnonzero(np.abs(block).sum(axis=1) > 0)  # a text without a token is no match
+        candidates = np.concatenate([best_rows, chunk[keep]])
+        values = np.concatenate([best_scores, scores[keep]])
+        order = np.lexsort((candidates, -values))[:limit]
+        best_rows, best_scores = candidates[order], values[order]
+    return SearchResult(query, False, best_rows.tolist(), [round(float(s), 6) for s in best_scores], meaning=True)

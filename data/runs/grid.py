@@ -246,7 +246,8 @@ class GridWriter:
     def add(self, dataset: str, model: str, batch: int, result) -> None:
         n = len(result.n_labels)
         ticks = result.iteration_seconds if result.iteration_seconds is not None else [result.seconds / n] * n
-        self._write([[dataset, result.strategy, model, batch, result.repeat, i, int(result.n_labels[i]),
+        # iterations count from 1, as the app's rounds and simulate --out
+        self._write([[dataset, result.strategy, model, batch, result.repeat, i + 1, int(result.n_labels[i]),
                       f"{result.accuracy[i]:.6f}", f"{result.f1[i]:.6f}", f"{ticks[i]:.6f}"] for i in range(n)])
 
     def _write(self, rows) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from altui.data.embeddings.meaning import with_meaning
 from altui.data.files.corpus import Corpus, with_features
 from altui.data.errors import DataError
 from altui.data.sessions.session_lock import SessionLock
@@ -40,6 +41,7 @@ class Prediction:
     labels: tuple[str, ...]
     probabilities: tuple[float, ...]
     pushes: tuple[tuple[tuple[str, float], ...], ...]
+    from_label_names: bool = False  # a zero-shot guess: no answer of two classes yet, the label names speak
 
     @property
     def best(self) -> int:
@@ -87,6 +89,8 @@ class LabelingSession:
         self.loop = loop
         self.lock = lock  # held by a writer (label, rubrix push/pull) until close()
         self.changes: str | None = None  # what changed in the data since the session was saved (one line)
+        self.notice: str | None = None  # one line about the model (e.g. no sentence vectors: n-grams alone)
+        self.embedder = None  # the model that made the corpus's sentence vectors (data.embeddings), if any
         self.key_order: list[int] = list(range(len(corpus.labels)))  # class of key 1, 2, ... (--labels' order)
 
     @classmethod
@@ -156,18 +160,23 @@ class LabelingSession:
             check_kind(saved, corpus, path)
             corpus, key_order = cls._saved_labels(corpus, saved, path, label_order)
             corpus = with_features(corpus, features_for(saved.model))
+            meaning = with_meaning(corpus, saved.model, saved.embedder or "none", label_prior=saved.label_prior,
+                                   descriptions=saved.label_descriptions)
+            corpus = meaning.corpus
         except DataError:
             store.close()
             raise
         loop = ActiveLoop(
-            corpus.X, len(corpus.labels), X_test=corpus.X_test, y_test=corpus.y_test,
+            corpus.rows, len(corpus.labels), X_test=corpus.test_rows, y_test=corpus.y_test,
             strategy=saved.strategy, batch_size=saved.batch_size, random_state=saved.seed,
-            learner=make_learner(saved.model, len(corpus.labels), saved.multi_label),
+            learner=make_learner(saved.model, len(corpus.labels), saved.multi_label, meaning.prototypes),
             max_candidates=saved.max_candidates, rankable=corpus.rankable, cold_start=session_cold_start(saved, corpus),
             copy_of=corpus.copy_of, multi_label=saved.multi_label,
         )
         session = cls(corpus, store, loop, lock)
         session.key_order = key_order
+        session.notice = meaning.notice
+        session.embedder = meaning.embedder
         session._restore()
         if not readonly:
             ids, texts, copy_of = corpus.train.ids, corpus.train.texts, loop.pool.copy_of
@@ -289,7 +298,7 @@ class LabelingSession:
                 for i, index in enumerate(indices)]
 
     def predict(self, index: int, k: int = 4) -> Prediction | None:
-        if not self.loop.learner.is_ready:
+        if not self.loop.learner.can_predict or not (self.loop.learner.is_ready or self.zero_shot):
             return None
         proba = self.loop.predict_proba([index])[0]
         text = self.text(index)
@@ -300,7 +309,13 @@ class LabelingSession:
             found = [(ngrams[f], w) for f, w in self.loop.explain(index, EXPLAIN_CANDIDATES, cls)
                      if f in ngrams and readable_ngram(ngrams[f], debris)]
             pushes.append(tuple(found[:k]))
-        return Prediction(self.labels, tuple(float(p) for p in proba), tuple(pushes))
+        return Prediction(self.labels, tuple(float(p) for p in proba), tuple(pushes),
+                          from_label_names=not self.loop.learner.is_ready)
+
+    @property
+    def zero_shot(self) -> bool:
+        """The model starts from the label names (class prototypes): it guesses before any answer."""
+        return getattr(self.loop.learner, "class_prototypes", None) is not None
 
     # -- answers (committed first, then applied)
     def meta(self, index: int) -> dict[str, str]:
@@ -356,6 +371,11 @@ class LabelingSession:
 
     def is_answered(self, index: int) -> bool:
         return self.loop.pool.state[index] != UNLABELED
+
+    def unanswered_rows(self) -> np.ndarray:
+        """The pool rows still waiting for an answer (identical copies left out: their group's first row stands)."""
+        pool = self.loop.pool
+        return np.flatnonzero((pool.state == UNLABELED) & (pool.copy_of < 0))
 
     def answer_of(self, index: int) -> Answer | None:
         return next((a for a in reversed(self.loop.answers_) if a.index == index), None)

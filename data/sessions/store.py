@@ -60,6 +60,10 @@ class SessionInfo:
     annotator: str | None = None  # who labels in this session (--annotator, default the OS user)
     multi_label: bool = False  # answers are label sets (bit masks over the labels); fixed at creation
     label_sep: str | None = None  # --label-sep: joins a multi-label cell's labels in the data (default ;)
+    embedder: str | None = None  # --embedder (wordllama, none, a folder); None: a session from before vectors
+    label_prior: bool = False  # the label names' prototypes as a zero-shot start (sessions before it: none)
+    label_descriptions: dict[str, str] | None = None  # label name -> one line (--label-descriptions), shown and
+    # read by the label-name prior
     created_at: str = field(default_factory=lambda: now())
 
     def answer_name(self, label: int | None) -> str | None:

@@ -23,6 +23,8 @@ def cli_reference() -> str:
     lines = []
     in_code = False
     for line in text.splitlines():
+        if line.strip() == "\b":  # click's "keep these lines" marker
+            continue
         if line.startswith("```"):
             in_code = not in_code
         if not in_code and re.match(r"#+ ", line):

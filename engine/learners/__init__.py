@@ -31,7 +31,14 @@ def resolve_model(model: str, n_classes: int, multi_label: bool = False) -> str:
     return model
 
 
-def make_learner(model: str, n_classes: int, multi_label: bool = False) -> Learner:
+def reads_vectors(model: str, n_classes: int, multi_label: bool = False) -> bool:
+    """True for the learners that read sentence vectors beside the n-grams: the many-class SVM and the label sets'
+    SVMs (measured in ``bench/bench_many_classes.py`` and ``bench/bench_multi_label.py``). Two classes keep NB-LR
+    on n-grams: vectors did not help there."""
+    return resolve_model(model, n_classes, multi_label) == "svm"
+
+
+def make_learner(model: str, n_classes: int, multi_label: bool = False, class_prototypes=None) -> Learner:
     from altui.engine.errors import ConfigError
 
     model = resolve_model(model, n_classes, multi_label)
@@ -49,7 +56,7 @@ def make_learner(model: str, n_classes: int, multi_label: bool = False) -> Learn
     if model == "svm":
         from altui.engine.learners.linear_svm import LinearSVMLearner
 
-        return LinearSVMLearner(n_classes=n_classes)
+        return LinearSVMLearner(n_classes=n_classes, class_prototypes=class_prototypes)
     if model == "nb":
         from altui.engine.learners.naive_bayes import MultinomialNBLearner
 

@@ -144,6 +144,11 @@ class Learner(BaseEstimator, ABC):
         """True when the model can rank items (it has seen at least two classes)."""
         return self.n_classes_seen_ >= 2
 
+    @property
+    def can_predict(self) -> bool:
+        """True when the model gives probabilities: once it has a label (a zero-shot model: from the start)."""
+        return self.n_classes_seen_ > 0
+
     def explain(self, x, predicted: int, k: int = 5) -> list[tuple[int, float]]:
         """Feature indices of ``x`` (one row) that pushed the prediction towards ``predicted``, strongest first."""
         return []

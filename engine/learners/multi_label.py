@@ -22,12 +22,17 @@ import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 
 from altui.engine.learners.base import Learner, Scores, single_threaded
+from altui.engine.feature_rows import ngrams_of, vectors_of
 from altui.engine.learners.linear_svm import (
     CALIBRATE_FROM,
     CALIBRATE_GROWTH,
+    VECTOR_WEIGHT,
     UnitRowScores,
+    local_columns,
     lowest_loss_temperature,
+    scaled_vectors,
     unit_rows,
+    with_dense,
 )
 from altui.engine.label_masks import bits, masks_from_bits
 from altui.engine.learners.nb_logistic import binary
@@ -62,14 +67,18 @@ class MultiLabelSVMLearner(Learner):
     n_classes : number of labels (``0..n_classes-1``); answers are bit masks over them.
     C : inverse regularization strength of every label's SVM.
     random_state : seeds the folds of the temperature fit.
+    vector_weight : the unit sentence vectors' scale beside the unit n-grams, when the rows have vectors
+        (:class:`engine.feature_rows.NgramsAndVectors`).
     """
 
     multi_label = True
 
-    def __init__(self, n_classes: int = 2, C: float = 1.0, random_state: int = 0):
+    def __init__(self, n_classes: int = 2, C: float = 1.0, random_state: int = 0,
+                 vector_weight: float = VECTOR_WEIGHT):
         self.n_classes = n_classes
         self.C = C
         self.random_state = random_state
+        self.vector_weight = vector_weight
 
     @property
     def n_classes_seen_(self) -> int:
@@ -91,21 +100,23 @@ class MultiLabelSVMLearner(Learner):
         rate = (positives + 1.0) / (n_answers + 2.0)
         constants = np.where(constant, np.log(rate / (1.0 - rate)), 0.0)
         weights = np.zeros((X.shape[1], self.n_classes))
+        vectors = vectors_of(X)
+        vector_weights = None if vectors is None else np.zeros((vectors.shape[1], self.n_classes))
         intercept = np.zeros(self.n_classes)
         temperature = getattr(self, "temperature_", 1.0)
         learnable = np.flatnonzero(~constant)
         if learnable.shape[0]:
-            Xu = unit_rows(X)
-            used = np.unique(Xu.indices)  # only the columns the answered rows use
-            local = np.searchsorted(used, Xu.indices).astype(np.int32)
-            Xc = sp.csr_matrix((Xu.data, local, Xu.indptr), shape=(Xu.shape[0], used.shape[0]))
+            used, Xc = local_columns(unit_rows(ngrams_of(X)))  # only the columns the answered rows use
+            Xc = with_dense(Xc, scaled_vectors(X, self.vector_weight))
             with single_threaded():
                 coef, fitted_intercept = self._fit_local(Xc, Y[:, learnable])
                 temperature = self._temperature(Xc, Y[:, learnable])
-            weights[np.ix_(used, learnable)] = coef.T
+            weights[np.ix_(used, learnable)] = coef[:, : used.shape[0]].T
+            if vector_weights is not None:
+                vector_weights[:, learnable] = coef[:, used.shape[0]:].T
             intercept[learnable] = fitted_intercept
         # swapped in whole: the model panel (another thread) reads the old model or the new one, never a mix
-        self._model = (weights, intercept, temperature, constants)
+        self._model = (weights, intercept, temperature, constants, vector_weights)
         self.n_answers_, self.positives_, self._constant = n_answers, positives, constant
         return self
 
@@ -164,18 +175,24 @@ class MultiLabelSVMLearner(Learner):
     def attach(self, X) -> Scores:
         return MultiLabelScores(self, X)
 
-    def _decision_of_unit(self, Xu: sp.csr_matrix) -> np.ndarray:
+    def _decision_of_unit(self, Xu: sp.csr_matrix, V: np.ndarray | None = None) -> np.ndarray:
         if not getattr(self, "n_answers_", 0):
             raise NotFittedError("the model has no answers yet")
-        weights, intercept, temperature, constants = self._model
-        return (np.asarray(Xu @ weights) + intercept) / temperature + constants
+        weights, intercept, temperature, constants, vector_weights = self._model
+        z = np.asarray(Xu @ weights) + intercept
+        if vector_weights is not None:
+            if V is None:
+                raise ValueError("this model learned from vectors: score rows that have them")
+            z += self.vector_weight * (np.asarray(V, dtype=np.float32) @ vector_weights)
+        return z / temperature + constants
 
-    def _proba_of_unit(self, Xu: sp.csr_matrix) -> np.ndarray:
-        return sigmoid(self._decision_of_unit(Xu))
+    def _proba_of_unit(self, Xu: sp.csr_matrix, V: np.ndarray | None = None) -> np.ndarray:
+        """Per-label probabilities of unit rows (and their vectors, when the model learned from vectors)."""
+        return sigmoid(self._decision_of_unit(Xu, V))
 
     def predict_proba(self, X) -> np.ndarray:
         """Per-label probabilities ``(n, n_labels)``."""
-        return self._proba_of_unit(unit_rows(X))
+        return self._proba_of_unit(unit_rows(ngrams_of(X)), vectors_of(X))
 
     def predict(self, X) -> np.ndarray:
         """Bit masks of the predicted label sets."""
@@ -185,7 +202,7 @@ class MultiLabelSVMLearner(Learner):
         """Features of ``x`` whose weight pushes label ``predicted`` into the set."""
         if not self.is_ready or self._constant[predicted]:
             return []
-        x = binary(x)
+        x = binary(ngrams_of(x))
         weight = self._weights[x.indices, predicted]
         order = np.argsort(-weight, kind="stable")[:k]
         return [(int(x.indices[i]), float(weight[i])) for i in order if weight[i] > 0]

@@ -30,6 +30,7 @@ class AnnotateScreen(LabelKeys, Screen):
         Binding("backspace", "undo", "Undo", show=False, id="undo-backspace"),
         Binding("h", "app.show_history", "History", id="history"),
         Binding("slash", "app.show_search", "Search", id="search"),
+        Binding("m", "like_this", "Like this", show=False, id="like"),  # in the help overlay: the footer is full
         Binding("f", "flag", "Flag", id="flag"),
         Binding("p", "app.show_plot", "Plot", id="plot"),
         Binding("question_mark", "app.show_help", "Help", id="help"),
@@ -144,6 +145,11 @@ class AnnotateScreen(LabelKeys, Screen):
         box = self.query_one("#comment-box", VerticalScroll)
         box.scroll_relative(y=lines, animate=False)
 
+    def action_like_this(self) -> None:
+        index = self.session.current()
+        if index is not None:
+            self.app.show_like(index)
+
     def action_flag(self) -> None:
         index = self.session.current()
         if index is not None:
@@ -247,7 +253,8 @@ class AnnotateScreen(LabelKeys, Screen):
         if self.session.multi_label:
             panel.border_subtitle = "keys toggle labels · enter confirms"
             return label_set_panel(self.session.labels, self._current_set() or 0, guess, short)
-        panel.border_subtitle = "" if guess is None else f"enter accepts {abbreviate(guess.labels[guess.best], 24)}"
+        panel.border_subtitle = "" if guess is None else f"enter accepts {abbreviate(guess.labels[guess.best], 24)}" \
+            + (" (from the label names)" if guess.from_label_names else "")
         return class_panel(guess, short)
 
     def _answers(self) -> Text:

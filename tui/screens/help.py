@@ -63,7 +63,9 @@ class HelpScreen(ModalScreen[None]):
             ("skip", "space", "skip it (it is never asked again)"),
             ("undo", "u", "undo the last answer or change (also from an earlier round; backspace too)"),
             ("history", "h", "history: every answer, newest first; a label key changes one"),
-            ("search", "/", "search the texts (substring; ctrl+r: regex) and label what you find"),
+            ("search", "/", "search the texts (substring; ctrl+r: regex; ~words: by meaning) and label what you "
+             "find (x marks results, a label key labels every marked one)"),
+            ("like", "m", "like this: the unlabeled texts nearest in meaning to this one"),
             ("flag", "f", "flag the comment for later (export's flagged column, altui status)"),
             ("plot", "p", "plot: test accuracy and F1 (or stability) per round, labels per class"),
             ("scroll-down", "shift+↓", "scroll a long comment (shift+↑ back)"),
