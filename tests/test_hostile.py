@@ -89,3 +89,30 @@ def test_status_export_and_errors_show_controls_visibly(hostile_csv, tmp_path, m
     assert error.exit_code == 1 and "Traceback" not in error.output
     assert_safe(error.output)
     assert "␛" in error.output and len(error.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("names", [["[reverse]rv", "[link=http://e.vil]ok[/link]"], ["[b]x", "[/]", "y"]])
+async def test_short_markup_label_names_are_text_in_every_line(tmp_path, names):
+    """A label short enough to be shown whole ("enter accepts [link=…]ok[/link]") is text: no MarkupError, no
+    style from it, before and after a resume (issue 29)."""
+    rows = [["id", "text", "label"]] + [[f"r{i}", f"text number {i} about {names[i % len(names)][1:4]}",
+                                         names[i % len(names)]] for i in range(60)]
+    data = write_csv(tmp_path / "markup.csv", rows)
+    for attempt in range(2):  # a new session, then its resume
+        app = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db")))
+        async with app.run_test(size=(120, 40)) as pilot:
+            for i in range(10 if attempt == 0 else 2):
+                await pilot.press(str(1 + i % 2))  # both labels: the model is taught after the batch
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = rendered(app)
+            assert "enter accepts [" in screen  # the name as written (abbreviated), not its markup obeyed
+            for n in names:
+                assert n in screen  # the legend and the panel show the name as written
+            await pilot.press("h")
+            await pilot.pause()
+            assert names[0][:6] in rendered(app)  # the label column cuts names to 10 cells
+            await pilot.press("escape", "p")
+            await pilot.pause()
+            await pilot.press("escape")
+            assert app.is_running

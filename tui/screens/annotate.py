@@ -253,8 +253,10 @@ class AnnotateScreen(LabelKeys, Screen):
         if self.session.multi_label:
             panel.border_subtitle = "keys toggle labels · enter confirms"
             return label_set_panel(self.session.labels, self._current_set() or 0, guess, short)
-        panel.border_subtitle = "" if guess is None else f"enter accepts {abbreviate(guess.labels[guess.best], 24)}" \
-            + (" (from the label names)" if guess.from_label_names else "")
+        # a label name is data: a Text, never markup ("[link=…]" in a name must not be parsed)
+        panel.border_subtitle = "" if guess is None else \
+            Text(f"enter accepts {abbreviate(guess.labels[guess.best], 24)}"
+                 + (" (from the label names)" if guess.from_label_names else ""))
         return class_panel(guess, short)
 
     def _answers(self) -> Text:
