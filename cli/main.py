@@ -156,7 +156,20 @@ def simulate(
         seed_terms=seed_terms or [], out=out, queries=queries, json_path=json_path, backend=value(backend),
         address=address, at=parse_at(at), multi_label=multi_label, embedder=embedder, label_prior=label_prior,
         descriptions=read_label_descriptions(label_descriptions) if label_descriptions else None,
+        more_inputs=[("seed-terms file", Path(v)) for v in seed_terms or [] if "=" not in v]
+        + [("label-descriptions file", label_descriptions)],
     )
+
+
+def _is_terminal(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 def checked_label_sep(label_sep: str | None, multi_label: bool) -> str | None:
@@ -302,17 +315,20 @@ def export(
 
     from altui.data.files.outputs import export_session, session_inputs, session_metadata, write_text
 
-    from altui.data.files.output_paths import check_outputs, is_stdout
+    from altui.data.files.output_paths import check_outputs, is_stdout, is_stream
 
     text, count = export_session(session, value(format), skipped)
     # -o - is standard output; the metadata goes beside a file output, or where --meta says
-    meta = meta or (output.with_suffix(".meta.json") if output and not is_stdout(output) else None)
+    # beside a file, not beside a device or a pipe (-o /dev/null writes no /dev/null.meta.json)
+    meta = meta or (output.with_suffix(".meta.json") if output and not is_stdout(output) and not is_stream(output)
+                    else None)
     check_outputs([("-o", output), ("--meta", meta)], session_inputs(session), stdout_ok=("-o",))
     if meta:
         write_text(meta, json.dumps(session_metadata(session), indent=2, ensure_ascii=False) + "\n")
         say(f"wrote the session's metadata to {meta}", err=True)
     if output and not is_stdout(output):
-        write_text(output, text)
+        # a terminal named as a file (-o /dev/stdout, /dev/tty) sees controls as symbols, like stdout
+        write_text(output, printable(text) if is_stream(output) and _is_terminal(output) else text)
         say(f"wrote {count} items to {output}", err=True)
     elif stdout_is_terminal():
         sys.stdout.write(printable(text))  # a terminal sees controls, as `ls` shows them; pipes get exact bytes

@@ -14,6 +14,7 @@ def run_simulate(
     out: Path | None, queries: Path | None, json_path: Path | None, backend: str = "loky",
     address: str | None = None, at: list[int] | None = None, multi_label: bool = False,
     embedder: str = "wordllama", label_prior: bool = True, descriptions: dict[str, str] | None = None,
+    more_inputs: list[tuple[str, Path | None]] = (),
 ) -> None:
     """Validate, connect the backend (before the data is read: a bad --address fails at once), run, report."""
     from altui.data.files.output_paths import check_outputs
@@ -21,7 +22,7 @@ def run_simulate(
 
     # before the data is read and the runs start: no output over the data, the test file or another output
     check_outputs([("--out", out), ("--queries", queries), ("--json", json_path)],
-                  [("data file", data), ("test file", test)], stdout_ok=("--json",))
+                  [("data file", data), ("test file", test), *more_inputs], stdout_ok=("--json",))
     if jobs == 0 or jobs < -1:
         raise usage_error(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
     with connect(backend, address, jobs) as where:
