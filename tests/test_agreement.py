@@ -95,3 +95,60 @@ async def test_merge_then_adjudicate_the_conflicts_and_export_every_answer(tmp_p
     assert len(adjudicated) == 3 and all(r["label"] == "a" for r in adjudicated)
     assert {r["by alice"] != r["by bob"] for r in adjudicated} == {True}
     assert all(r["by alice"] == r["by bob"] == r["label"] for r in exported if r["source"] == "merged")
+
+
+MERGE_AND_DIE = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from altui.data.sessions import store
+from altui.data.sessions.agreement import merge
+def die(self, rows):  # killed as the last of it is written
+    os._exit(9)
+store.SessionStore.record_team_answers = die
+merge([Path(sys.argv[2]), Path(sys.argv[3])], Path(sys.argv[4]))
+"""
+
+
+def two_sessions(tmp_path):
+    rows = [["id", "text", "label"]] + [[f"i{i}", f"comment {i} " + ("buy now" if i % 2 else "nice"), "spam" if i % 2
+                                         else "ham"] for i in range(60)]
+    data = write_csv(tmp_path / "data.csv", rows)
+    labeled_session(tmp_path / "alice.db", data, "alice", set())
+    labeled_session(tmp_path / "bob.db", data, "bob", {1, 2, 3})
+    return tmp_path / "alice.db", tmp_path / "bob.db"
+
+
+def test_a_merge_killed_or_stopped_half_way_leaves_no_session_behind(tmp_path, monkeypatch):
+    """Issue 29: killed at 94 %, a merge left a valid-looking -o with no answers (and a rerun refused it)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from altui.data.sessions import store
+
+    alice, bob = two_sessions(tmp_path)
+    team = tmp_path / "team.db"
+    done = subprocess.run([sys.executable, "-c", MERGE_AND_DIE, str(ROOT.parent), str(alice), str(bob), str(team)])
+    assert done.returncode == 9 and not team.exists()
+    real = store.SessionStore.record_team_answers
+
+    def stopped(self, rows):  # SIGTERM/ctrl-c as the last of it is written: an exception through merge
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.SessionStore, "record_team_answers", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        from altui.data.sessions.agreement import merge
+
+        merge([alice, bob], team)
+    assert not team.exists()
+    import os
+
+    assert not [p for p in tmp_path.iterdir() if f".merging-{os.getpid()}" in p.name]  # nothing left by a stop
+    monkeypatch.setattr(store.SessionStore, "record_team_answers", real)
+    merged = runner.invoke(app, ["merge", str(alice), str(bob), "-o", str(team)])  # the rerun works
+    assert merged.exit_code == 0, merged.output
+    assert not [p for p in tmp_path.iterdir() if ".merging-" in p.name]  # the killed merge's files are cleared
+    assert not (tmp_path / "team.db-wal").exists() or (tmp_path / "team.db-wal").stat().st_size == 0
+    exported = runner.invoke(app, ["export", str(team), "-o", "-"])
+    assert exported.exit_code == 0 and len(exported.stdout.strip().splitlines()) > 20

@@ -3,7 +3,10 @@ they agree (``altui agreement``). Read-only: every session is opened without wri
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,10 +149,15 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
     finally:
         first.close()
     extra = {k: getattr(info, k) for k in ("test_path", "text_col", "label_col", "sep", "header", "format",
-                                          "quoting", "encoding", "id_col", "meta_cols", "read_encoding")}
+                                          "quoting", "encoding", "id_col", "meta_cols", "read_encoding", "embedder",
+                                          "label_prior", "label_descriptions")}
     extra["annotator"] = "team: " + ", ".join(names)
-    team = LabelingSession.open(corpus, out, strategy=info.strategy, model=info.model, batch_size=info.batch_size,
-                                seed=info.seed, writer=True, info_extra=extra)
+    # built aside and renamed into place when whole: a merge killed or stopped half-way leaves no session at -o
+    _remove_stale(out)
+    building = out.with_name(f".{out.name}.merging-{os.getpid()}")
+    team = LabelingSession.open(corpus, building, strategy=info.strategy, model=info.model,
+                                batch_size=info.batch_size, seed=info.seed, writer=True, info_extra=extra)
+    whole = False
     try:
         row_of = {item_id: row for row, item_id in enumerate(team.corpus.train.ids)}
         labels = list(team.labels)
@@ -166,6 +174,48 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
                 conflicts += 1
         team.store.record_team_answers([(item_id, who, label, texts.get(item_id))
                                         for item_id, answers in given.items() for who, label in answers.items()])
+        whole = True
     finally:
-        team.close()
+        team.close()  # checkpoints: the whole session is in its one file
+        if whole:
+            _place(building, out)
+        _remove_aside(building)
     return agreed, conflicts, names
+
+
+def _place(building: Path, out: Path) -> None:
+    """Rename the finished session into place, refusing to replace a file made at ``out`` meanwhile."""
+    try:
+        os.link(building, out)  # fails if out exists: never over a file that appeared since the check
+    except FileExistsError:
+        raise DataError(f"{out} appeared while merging: merge writes a new session; pick another -o") from None
+    except OSError as exc:
+        if out.exists() or exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise DataError(f"cannot write {out} ({exc.strerror}); pick a writable -o") from None
+        os.replace(building, out)  # a file system without hard links: the check just above, then a rename
+    with contextlib.suppress(OSError):
+        folder = os.open(out.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def _remove_stale(out: Path) -> None:
+    """The files a killed merge to ``out`` left aside (their process is gone)."""
+    for leftover in out.parent.glob(f".{out.name}.merging-*"):
+        pid = leftover.name.removeprefix(f".{out.name}.merging-").split("-")[0].split(".")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            _remove_aside(out.with_name(f".{out.name}.merging-{pid}"))
+        except OSError:
+            pass  # alive, someone else's: left alone
+
+
+def _remove_aside(building: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{building}{suffix}")

@@ -8,6 +8,7 @@ fingerprint of the data set (a session refuses another data set), and the Rubrix
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -174,6 +175,11 @@ class SessionStore(SideTables):
         return cls(path, db, info)
 
     def close(self) -> None:
+        """Close the file; a writer first moves its write-ahead log into it, so a copy made after altui quits is
+        whole (answers in a -wal left behind are missed by a copy of the file alone)."""
+        if not self.readonly:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
     def update_info(self, **changes) -> None:
