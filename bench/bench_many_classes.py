@@ -61,7 +61,7 @@ from bench.youtube_raw import split, youtube_comments  # noqa: E402
 from altui.data.embeddings.meaning import with_meaning  # noqa: E402
 from altui.data.files.corpus import load_corpus  # noqa: E402
 from altui.engine.features import features_for  # noqa: E402
-from altui.engine.learners import make_learner, resolve_model  # noqa: E402
+from altui.engine.learners import make_learner, reads_vectors, resolve_model  # noqa: E402
 from altui.engine.metrics import accuracy, confusion, macro_f1  # noqa: E402
 from altui.engine.simulate import run_once  # noqa: E402
 
@@ -198,7 +198,8 @@ def main() -> None:
         print(f"| configuration | acc@0 | {header} | labels in first 30 | stop at | ms/round |")
         print("|" + " --- |" * (2 * len(AT) + 5))
         rows = [(label, run_altui(corpus, model, strategy, cold_start, args.repeats, meaning),
-                 f"{resolve_model(model, n)}{', ' + meaning if meaning else ''}, {strategy}")
+                 f"{resolve_model(model, n)}{', ' + meaning if meaning and reads_vectors(model, n) else ''}, "
+                 f"{strategy}")
                 for label, model, strategy, cold_start, meaning in CONFIGS
                 if args.configs is None or label in args.configs.split(";")]
         peer = run_peer(corpus, args.repeats) if args.configs is None or "peer" in args.configs.split(";") else None
