@@ -12,8 +12,20 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from altui.cli.common import check_positive, domain_errors, stdout
+from altui.cli.common import check_positive, domain_errors, stdout, usage_error
 from altui.tui.text import one_line
+
+
+def distinct_sessions(sessions: list[Path]) -> None:
+    """One session named twice (or through a link) is a usage error: it would agree with itself."""
+    for i, path in enumerate(sessions):
+        for other in sessions[:i]:
+            try:
+                same = path.exists() and other.exists() and path.samefile(other)
+            except OSError:
+                same = False
+            if same:
+                raise usage_error(f"{other} and {path} are one session: give each annotator's own session file")
 
 
 def _kappa(value: float) -> str:
@@ -37,6 +49,7 @@ def agreement(
     from altui.data.sessions.agreement import agreement as compare
 
     check_positive("-n", shown, minimum=0)
+    distinct_sessions(sessions)
     result = compare(sessions)
     rows = result.disagreeing
     if as_json:
@@ -92,6 +105,7 @@ def merge(
     from altui.data.files.output_paths import check_outputs
     from altui.data.sessions.agreement import merge as merge_sessions
 
+    distinct_sessions(sessions)
     check_outputs([("-o", output)], [(f"session {i + 1}", p) for i, p in enumerate(sessions)])
     agreed, conflicts, names = merge_sessions(sessions, output)
     stdout.print(Text(f"merged {', '.join(one_line(n, 30) for n in names)} into {one_line(str(output))}: "

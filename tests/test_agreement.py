@@ -152,3 +152,49 @@ def test_a_merge_killed_or_stopped_half_way_leaves_no_session_behind(tmp_path, m
     assert not (tmp_path / "team.db-wal").exists() or (tmp_path / "team.db-wal").stat().st_size == 0
     exported = runner.invoke(app, ["export", str(team), "-o", "-"])
     assert exported.exit_code == 0 and len(exported.stdout.strip().splitlines()) > 20
+
+
+def unrelated_sessions(tmp_path):
+    """Two files without an id column (ids row-1, row-2, …) whose texts have nothing to do with each other."""
+    a = write_csv(tmp_path / "a.csv", [["text", "label"]] + [[f"alpha text {i}", "ham" if i % 2 else "spam"]
+                                                             for i in range(40)])
+    b = write_csv(tmp_path / "b.csv", [["text", "label"]] + [[f"beta words {i}", "ham" if i % 2 else "spam"]
+                                                             for i in range(40)])
+    labeled_session(tmp_path / "a.db", a, "alice", set())
+    labeled_session(tmp_path / "b.db", b, "bob", set())
+    return tmp_path / "a.db", tmp_path / "b.db"
+
+
+def test_agreement_and_merge_refuse_sessions_of_unrelated_data(tmp_path):
+    a, b = unrelated_sessions(tmp_path)
+    for command in (["agreement", str(a), str(b)], ["merge", str(a), str(b), "-o", str(tmp_path / "t.db")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, result.output
+        assert "not of the same data" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "t.db").exists()
+
+
+def test_one_session_twice_is_a_usage_error(tmp_path):
+    alice, _ = two_sessions(tmp_path)
+    link = tmp_path / "also-alice.db"
+    link.symlink_to(alice)
+    for command in (["agreement", str(alice), str(alice)], ["agreement", str(alice), str(link)],
+                    ["merge", str(alice), str(link), "-o", str(tmp_path / "t.db")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "one session" in result.output, result.output
+
+
+def test_merge_refuses_other_label_sets_and_agreement_a_damaged_answer(tmp_path):
+    import sqlite3
+
+    alice, bob = two_sessions(tmp_path)
+    other = tmp_path / "other.csv"
+    write_csv(other, [["id", "text", "label"]] + [[f"i{i}", f"comment {i} " + ("buy now" if i % 2 else "nice"),
+                                                   "yes" if i % 2 else "no"] for i in range(60)])
+    labeled_session(tmp_path / "carol.db", other, "carol", set())
+    merged = runner.invoke(app, ["merge", str(alice), str(tmp_path / "carol.db"), "-o", str(tmp_path / "t.db")])
+    assert merged.exit_code == 1 and "uses the labels" in merged.output
+    with sqlite3.connect(bob) as db:  # an answer naming a label the session lacks (a hand-edited file)
+        db.execute("UPDATE events SET label_name = 'zzz' WHERE seq = (SELECT MIN(seq) FROM events WHERE kind = 'label')")
+    result = runner.invoke(app, ["agreement", str(alice), str(bob)])
+    assert result.exit_code == 1 and "'zzz'" in result.output and "Traceback" not in result.output

@@ -70,45 +70,73 @@ def answer_value(name: str, labels: list[str], multi_label: bool) -> int | None:
     return mask_of(labels.index(n) for n in set(names))
 
 
+def _normalized(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def check_one_task(paths: list[Path], infos: list, texts: list[dict[str, str | None]], what: str) -> None:
+    """The sessions are of one labeling task: one kind (single or multi-label), the same label names, and every
+    item they share by id holds the same text in each (two sessions of two files without an id column share ids
+    like ``row-1`` over unrelated texts). Refused in one line naming the sessions and the fix."""
+    if len({info.multi_label for info in infos}) > 1:
+        raise DataError(f"some of these sessions are multi-label and some are not: {what} sessions of one task")
+    labels = list(infos[0].label_names)
+    for path, info in zip(paths[1:], infos[1:]):
+        if sorted(info.label_names) != sorted(labels):
+            raise DataError(f"{path} uses the labels {', '.join(info.label_names)}, not {', '.join(labels)}: "
+                            f"{what} sessions of one labeling task")
+    first = texts[0]
+    for path, other in zip(paths[1:], texts[1:]):
+        shared = [item for item in other if item in first and first[item] is not None and other[item] is not None]
+        differ = [item for item in shared if _normalized(first[item]) != _normalized(other[item])]
+        if differ:
+            raise DataError(f"{paths[0]} and {path} are not of the same data: item {differ[0]!r} holds other texts "
+                            f"in them ({len(differ)} of the {len(shared)} items they share by id); {what} sessions "
+                            "made on one data file (give it an --id-col, or label the same file)")
+
+
 def agreement(paths: list[Path]) -> Agreement:
     """Agreement of the sessions at ``paths`` (two or more) over the items all of them labeled (skips left out)."""
     from altui.data.sessions.store import SessionStore
 
     if len(paths) < 2:
         raise DataError("agreement needs two sessions or more: altui agreement alice.db bob.db")
-    answers, names, label_sets, texts, kinds = [], [], [], {}, set()
+    answers, names, label_sets, texts, infos, item_texts = [], [], [], {}, [], []
     for path in paths:
         store = SessionStore.open_existing(path, readonly=True)
         try:
-            kinds.add(store.info.multi_label)
-            given = {s.item_id: s.label_name for s in store.answers() if s.answer.label is not None}
-            texts.update({s.item_id: s.text or "" for s in store.answers()})
+            infos.append(store.info)
+            stored = store.answers()
+            given = {s.item_id: s.label_name for s in stored if s.answer.label is not None}
+            texts.update({s.item_id: s.text or "" for s in stored})
+            item_texts.append({s.item_id: s.text for s in stored})
             names.append(store.info.annotator or Path(path).stem)
             label_sets.append(list(store.info.label_names))
         finally:
             store.close()
         answers.append(given)
-    if len(kinds) > 1:
-        raise DataError("some of these sessions are multi-label and some are not: compare sessions of one task")
-    multi_label = kinds.pop()
+    check_one_task(paths, infos, item_texts, "agreement compares")
+    multi_label = infos[0].multi_label
     labels = label_sets[0]
-    for path, other in zip(paths[1:], label_sets[1:]):
-        if sorted(other) != sorted(labels):
-            raise DataError(f"{path} uses the labels {', '.join(other)}, not {', '.join(labels)}: sessions of one "
-                            "labeling task are compared")
+    for path, given in zip(paths, answers):
+        unknown = next((item for item, name in given.items() if answer_value(name, labels, multi_label) is None), None)
+        if unknown is not None:
+            raise DataError(f"{path}: the answer to item {unknown!r} ({given[unknown][:60]!r}) is not one of the "
+                            f"labels {', '.join(labels)}: the session is damaged; export what can be read with "
+                            "`altui export`")
     if len(set(names)) < len(names):  # two sessions of one annotator (or unnamed): tell them apart by file
         names = [f"{name} ({Path(path).name})" for name, path in zip(names, paths)]
     common = sorted(set.intersection(*(set(a) for a in answers)))
     every = set.union(*(set(a) for a in answers))
     if not common:
         raise DataError("no item is labeled in every session: label the same data (the sessions match items by id)")
-    index = {name: i for i, name in enumerate(labels)}
     if multi_label:  # a stored set is a JSON list of names (its label order may differ between sessions)
         matrix = np.array([[answer_value(a[item], labels, True) for a in answers] for item in common],
                           dtype=np.int64)
         overall, per_label = label_set_kappa(matrix, len(labels))
     else:
-        matrix = np.array([[index[a[item]] for a in answers] for item in common], dtype=np.int64)
+        matrix = np.array([[answer_value(a[item], labels, False) for a in answers] for item in common],
+                          dtype=np.int64)
         overall, per_label = kappa(matrix, len(labels)), per_label_kappa(matrix, len(labels))
     return Agreement(names, labels, common, [texts.get(i, "") for i in common], matrix, overall, per_label,
                      len(every) - len(common), multi_label)
@@ -128,11 +156,12 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
         raise DataError(f"{out} exists: merge writes a new session; pick another -o")
     given: dict[str, dict[str, str]] = {}
     texts: dict[str, str | None] = {}
-    names, kinds = [], set()
+    names, infos, item_texts = [], [], []
     for path in paths:
         store = SessionStore.open_existing(path, readonly=True)
         try:
-            kinds.add(store.info.multi_label)
+            infos.append(store.info)
+            item_texts.append({s.item_id: s.text for s in store.answers()})
             name = store.info.annotator or Path(path).stem
             names.append(name if name not in names else f"{name} ({Path(path).name})")
             for stored in store.answers():
@@ -141,8 +170,7 @@ def merge(paths: list[Path], out: Path) -> tuple[int, int, list[str]]:
                     texts[stored.item_id] = stored.text
         finally:
             store.close()
-    if len(kinds) > 1:
-        raise DataError("some of these sessions are multi-label and some are not: merge sessions of one task")
+    check_one_task(paths, infos, item_texts, "merge brings together")
     first = LabelingSession.resume(paths[0], readonly=True)
     try:
         corpus, info = first.corpus, first.store.info
