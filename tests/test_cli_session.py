@@ -55,7 +55,7 @@ def test_export_csv_and_jsonl(labeled_session, tmp_path):
     result = run("export", path, "--format", "jsonl", "--skipped", "-o", out)
     assert result.exit_code == 0, result.output
     records = [r for r in (json.loads(line) for line in out.read_text().splitlines()) if r["source"] != "duplicate"]
-    assert len(records) == 12 and sum(r["label"] == "" for r in records) == 1
+    assert len(records) == 12 and sum(r["label"] is None for r in records) == 1  # a skip: null (issue 29)
     meta = json.loads((tmp_path / "out.meta.json").read_text())  # written beside -o, named on stderr
     assert "out.meta.json" in result.stderr
     assert meta["model"] == "nblr" and meta["counts"]["ham"] + meta["counts"]["spam"] == 11 and meta["skipped"] == 1

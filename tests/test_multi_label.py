@@ -207,7 +207,7 @@ async def test_toggle_two_labels_confirm_then_export_train_and_predict(tmp_path)
     status = runner.invoke(app, ["status", str(session)]).stdout
     assert "labeled   14 (audio 1, image 12, text 12, video 1)" in status and "subset accuracy" in status
     table = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(session)]).stdout)))
-    assert table[0]["labels"] == "audio;video" and "label" not in table[0]
+    assert json.loads(table[0]["labels"]) == ["audio", "video"] and "label" not in table[0]  # CSV: JSON lists
     trained = runner.invoke(app, ["train", str(session), "-o", str(tmp_path / "m.joblib")])
     assert trained.exit_code == 0, trained.output
     assert "micro F1" in trained.stdout
@@ -218,7 +218,7 @@ async def test_toggle_two_labels_confirm_then_export_train_and_predict(tmp_path)
     assert model.predict_proba(["photo editor"]).shape == (1, 4)
     predicted = list(csv.DictReader(io.StringIO(runner.invoke(app, ["predict", str(session)]).stdout)))
     assert "labels" in predicted[0] and "p_video" in predicted[0]
-    assert all(set(filter(None, r["labels"].split(";"))) <= set(TOPICS) for r in predicted)
+    assert all(set(json.loads(r["labels"])) <= set(TOPICS) for r in predicted)
 
 
 def test_a_session_keeps_its_kind(tmp_path):
@@ -283,7 +283,7 @@ async def test_two_annotators_on_label_sets_agreement_merge_adjudicate_export(tm
     agreed = [r for r in rows if r["source"] == "merged"]
     assert len(agreed) == 16 and all(r["by alice"] == r["by bob"] == r["labels"] for r in agreed)
     csv_rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", str(team)]).stdout)))
-    assert all(";" in r["labels"] or r["labels"] in TOPICS or r["labels"] == "" for r in csv_rows)
+    assert all(r["labels"] == "" or set(json.loads(r["labels"])) <= set(TOPICS) for r in csv_rows)
 
 
 def test_label_names_are_data_in_simulates_report(tmp_path):
@@ -327,3 +327,16 @@ async def test_undo_and_history_act_on_label_sets(tmp_path):
         await pilot.press("u")
         await pilot.pause()
         assert app_.session.answer_of(first).label == 0b0100
+
+
+def test_csv_label_sets_are_json_lists_that_read_back_as_the_same_sets(tmp_path):
+    """Issue 29: a label 'au;dio' was exported as 'au;dio;net' and read back as three labels; an empty set and a
+    skip looked the same. Nested lists and objects in a cell are refused, naming the row."""
+    from altui.data.files.outputs import _set_cell
+
+    for names in (["au;dio", "net"], [], ['quote"d', "comma,ma"]):
+        assert cell_labels(_set_cell(names)) == names
+    assert _set_cell(None) == "" and cell_labels(_set_cell(None)) is None  # a skip: an empty cell, unlabeled
+    for bad in ('[["audio"]]', '{"audio": 1}', '[{"a": 1}]'):
+        with pytest.raises(DataError, match="row 3"):
+            cell_labels(bad, where="data.csv row 3: ")

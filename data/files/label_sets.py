@@ -25,14 +25,14 @@ def cell_labels(cell: str, sep: str = DEFAULT_LABEL_SEP, where: str = "") -> lis
     cell = cell.strip()
     if cell in MISSING_LABELS:
         return None
-    if cell.startswith("["):
+    if cell.startswith(("[", "{")):
         try:
             values = json.loads(cell)
         except ValueError:
             values = None
-        if not isinstance(values, list):
-            raise DataError(f"{where}label cell {one_cell(cell)!r} starts with '[' but is not a JSON list; write it as "
-                            f'["a", "b"] or a;b')
+        if not isinstance(values, list) or any(isinstance(v, (list, dict)) for v in values):
+            raise DataError(f"{where}label cell {one_cell(cell)!r} is not a JSON list of label names; write it as "
+                            f'["a", "b"] (or a;b)')
         parts = ["" if v is None else str(v).strip() for v in values]
     else:
         parts = [p.strip() for p in cell.split(sep)]

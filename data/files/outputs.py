@@ -116,7 +116,7 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
     rows = []
     for s in answers:
         row = {"id": s.item_id, "text": s.text if s.text is not None else texts[s.item_id],
-               "label": s.label_name or "", "answered_at": s.at, "round": s.answer.round + 1, "source": s.source,
+               "label": s.label_name, "answered_at": s.at, "round": s.answer.round + 1, "source": s.source,
                "flagged": s.item_id in flagged}
         rows.append(row)
         # the group's identical texts, asked once: every copy gets the answer, one row per id
@@ -124,7 +124,7 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
                   "source": "duplicate", "flagged": False} for copy_id, copy_text in copies.get(s.item_id, [])]
     if team:  # the conflicts not adjudicated yet: no final label, every annotator's answer
         exported = {row["id"] for row in rows}
-        rows += [{"id": item_id, "text": team_texts.get(item_id, ""), "label": "", "answered_at": "", "round": "",
+        rows += [{"id": item_id, "text": team_texts.get(item_id, ""), "label": None, "answered_at": "", "round": "",
                   "source": "conflict", "flagged": False} for item_id in team if item_id not in exported]
         annotators = list(dict.fromkeys(who for answers in team.values() for who in answers))
         for row in rows:
@@ -139,20 +139,28 @@ def export_session(session: Path, format: str = "csv", skipped: bool = False) ->
             row[name if name not in EXPORT_COLUMNS else f"meta_{name}"] = values.get(name, "")
     extra = [name if name not in EXPORT_COLUMNS else f"meta_{name}" for name in meta_names]
     columns = EXPORT_COLUMNS
-    if multi_label:  # a `labels` column: a JSON list in JSONL, joined by the session's --label-sep (;) in CSV
+    if multi_label:  # a `labels` column: a JSON list of names (JSONL: a list; CSV: its JSON text); a skip: null / empty
         columns = ["labels" if c == "label" else c for c in EXPORT_COLUMNS]
         by = [name for name in extra if name.startswith("by ")]  # a merged session's annotators' sets too
         for row in rows:
-            names = json.loads(row.pop("label")) if row["label"] else None  # None: skipped
-            row["labels"] = names if format == "jsonl" else label_sep.join(names or [])
+            label = row.pop("label")
+            names = json.loads(label) if label else None  # None: skipped (or a conflict without a final set)
+            row["labels"] = names if format == "jsonl" else _set_cell(names)
             for column in by:
                 given = json.loads(row[column]) if row[column] else None
-                row[column] = given if format == "jsonl" else label_sep.join(given or [])
+                row[column] = given if format == "jsonl" else _set_cell(given)
         rows = [{c: r[c] for c in columns + extra} for r in rows]
-    if format == "jsonl":
+    if format == "jsonl":  # a skip's label is null
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), len(rows)
-    return csv_text(columns + extra, ([*(r[c] for c in columns[:-1]), "true" if r["flagged"] else "false",
-                                       *(r[c] for c in extra)] for r in rows)), len(rows)
+    return csv_text(columns + extra, ([*("" if r[c] is None else r[c] for c in columns[:-1]),
+                                       "true" if r["flagged"] else "false", *(r[c] for c in extra)] for r in rows)), \
+        len(rows)
+
+
+def _set_cell(names: list[str] | None) -> str:
+    """A label set in a CSV cell: its JSON list (a name may hold the separator: ["au;dio", "net"]; the empty set
+    is []), and an empty cell for a skip. altui's readers take the list back as the same set."""
+    return "" if names is None else json.dumps(names, ensure_ascii=False)
 
 
 def _schema1_texts(session: Path) -> dict[str, str]:

@@ -106,7 +106,6 @@ def predict_pool(path: Path) -> tuple[str, int]:
         copy_unlabeled = (pool.copy_of >= 0) & (pool.state[np.maximum(pool.copy_of, 0)] == UNLABELED)
         rows = np.flatnonzero((pool.state == UNLABELED) | copy_unlabeled)
         multi_label = session.multi_label
-        sep = session.store.info.label_sep or ";"
         header = ["id", "labels" if multi_label else "label", "confidence"] + [f"p_{n}" for n in names] + ["text"]
         lines = []
         for start in range(0, rows.shape[0], PREDICT_CHUNK):
@@ -115,9 +114,9 @@ def predict_pool(path: Path) -> tuple[str, int]:
             best = np.argmax(proba, axis=1)
             for i, row in enumerate(chunk.tolist()):
                 p = proba[i]
-                if multi_label:  # the set (labels above 0.5, joined as the export joins them); confidence: the
-                    # probability the whole set is right, each label's yes or no taken as independent
-                    label = sep.join(n for n, v in zip(names, p) if v > 0.5)
+                if multi_label:  # the set (labels above 0.5, a JSON list as the export writes it); confidence:
+                    # the probability the whole set is right, each label's yes or no taken as independent
+                    label = json.dumps([n for n, v in zip(names, p) if v > 0.5], ensure_ascii=False)
                     confidence = float(np.prod(np.where(p > 0.5, p, 1 - p)))
                 else:
                     label, confidence = names[best[i]], p[best[i]]
