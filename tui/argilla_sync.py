@@ -14,7 +14,7 @@ from textual import work
 from textual.message import Message
 
 from altui.data.servers.argilla import ArgillaClient, ArgillaConfig
-from altui.data.servers.argilla_link import Fetched, SessionShape, apply_responses, build_records, drain, fetch, outbox_name
+from altui.data.servers.argilla_link import pull_bound, Fetched, SessionShape, apply_responses, build_records, drain, fetch, outbox_name
 from altui.data.servers.pull_report import label_counts_text
 from altui.data.sessions.store import SessionStore
 from altui.engine.errors import AltuiError
@@ -72,12 +72,13 @@ class ArgillaSync:
         if self.argilla is None:
             return
         self.notify(f"pulling responses from Argilla dataset {self.argilla_dataset}…", timeout=2)
-        self.fetch_argilla_responses(list(self.session.labels), self.session.multi_label)
+        self.fetch_argilla_responses(list(self.session.labels), self.session.multi_label, pull_bound(self.session))
 
     @work(thread=True, exclusive=True, group="argilla-pull", exit_on_error=False)
-    def fetch_argilla_responses(self, labels: list[str], multi_label: bool = False) -> None:
+    def fetch_argilla_responses(self, labels: list[str], multi_label: bool = False,
+                                max_records: int | None = None) -> None:
         with ArgillaClient(self.argilla) as client:
-            self.post_message(ArgillaFetched(fetch(client, self.argilla_dataset, labels, multi_label)))
+            self.post_message(ArgillaFetched(fetch(client, self.argilla_dataset, labels, multi_label, max_records)))
 
     def on_argilla_fetched(self, message: ArgillaFetched) -> None:
         if self.teaching:  # apply once the loop is not being taught

@@ -273,10 +273,15 @@ class ArgillaClient:
             written += len(reply.get("items") or [])
         return written
 
-    def records(self, dataset: RemoteDataset) -> Iterator[dict]:
-        """Every record of the dataset with its responses, page by page (oldest first)."""
+    def records(self, dataset: RemoteDataset, max_records: int | None = None) -> Iterator[dict]:
+        """Every record of the dataset with its responses, page by page (oldest first). ``max_records`` bounds a
+        server that pages forever (full pages of records again and again): past it, one ArgillaError."""
         offset = 0
         while True:
+            if max_records is not None and offset > max_records:
+                raise ArgillaError(f"Argilla at {self.config.url} kept sending records of {dataset.name!r} ({offset} "
+                                   f"so far, more than the {max_records} a pull of this session can use): stopped; is "
+                                   "this Argilla 2.x, and the right dataset?")
             page = self._json("GET", f"/datasets/{dataset.id}/records",
                               params={"include": "responses", "offset": offset, "limit": PAGE})
             raw = page.get("items")

@@ -237,6 +237,13 @@ def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, 
     return report
 
 
+def pull_bound(session) -> int:
+    """The most records a pull of ``session`` reads: its texts and a page more (a server paging forever stops)."""
+    from altui.data.servers.argilla import PAGE
+
+    return len(session.corpus.train) + PAGE
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A dataset's records with responses, read in a worker; applied on the UI thread."""
@@ -246,7 +253,8 @@ class Fetched:
     usernames: dict[str, str]
 
 
-def fetch(client: ArgillaClient, dataset: str, labels: list[str], multi_label: bool = False) -> Fetched:
+def fetch(client: ArgillaClient, dataset: str, labels: list[str], multi_label: bool = False,
+          max_records: int | None = None) -> Fetched:
     """Every record of the dataset with its responses, and the names of the users who answered."""
     from altui.data.servers.argilla import ArgillaNotFound
 
@@ -255,7 +263,7 @@ def fetch(client: ArgillaClient, dataset: str, labels: list[str], multi_label: b
     if found is None:
         raise ArgillaNotFound(f"workspace {client.config.workspace!r} has no Argilla dataset {dataset!r}; "
                               "push to it first, or check the name")
-    records = list(client.records(client.remote(found, dataset, labels, multi_label)))
+    records = list(client.records(client.remote(found, dataset, labels, multi_label), max_records))
     users = {str(r.get("user_id")) for rec in records for r in (rec.get("responses") or [])
              if isinstance(r, dict)} if all(isinstance(rec.get("responses") or [], list) for rec in records) else set()
     names = {u: client.username(u) for u in sorted(users - {me})}
@@ -265,6 +273,6 @@ def fetch(client: ArgillaClient, dataset: str, labels: list[str], multi_label: b
 
 def pull(session: LabelingSession, client: ArgillaClient, dataset: str) -> PullReport:
     """Fetch the dataset's responses, apply them, and teach a round if that completes the batch."""
-    fetched = fetch(client, dataset, list(session.labels), session.multi_label)
+    fetched = fetch(client, dataset, list(session.labels), session.multi_label, pull_bound(session))
     report = apply_responses(session, fetched.records, fetched.me, lambda u: fetched.usernames.get(u, u))
     return teach_if_complete(session, report)

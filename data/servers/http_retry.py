@@ -51,8 +51,15 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is waited this long at most
 
 
-def retry_after(response: httpx.Response) -> float | None:
-    """The server's Retry-After (seconds, or an HTTP date), or None."""
+def _host(location: str) -> str:
+    """Where a redirect points, for a message: its host only (no path, query or credentials), made printable."""
+    host = httpx.URL(location).host if "://" in location else "the same host"
+    return "".join(c if c.isprintable() else "?" for c in host)[:80] or "an unknown host"
+
+
+def retry_after(response: httpx.Response, uncapped: bool = False) -> float | None:
+    """The server's Retry-After (seconds, or an HTTP date), or None; at most :data:`MAX_RETRY_AFTER` unless
+    ``uncapped`` (the caller compares it with its own deadline)."""
     value = response.headers.get("retry-after")
     if not value:
         return None
@@ -65,7 +72,7 @@ def retry_after(response: httpx.Response) -> float | None:
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    return max(seconds, 0.0) if uncapped else min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def send(http: httpx.Client, method: str, path: str, *, retries: int, backoff: float, timeout: float,
@@ -80,13 +87,23 @@ def send(http: httpx.Client, method: str, path: str, *, retries: int, backoff: f
     * an idempotent request (GET, PUT, DELETE; or ``idempotent=True``, e.g. an upsert by id) also after a
       timeout (``timeout`` seconds for the whole answer), a dropped connection or another 5xx;
     * a create (POST) is not sent twice when the first may have landed: the caller looks it up instead.
+
+    The waits add up to at most ``timeout * (retries + 1)`` seconds (and each attempt to at most ``timeout``): a
+    Retry-After longer than what is left ends the call at once, never a silence of minutes. A redirect (3xx) is an
+    answer the caller cannot use: nothing was stored, and the key is never sent on to another host.
     """
     idempotent = method.upper() in IDEMPOTENT if idempotent is None else idempotent
     problem = ""
     wait_at_least = 0.0
+    budget, waited = timeout * (retries + 1), 0.0
     for attempt in range(retries + 1):
         if attempt:
-            sleep(max(backoff * 2 ** (attempt - 1) * (0.5 + jitter()), wait_at_least))
+            wait = max(backoff * 2 ** (attempt - 1) * (0.5 + jitter()), wait_at_least)
+            if waited + wait > budget:
+                asked = f" (it asked to retry after {wait_at_least:g} s)" if wait_at_least else ""
+                return None, problem + asked + f"; this command waits {budget:g} s at most (--timeout)"
+            sleep(wait)
+            waited += wait
         wait_at_least = 0.0
         try:
             response = _fetch(http, method, path, time.monotonic() + timeout, **kwargs)
@@ -106,9 +123,13 @@ def send(http: httpx.Client, method: str, path: str, *, retries: int, backoff: f
             if not idempotent:
                 return None, problem + " (not sent again: it may have arrived)"
             continue
+        if 300 <= response.status_code < 400:
+            where = response.headers.get("location", "")
+            return None, (f"a redirect (HTTP {response.status_code}{' to ' + _host(where) if where else ''}): "
+                          "nothing was stored; give the server's own URL with --url")
         if response.status_code in (429, 503):
             problem = f"busy: HTTP {response.status_code}"
-            wait_at_least = retry_after(response) or 0.0
+            wait_at_least = retry_after(response, uncapped=True) or 0.0
             continue
         if response.status_code >= 500:
             problem = f"server error HTTP {response.status_code}"

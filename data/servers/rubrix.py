@@ -165,8 +165,9 @@ class RubrixClient:
                 raise RubrixError(f"Rubrix failed to store {reply['failed']} of the records sent to {dataset!r}")
         return processed
 
-    def load(self, dataset: str) -> list[dict]:
-        """Every record of a TextClassification dataset, page by page (sorted by id)."""
+    def load(self, dataset: str, max_records: int | None = None) -> list[dict]:
+        """Every record of a TextClassification dataset, page by page (sorted by id); past ``max_records`` (a
+        server that pages forever) one RubrixError."""
         check_dataset_name(dataset)
         info = _json(self._request("GET", f"/api/datasets/{dataset}", dataset=dataset), self.config.url)
         if info.get("task") != "TextClassification":
@@ -183,6 +184,12 @@ class RubrixClient:
             records.extend(page)
             if len(page) < PAGE:
                 return records
+            if max_records is not None and len(records) > max_records:
+                raise RubrixError(f"{self.config.url} kept sending records of {dataset!r} ({len(records)} so far, more "
+                                  f"than the {max_records} a pull of this session can use): stopped; is --url a "
+                                  "Rubrix server, and the right dataset?")
+            if page[-1].get("id") == last_id:
+                raise RubrixError(_unexpected(self.config.url, "the same page again"))
             last_id = page[-1].get("id")
             if last_id is None:
                 raise RubrixError(_unexpected(self.config.url, "records without an id"))

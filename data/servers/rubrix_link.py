@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
-from altui.data.servers.rubrix import RubrixClient
+from altui.data.servers.rubrix import PAGE, RubrixClient
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.store import SessionStore
 from altui.engine.label_masks import labels_of, mask_of
@@ -74,7 +74,7 @@ def build_records(session: LabelingSession) -> list[dict]:
 
 def _metadata(session: LabelingSession, index: int, round_: int) -> dict:
     train = session.corpus.train
-    meta = {"row": index, "round": round_, "source": "altui"}
+    meta = {"row": index, "round": round_ + 1, "source": "altui"}  # rounds count from 1, as in the app and export
     for key, value in (("author", train.author(index)), ("date", train.date(index))):
         if value:
             meta[key] = value[-METADATA_LIMIT:]
@@ -156,4 +156,5 @@ def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> Pull
 
 def pull(session: LabelingSession, client: RubrixClient, dataset: str) -> PullReport:
     """Fetch the dataset's annotations, apply them, and teach a round if that completes the batch."""
-    return teach_if_complete(session, apply_annotations(session, client.load(dataset)))
+    bound = len(session.corpus.train) + PAGE  # a server paging forever stops here
+    return teach_if_complete(session, apply_annotations(session, client.load(dataset, bound)))
