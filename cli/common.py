@@ -93,7 +93,8 @@ def leave_after_app(code: int = 0, timeout: float = SETTLE_SECONDS) -> None:
     inside liblinear's C++ when q is pressed. A daemon thread still in native code while the interpreter
     finalizes is torn down by ``pthread_exit``, whose unwinding through C++ frames aborts the process
     ("terminate called without an active exception", 1 run in 39 before). If one is still busy at the deadline,
-    leave at once with ``code`` (every answer is committed already, the session lock is the kernel's)."""
+    leave at once with ``code`` (every answer is committed already, the session lock is the kernel's). A non-zero
+    ``code`` (a crash, or 128 + the signal after SIGTERM/SIGHUP) is the command's exit code."""
     deadline = time.monotonic() + timeout
     busy = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()
             and not t.name.startswith("altui-signal")]
@@ -104,3 +105,5 @@ def leave_after_app(code: int = 0, timeout: float = SETTLE_SECONDS) -> None:
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(code)
+    if code:
+        raise typer.Exit(code)

@@ -136,6 +136,8 @@ def simulate(
              altui simulate train.csv --backend dask --address tcp://scheduler:8786 --repeats 50
              altui simulate --grid grid.toml --out grid.csv   (Ctrl-C, then the same command resumes)
     """
+    if address and value(backend) != "dask":
+        raise usage_error("--address names a dask scheduler: add --backend dask, or drop --address")
     if grid is not None:
         from altui.cli.grid import run_grid
 
@@ -291,9 +293,7 @@ def label(
         say(f"session saved in {store.path}")
     except OSError:  # the terminal is gone (an SSH drop, then SIGHUP): nothing to say it on; the answers are saved
         os._exit(altui_app.return_code or 129)
-    leave_after_app(altui_app.return_code or 0)
-    if altui_app.return_code:  # a crash, or SIGTERM/SIGHUP (128 + signal): the terminal is restored by now
-        raise typer.Exit(altui_app.return_code)
+    leave_after_app(altui_app.return_code or 0)  # a crash, or SIGTERM/SIGHUP: 128 + the signal
 
 
 @app.command(cls=AltuiCommand)

@@ -104,6 +104,9 @@ def review(
     """
     if n is not None:
         check_positive("-n", n)
+    if conflicts and list_:
+        raise usage_error("--conflicts opens the adjudication app; to list the disagreements use `altui agreement "
+                          "SESSIONS` or `altui export TEAM` (source conflict)")
     if list_:
         from altui.data.sessions.session_model import review_csv
 

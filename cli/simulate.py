@@ -25,6 +25,7 @@ def run_simulate(
                   [("data file", data), ("test file", test), *more_inputs], stdout_ok=("--json",))
     if jobs == 0 or jobs < -1:
         raise usage_error(f"--jobs must be a positive number or -1 (all cores), got {jobs}")
+
     with connect(backend, address, jobs) as where:
         _run(data, test, read, strategies=strategies, repeats=repeats, iterations=iterations, batch=batch,
              model=model, candidates=candidates, seed=seed, cold_start=cold_start, seed_terms=seed_terms,
@@ -107,6 +108,11 @@ def _run(data, test, read, *, strategies, repeats, iterations, batch, model, can
             rankable=corpus.rankable, tutorial_features=tutorial, cold_start=start, copy_of=corpus.copy_of,
         )
     curves = summarize(results)
+    last = max(int(c.n_labels[-1]) for c in curves.values())
+    beyond = [a for a in at or [] if a > last]
+    if beyond:
+        stderr.print(f"warning: --at {','.join(map(str, beyond))}: the runs end at {last} labels "
+                     f"({iterations} iterations of {batch}); the table stops there", markup=False, soft_wrap=True)
     json_to_stdout = json_path is not None and str(json_path) == "-"
     if not json_to_stdout:  # `--json -`: stdout is the JSON alone, for scripts
         shown = f"{model} ({resolve_model(model, len(corpus.labels), multi_label)})" if model == "auto" else model

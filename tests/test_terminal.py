@@ -114,3 +114,33 @@ def test_an_ssh_drop_closed_terminal_then_sighup_exits_129_and_keeps_the_answers
     store = SessionStore.open_existing(session, readonly=True)
     assert len(store.answers()) == 2
     store.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_review_exits_with_128_plus_the_signal(tmp_path, signum):
+    """Issue 29: SIGTERM/SIGHUP to `altui review` exited 0."""
+    from altui.data.files.corpus import load_corpus
+    from altui.data.sessions.session import LabelingSession
+
+    session = tmp_path / "s.db"
+    s = LabelingSession.open(load_corpus(str(TRAIN_CSV)), session)
+    for i in range(12):
+        s.answer(i % 2)
+        if s.needs_teaching:
+            s.commit_round(s.teach_and_query())
+    s.close()
+    main, child = pty.openpty()
+    env = dict(os.environ, COLUMNS="100", LINES="30", TERM="xterm-256color")
+    process = subprocess.Popen([sys.executable, "-m", "altui", "review", str(session)], stdin=child, stdout=child,
+                               stderr=child, env=env, cwd=ROOT, start_new_session=True)
+    os.close(child)
+    try:
+        screen = read_until(main, b"Back", 60)
+        assert b"Back" in screen, screen[-2000:]
+        process.send_signal(signum)
+        read_until(main, b"session saved", 20)
+        assert process.wait(20) == 128 + signum
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)

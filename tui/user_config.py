@@ -54,7 +54,11 @@ def load_user_config(path: Path | None = None, themes: set[str] | None = None) -
     if not path.is_file():
         return UserConfig()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("\ufeff"):  # a byte-order mark (Windows editors): TOML has none; said, not guessed
+            raise AltuiError(f"the config file {path} starts with a UTF-8 byte-order mark, which TOML does not "
+                             "allow; save it as UTF-8 without BOM")
+        raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise AltuiError(f"cannot read the config file {path} ({exc}); fix or remove it") from None
     except tomllib.TOMLDecodeError as exc:

@@ -180,6 +180,11 @@ def load_table(
     meta_names = tuple(columns[resolve_column(m, columns, (), "meta", path, required=True)] for m in meta_cols or ())
     text_name = columns[text_index]
     label_name = None if label_index is None else columns[label_index]
+    for name in meta_names:  # the text and the label are exported as themselves; as --meta-cols they would be empty
+        if name in (text_name, label_name):
+            what = "text" if name == text_name else "label"
+            raise DataError(f"--meta-cols {name}: that is the {what} column, exported as {what!r} already; name other "
+                            "columns (e.g. --meta-cols author,date)")
     texts = table.columns[text_name]
     labels = None
     if label_name is not None:

@@ -1,0 +1,50 @@
+"""The documented contracts (issue 29): exit 2 for options that do not go together, one line for what cannot be
+used, a warning instead of a silent change."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from conftest import TRAIN_CSV, write_csv
+from altui.cli.main import app as cli
+
+runner = CliRunner()
+
+
+def test_address_without_the_dask_backend_is_a_usage_error():
+    result = runner.invoke(cli, ["simulate", str(TRAIN_CSV), "--address", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2 and "--backend dask" in result.output
+
+
+def test_at_beyond_the_run_is_said_not_silently_replaced():
+    result = runner.invoke(cli, ["simulate", str(TRAIN_CSV), "--iterations", "2", "--repeats", "1", "-j", "1",
+                                 "--at", "10,900"])
+    assert result.exit_code == 0, result.output
+    assert "--at 900: the runs end at 20 labels" in result.stderr
+
+
+def test_a_config_with_a_byte_order_mark_is_named(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_bytes(b"\xef\xbb\xbftheme = \"gruvbox\"\n")
+    monkeypatch.setenv("ALTUI_CONFIG", str(config))
+    from altui.engine.errors import AltuiError
+    from altui.tui.user_config import load_user_config
+
+    try:
+        load_user_config()
+    except AltuiError as exc:
+        assert "byte-order mark" in str(exc) and "without BOM" in str(exc)
+    else:
+        raise AssertionError("a config with a BOM was read")
+
+
+def test_meta_cols_naming_the_text_or_label_column_is_one_line(tmp_path):
+    data = write_csv(tmp_path / "d.csv", [["text", "label", "author"], ["a b", "x", "me"], ["c d", "y", "you"]])
+    for cols, what in (("text,author", "text"), ("label", "label")):
+        result = runner.invoke(cli, ["label", str(data), "--meta-cols", cols, "--session", str(tmp_path / "s.db")])
+        assert result.exit_code == 1 and f"that is the {what} column" in result.output, result.output
+
+
+def test_review_conflicts_with_list_is_a_usage_error(tmp_path):
+    result = runner.invoke(cli, ["review", str(tmp_path / "t.db"), "--conflicts", "--list"])
+    assert result.exit_code == 2 and "--conflicts opens the adjudication app" in result.output
