@@ -36,6 +36,7 @@ from altui.data.files.ragged import ragged_rows
 SEPARATORS = {",": ",", "comma": ",", "tab": "\t", "\\t": "\t", "\t": "\t", ";": ";", "semicolon": ";", "|": "|",
               "pipe": "|"}
 # UTF-32's marks first: FF FE 00 00 starts with UTF-16's FF FE
+SAMPLE_BYTES = 64 * 1024
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
@@ -107,14 +108,53 @@ def check_encoding(raw: bytes, path: str, given: str) -> str:
         raise DataError(
             f"{path}: cannot decode byte {exc.start} as {given}; try another --encoding (utf-8, utf-16, cp1252)"
         ) from None
+    except UnicodeError as exc:  # e.g. "UTF-16 stream does not start with BOM"
+        raise DataError(f"{path} is not {given} ({exc}); try another --encoding (utf-8, utf-16-le, cp1252)") from None
     return given
 
 
-def _guesses(raw: bytes):
+def utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for a file that is UTF-16 without a byte-order mark (most of its text is ASCII,
+    so every other byte is NUL, on the odd or the even places), else None."""
+    sample = raw[:SAMPLE_BYTES]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd > 0.9 * (len(sample) // 2) * 0.5 and odd > 4 * even:
+        return "utf-16-le"
+    if even > 0.9 * (len(sample) // 2) * 0.5 and even > 4 * odd:
+        return "utf-16-be"
+    return None
+
+
+def mixed_utf8_lines(raw: bytes) -> list[int] | None:
+    """The line numbers (1-based) that are not UTF-8 in a file that is mostly UTF-8 (more of its non-ASCII lines
+    decode as UTF-8 than not), else None: such a file is not in one encoding, and decoding it whole as a
+    single-byte code page would turn its UTF-8 rows into mojibake ('café' -> 'cafÃ©')."""
+    good, bad = 0, []
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad.append(number)
+    return bad if bad and good >= len(bad) else None
+
+
+def _guesses(raw: bytes, path: str = ""):
     """UTF-8 first; only if the parser finds the bytes are not UTF-8, the detected legacy encoding (cp1251,
     Shift-JIS…), then cp1252 and latin-1 (which decodes anything). Lazy: a UTF-8 file is decoded once, by its
-    parser, and never given to the detector."""
+    parser, and never given to the detector. A mostly-UTF-8 file with a few lines in another encoding is refused,
+    naming them, rather than read whole as a code page."""
     yield "utf-8"
+    mixed = mixed_utf8_lines(raw)
+    if mixed:
+        shown = ", ".join(map(str, mixed[:5])) + (f" and {len(mixed) - 5} more" if len(mixed) > 5 else "")
+        raise DataError(f"{path} is UTF-8 but for line{'s' if len(mixed) > 1 else ''} {shown}, in another encoding "
+                        "(e.g. cp1252): save those lines as UTF-8, or pass --encoding cp1252 to read the whole file "
+                        "as one")
     from altui.data.files.encodings import detect_encoding
 
     yield from dict.fromkeys(e for e in (detect_encoding(raw), *_FALLBACK_ENCODINGS[1:]) if e)
@@ -132,7 +172,8 @@ def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
         encodings = [check_encoding(raw, path, options.encoding)]
     else:
         bom = next((encoding for mark, encoding in _BOMS if raw.startswith(mark)), None)
-        encodings = [bom] if bom else _guesses(raw)
+        utf16 = None if bom else utf16_without_bom(raw)
+        encodings = [bom] if bom else [utf16] if utf16 else _guesses(raw, path)
     # the parser decodes (and so validates) the bytes itself: the first encoding it reads without error wins
     tried = []
     for encoding in encodings:
@@ -141,7 +182,7 @@ def read_table(path: str, options: ReadOptions = ReadOptions()) -> Table:
             if fmt == "jsonl":
                 return _read_jsonl(raw, path, encoding)
             return _read_delimited(raw, path, fmt, encoding, options)
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, or a UTF-16 stream without its BOM
             continue
     raise DataError(f"{path}: cannot decode the file as {', '.join(tried)}; pass --encoding")
 
