@@ -1,5 +1,5 @@
 """``python -m altui``: the same command line as the ``altui`` script."""
 
-from altui.cli import app
+from altui.cli import main
 
-app(prog_name="altui")
+main()

@@ -248,3 +248,34 @@ async def test_r_in_the_app_against_a_server_that_is_not_rubrix_keeps_the_app_ru
             assert len(app.session.answers()) == before + 1
     finally:
         server.shutdown()
+
+
+def test_resume_and_merge_on_a_full_disk_are_one_line(small_disk):
+    """Issue 29: writing the lock on a full disk was an OSError traceback."""
+    from typer.testing import CliRunner
+
+    from altui.cli.main import app as cli
+    from altui.data.sessions.session_lock import SessionLock
+
+    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
+    for name in ("a.db", "b.db"):
+        session = LabelingSession.open(corpus, small_disk / name, writer=True)
+        session.answer(0)
+        session.close()
+    filler = small_disk / "filler"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+    (small_disk / "a.db.lock").write_bytes(b"")  # the lock file exists, empty: its holder line cannot be written
+    lock = SessionLock(small_disk / "a.db").acquire()  # the flock is held all the same
+    lock.release()
+    result = CliRunner().invoke(cli, ["merge", str(small_disk / "a.db"), str(small_disk / "b.db"), "-o",
+                                      str(small_disk / "t.db")])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (small_disk / "t.db").exists()
+    filler.unlink()

@@ -45,9 +45,12 @@ class SessionLock:
                 f"session {self.path.with_suffix('')} is open in another altui ({holder}); "
                 "close that one first, or pass another --session"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                 "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}).encode())
+        try:  # who holds it, for the next one refused; best effort: the flock is the lock (a full disk keeps it)
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                     "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}).encode())
+        except OSError:
+            pass
         self._fd = fd
         return self
 
