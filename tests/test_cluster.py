@@ -117,5 +117,34 @@ def test_an_unreachable_scheduler_is_one_line():
 
 
 def test_address_without_dask_is_refused():
-    assert_one_line_error(runner.invoke(app, ["simulate", str(TRAIN_CSV), "--address", "tcp://x:1"]),
-                          "--address goes with --backend dask")
+    result = runner.invoke(app, ["simulate", str(TRAIN_CSV), "--address", "tcp://x:1"])
+    assert result.exit_code == 2 and "add --backend dask" in result.output  # options that do not go together
+
+
+def test_a_socket_that_sends_garbage_is_not_a_scheduler():
+    """Issue 29: dask read garbage as a message size (ArrayMemoryError "2.02 EiB"), then timed out."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    server.settimeout(20)
+
+    def garbage():
+        try:
+            for _ in range(4):
+                conn, _ = server.accept()
+                conn.sendall(b"\xff" * 64 + b"HTTP/1.1 200 OK\r\n")
+                conn.close()
+        except OSError:
+            pass
+
+    threading.Thread(target=garbage, daemon=True).start()
+    port = server.getsockname()[1]
+    try:
+        result = runner.invoke(app, ["simulate", str(TRAIN_CSV), "--backend", "dask", "--address",
+                                     f"tcp://127.0.0.1:{port}"])
+    finally:
+        server.close()
+    assert_one_line_error(result, "does not speak dask's protocol")

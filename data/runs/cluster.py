@@ -88,7 +88,7 @@ def check_scheduler(address: str) -> str:
         try:
             with socket.create_connection((host, port), timeout=PROBE_SECONDS) as probe:
                 probe.settimeout(PROBE_SECONDS)
-                first = probe.recv(1)
+                first = _first_bytes(probe, 8)
         except socket.timeout:
             raise DataError(f"{scheme}://{host}:{port} accepts connections but does not answer as a dask scheduler "
                             f"(nothing in {PROBE_SECONDS:g} s: a web server?); check --address") from None
@@ -98,7 +98,30 @@ def check_scheduler(address: str) -> str:
         if not first:
             raise DataError(f"{scheme}://{host}:{port} closed the connection at once: not a dask scheduler; "
                             "check --address")
+        # dask's TCP messages start with their size (8 bytes, little-endian): garbage read as one is exabytes
+        if len(first) == 8 and int.from_bytes(first, "little") > MAX_HANDSHAKE:
+            raise DataError(f"{scheme}://{host}:{port} does not speak dask's protocol (its first message would be "
+                            f"{int.from_bytes(first, 'little'):,} bytes): not a dask scheduler; check --address")
     return f"{scheme}://{match.group(2)}:{port}"
+
+
+MAX_HANDSHAKE = 64 * 1024 * 1024  # bytes: a scheduler's first message is a few hundred
+
+
+def _first_bytes(probe: socket.socket, n: int) -> bytes:
+    """Up to ``n`` bytes of what the peer says first (fewer if it stops or closes)."""
+    got = b""
+    while len(got) < n:
+        try:
+            chunk = probe.recv(n - len(got))
+        except socket.timeout:
+            if got:
+                break
+            raise
+        if not chunk:
+            break
+        got += chunk
+    return got
 
 
 @contextlib.contextmanager
@@ -125,7 +148,7 @@ def connect(backend: str, address: str | None, n_jobs: int) -> Iterator[Backend]
             workers = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except (OSError, TimeoutError, ValueError, MemoryError) as exc:
         if cluster is not None:
             cluster.close()
         raise DataError(f"cannot reach the dask scheduler at {address} ({type(exc).__name__}: {exc}); start one "
