@@ -48,3 +48,34 @@ def test_meta_cols_naming_the_text_or_label_column_is_one_line(tmp_path):
 def test_review_conflicts_with_list_is_a_usage_error(tmp_path):
     result = runner.invoke(cli, ["review", str(tmp_path / "t.db"), "--conflicts", "--list"])
     assert result.exit_code == 2 and "--conflicts opens the adjudication app" in result.output
+
+
+def test_key_conflicts_in_history_search_and_review_are_refused(tmp_path, monkeypatch):
+    from altui.engine.errors import AltuiError
+    from altui.tui.user_config import load_user_config
+
+    for binding, key, screen in (("history-skip", "1", "history"), ("review-undo", "2", "review"),
+                                 ("search-mark", "3", "search")):
+        config = tmp_path / f"{binding}.toml"
+        config.write_text(f'[keys]\n{binding} = "{key}"\n')
+        try:
+            load_user_config(config)
+        except AltuiError as exc:
+            assert f"the {screen} screen" in str(exc) and "label-" in str(exc)
+        else:
+            raise AssertionError(f"{binding} = {key} was accepted over a label key")
+
+
+async def test_a_labels_session_resumes_without_labels(tmp_path):
+    """Issue 29: a session started with --labels on a file without labels, resumed without --labels, failed with
+    "found 0 label value(s)"."""
+    from altui.tui.app import make_app
+    from altui.tui.config import LabelConfig
+
+    data = write_csv(tmp_path / "d.csv", [["text"], ["hello there"], ["buy now cheap"], ["nice song"], ["win money"]])
+    first = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db"), labels=("good", "bad")))
+    async with first.run_test() as pilot:
+        await pilot.press("2")
+    again = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db")))
+    async with again.run_test():
+        assert again.session.labels == ("good", "bad") and len(again.session.answers()) == 1

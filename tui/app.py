@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from altui.data.files.corpus import load_corpus
 from altui.data.files.label_descriptions import check_described_labels
 from altui.data.files.seed_terms import check_seed_labels
+from altui.data.files.table import label_sort_key
 from altui.engine.features import features_for
 from altui.data.sessions.session import LabelingSession, RoundResult, saved_info
 from altui.engine.names import default_strategy
@@ -341,9 +342,14 @@ def make_app(config: LabelConfig, on_progress=None) -> AltuiApp:
     user_config = load_user_config(themes=theme_names())
     saved = saved_info(config.session)
     multi_label = config.multi_label or (saved is not None and saved.multi_label)  # a session keeps its kind
+    label_names = list(config.labels) if config.labels else None
+    if label_names is None and saved is not None and list(saved.label_values) == list(saved.label_names):
+        # a session started with --labels on a file without labels: its names, resumed without --labels (in the
+        # order label_set sorts values, so a labeled file's values map to themselves; the session reorders them)
+        label_names = sorted(saved.label_names, key=label_sort_key)
     corpus = load_corpus(
         config.data, config.test, text_col=config.text_col, label_col=config.label_col, sep=config.sep,
-        header=config.header, label_names=list(config.labels) if config.labels else None, seed=config.seed,
+        header=config.header, label_names=label_names, seed=config.seed,
         format=config.format, quoting=config.quoting, encoding=config.encoding, on_progress=on_progress,
         features=features_for(saved.model if saved else config.model), id_col=config.id_col,
         meta_cols=list(config.meta_cols) if config.meta_cols else None, multi_label=multi_label,

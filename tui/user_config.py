@@ -95,13 +95,26 @@ ANNOTATE_KEYS = {
 }
 
 
+LABEL_KEYS = {f"label-{n}": key_of(n - 1) for n in range(1, 21)}
+SCREEN_KEYS = {  # every screen that takes label keys, with its own bindings' defaults (tui/screens/*.py)
+    "annotate": ANNOTATE_KEYS,
+    "history": {"history-skip": "space", "history-flag": "f", "history-undo": "u", "history-back": "enter",
+                **LABEL_KEYS},
+    "search": {"search-skip": "space", "search-flag": "f", "search-edit": "slash", "search-regex": "ctrl+r",
+               "search-back": "escape", "search-mark": "x", **LABEL_KEYS},
+    "review": {"review-skip": "space", "review-undo": "u", "review-back": "escape", **LABEL_KEYS},
+}
+
+
 def _check_no_conflict(path, keymap: dict[str, str]) -> None:
-    """Two bindings of the annotate screen on one key would leave one unreachable (or quit on a label key)."""
-    owner: dict[str, str] = {}
-    for binding_id, default in ANNOTATE_KEYS.items():
-        for key in keymap.get(binding_id, default).split(","):
-            if key in owner:
-                first, second = sorted((owner[key], binding_id))
-                raise AltuiError(f"the config file {path} gives the key {key!r} to both {first} and {second}; "
-                                 "give each its own key")
-            owner[key] = binding_id
+    """Two bindings of one screen on one key would leave one unreachable (or quit on a label key): checked for
+    every screen that takes label keys (annotate, history, search, review)."""
+    for screen, bindings in SCREEN_KEYS.items():
+        owner: dict[str, str] = {}
+        for binding_id, default in bindings.items():
+            for key in keymap.get(binding_id, default).split(","):
+                if key in owner:
+                    first, second = sorted((owner[key], binding_id))
+                    raise AltuiError(f"the config file {path} gives the key {key!r} to both {first} and {second} "
+                                     f"(the {screen} screen); give each its own key")
+                owner[key] = binding_id

@@ -257,6 +257,11 @@ def _sort_key(value: str):
         return (1, 0.0, value)
 
 
+def label_sort_key(value: str):
+    """How label values are ordered: numbers as numbers, the rest as strings."""
+    return _sort_key(value)
+
+
 def label_set(values: Sequence[str], names: Sequence[str] | None = None, *, youtube_names: bool = False) -> LabelSet:
     """Classes from raw label values: numeric values sorted as numbers, others as strings.
 
