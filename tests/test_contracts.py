@@ -79,3 +79,17 @@ async def test_a_labels_session_resumes_without_labels(tmp_path):
     again = make_app(LabelConfig(data=str(data), session=str(tmp_path / "s.db")))
     async with again.run_test():
         assert again.session.labels == ("good", "bad") and len(again.session.answers()) == 1
+
+
+def test_a_session_copied_without_its_wal_says_what_happened(tmp_path):
+    """Issue 29: a copy made while altui had the session open is an empty SQLite file (the answers are in the
+    original's -wal); agreement said only "is not an altui session file"."""
+    import sqlite3
+
+    copy = tmp_path / "copy.db"
+    db = sqlite3.connect(copy)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.close()
+    for command in (["status", str(copy)], ["agreement", str(copy), str(copy) + "2"]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code != 0 and "still in the original's -wal" in result.output, result.output

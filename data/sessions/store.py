@@ -370,6 +370,17 @@ def _read_info(db: sqlite3.Connection, path: Path) -> "SessionInfo":
     try:
         rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
     except (sqlite3.DatabaseError, ValueError):
+        try:
+            empty = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        except sqlite3.DatabaseError:
+            empty = False
+        wal = Path(f"{path}-wal")
+        # (a reader may have made an empty -wal; a 0-byte file is no copy of a session: that has a header)
+        if empty and path.stat().st_size > 0 and (not wal.exists() or wal.stat().st_size == 0):
+            raise DataError(f"{path} is not an altui session file: an SQLite file with nothing in it yet; if it is a "
+                            "copy of a session made while altui had it open, the answers are still in the original's "
+                            "-wal file: copy the session again after altui quits (it then writes everything into the "
+                            "file)") from None
         raise DataError(f"{path} is not an altui session file; pass the file `altui label` wrote") from None
     try:
         version = int(rows.get("schema_version", "0"))
