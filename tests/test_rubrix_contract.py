@@ -281,3 +281,20 @@ def test_429_waits_the_servers_retry_after_and_jitter_spreads_the_backoff():
     low = RubrixClient(config, transport=httpx.MockTransport(lambda r: next(answers)), sleep=slept_low.append,
                        jitter=lambda: 0.0)
     assert low.me() == {"username": "u"} and slept_low == [0.25, 0.5]
+
+
+def test_an_undone_server_answer_is_not_put_back_by_the_next_pull(session):
+    """Issue 29: undo an answer that came from the server; the next pull applied it again."""
+    pending = session.loop.pending()
+    item = session.item_id(pending[0])
+    records = [{"id": item, "status": "Validated", "inputs": {"text": "x"},
+                "annotation": {"labels": [{"class": "spam", "score": 1.0}], "agent": "someone"}}]
+    report = apply_annotations(session, records)
+    assert report.labeled == {"spam": 1}
+    undone = session.undo()
+    assert undone is not None and undone.index == pending[0]
+    again = apply_annotations(session, records)
+    assert again.applied == 0 and again.kept_undone == 1 and session.answer_of(pending[0]) is None
+    assert any("you undid" in line for line in again.warnings())
+    records[0]["annotation"]["labels"][0]["class"] = "ham"  # a new answer in the web UI is taken
+    assert apply_annotations(session, records).labeled == {"ham": 1}

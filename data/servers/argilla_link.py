@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from altui.data.servers.argilla import ArgillaClient, RemoteDataset, none_option
-from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
+from altui.data.servers.pull_report import PullReport, new_report, apply_answer, teach_if_complete
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.store import SessionStore
 from altui.engine.label_masks import mask_of, names_of
@@ -203,7 +203,7 @@ def verdicts(records: Iterable[dict], me: str, usernames, answered_here: set[str
 
 
 def apply_responses(session: LabelingSession, records: Iterable[dict], me: str, usernames) -> PullReport:
-    report = PullReport()
+    report = new_report(session, "argilla")
     names = list(session.labels)
     index_of = {item_id: i for i, item_id in enumerate(session.corpus.train.ids)}
     answered = {a.index: a.label for a in session.answers()}

@@ -19,6 +19,8 @@ class PullReport:
     unknown_labels: list[str] = field(default_factory=list)
     round_taught: bool = False
     taken_from: set[str] = field(default_factory=set)  # whose answers were applied (Argilla user names)
+    undone: set[tuple[str, str | None]] = field(default_factory=set)  # (item id, label name) the person undid
+    kept_undone: int = 0  # server answers not applied again: the person had undone them
 
     @property
     def applied(self) -> int:
@@ -52,6 +54,9 @@ class PullReport:
             lines.append(f"ignored labels that are not in this session: {', '.join(sorted(set(self.unknown_labels)))}")
         if self.unknown_ids:
             lines.append(f"{self.unknown_ids} records are not items of this data set")
+        if self.kept_undone:
+            lines.append(f"{self.kept_undone} answers you undid were not taken again from the server (change them in "
+                         "the web UI to send a new one)")
         return lines
 
 
@@ -63,9 +68,17 @@ def apply_answer(session, report: PullReport, answered: dict[int, int | None], i
         if answered[index] != label:
             report.conflicts.append(item_id)
         return
+    if (item_id, None if label is None else session.store.info.answer_name(label)) in report.undone:
+        report.kept_undone += 1  # the person undid this very answer: an undo is not put back by the next pull
+        return
     session.answer_item(index, label, source=source)
     answered[index] = label
     report.count(None if label is None else session.label_text(label))
+
+
+def new_report(session, prefix: str) -> PullReport:
+    """A report that knows which answers from this server (``source`` starting with ``prefix``) were undone."""
+    return PullReport(undone={(s.item_id, s.label_name) for s in session.store.undone() if s.source.startswith(prefix)})
 
 
 def teach_if_complete(session, report: PullReport) -> PullReport:

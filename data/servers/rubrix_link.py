@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from altui.data.servers.pull_report import PullReport, apply_answer, teach_if_complete
+from altui.data.servers.pull_report import PullReport, new_report, apply_answer, teach_if_complete
 from altui.data.servers.rubrix import PAGE, RubrixClient
 from altui.data.sessions.session import LabelingSession
 from altui.data.sessions.store import SessionStore
@@ -118,7 +118,7 @@ def drain(store: SessionStore, client: RubrixClient, dataset: str | None = None)
 
 def apply_annotations(session: LabelingSession, records: Iterable[dict]) -> PullReport:
     """Turn Validated/Discarded records into answers of the session (committed one by one)."""
-    report = PullReport()
+    report = new_report(session, "rubrix")
     names = list(session.labels)
     values = list(session.corpus.labels.values)
     index_of = {rubrix_id(item_id): i for i, item_id in enumerate(session.corpus.train.ids)}

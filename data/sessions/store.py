@@ -224,11 +224,18 @@ class SessionStore(SideTables):
         """What undo takes back, oldest first: (item id, the answer a change replaced; None for a new answer)."""
         return self._in_force()[1]
 
-    def _in_force(self) -> tuple[list[StoredAnswer], list[tuple[str, StoredAnswer | None]]]:
+    @_reading
+    def undone(self) -> list[StoredAnswer]:
+        """The answers an undo took back (not changes: new answers undone), oldest first: a pull from a server
+        does not put back an answer of its own that the person undid."""
+        return self._in_force()[2]
+
+    def _in_force(self) -> tuple[list[StoredAnswer], list[tuple[str, StoredAnswer | None]], list[StoredAnswer]]:
         """Replay the events. A label/skip of an item that has an answer in force changes that answer; an
         undo takes back the item's latest label, skip or change (by id: rows move when data changes)."""
         stack: list[StoredAnswer] = []
         edits: list[tuple[str, StoredAnswer | None]] = []
+        undone: list[StoredAnswer] = []
         answered: set[str] = set()
         kept = "text, label_name" if self._texts_kept else "NULL, NULL"
 
@@ -244,7 +251,7 @@ class SessionStore(SideTables):
                     continue
                 _, replaced = edits.pop(edit)
                 if replaced is None:
-                    del stack[position(item_id)]
+                    undone.append(stack.pop(position(item_id)))
                     answered.discard(item_id)
                 else:
                     stack[position(item_id)] = replaced
@@ -263,7 +270,7 @@ class SessionStore(SideTables):
                 stack.append(StoredAnswer(Answer(item, label, round_), item_id, at, source, text, label_name))
                 edits.append((item_id, None))
                 answered.add(item_id)
-        return stack, edits
+        return stack, edits, undone
 
     # -- flags: items marked for later
     def toggle_flag(self, item_id: str, item: int, text: str | None) -> bool:
