@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from altui.engine.answers import Answer, RoundMetrics
 from altui.engine.cold_start import DEFAULT_COLD_START, ColdStart, get_cold_start
 from altui.engine.errors import ConfigError
 from altui.engine.feature_rows import as_rows, stack_rows
@@ -25,34 +25,6 @@ from altui.engine.names import DEFAULT_STRATEGY
 from altui.engine.pool import MISSING, UNLABELED, Pool
 from altui.engine.stopping import draw_stop_set, stability_kappa
 from altui.engine.strategies import DEFAULT_MAX_CANDIDATES, CandidateBlock, QueryStrategy, draw_block_rows, get_strategy
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What was said about one item. ``label`` is a class index, or None for a skip."""
-
-    index: int
-    label: int | None
-    round: int
-
-    @property
-    def skipped(self) -> bool:
-        return self.label is None
-
-
-@dataclass(frozen=True)
-class RoundMetrics:
-    """Test-set quality after teaching round ``round`` (NaN when there is no test set)."""
-
-    round: int
-    n_labels: int
-    accuracy: float
-    f1: float
-    label_counts: tuple[int, ...]
-    teach_seconds: float
-    kappa: float = float("nan")  # agreement with the previous round's predictions on the stop set
-    class_f1: tuple[float, ...] = ()  # test F1 per class (NaN: no test item and no prediction of it)
-    micro_f1: float = float("nan")  # multi-label: F1 over every (text, label) decision (accuracy is subset accuracy)
 
 
 class ActiveLoop:

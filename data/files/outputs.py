@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from altui.data.errors import DataError
 from altui.data.files.output_paths import atomic_write
-from altui.data.files.table import csv_text
-from altui.engine.simulate import Curve, RunResult
+from altui.data.files.csv_text import csv_text
+
+if TYPE_CHECKING:  # export and status stay light: simulate's types, not scikit-learn, at import
+    from altui.engine.simulate import Curve, RunResult
 
 EXPORT_FORMATS = ("csv", "jsonl")
 EXPORT_COLUMNS = ["id", "text", "label", "answered_at", "round", "source", "flagged"]

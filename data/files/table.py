@@ -21,6 +21,7 @@ from itertools import repeat
 import numpy as np
 
 from altui.data.errors import DataError
+from altui.data.files.csv_text import csv_text  # noqa: F401 (re-exported)
 from altui.data.files.readers import ReadOptions, read_table
 
 TEXT_COLUMNS = ("CONTENT", "text", "Text", "TEXT", "content", "comment", "sentence")
@@ -90,22 +91,6 @@ class Dataset:
 
     def date(self, row: int) -> str | None:
         return self.meta(row, DATE_COLUMNS)
-
-
-def csv_text(header: Sequence[str], rows) -> str:
-    """A CSV as pandas' ``to_csv(index=False)`` writes it: minimal quoting, "\\n" line ends.
-
-    A field holding a bare carriage return is quoted too (the csv module quotes only the characters of its
-    line terminator), so every text reads back identical with pandas and the csv module.
-    """
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # "\r" and "\n" both quoted
-    for row in itertools.chain([header], rows):
-        writer.writerow(row)
-        out.seek(out.tell() - 2)  # the row's own "\r\n" becomes "\n"
-        out.write("\n")
-        out.truncate()
-    return out.getvalue()
 
 
 def one_cell(value: str, width: int = 30) -> str:

@@ -26,9 +26,9 @@ from altui.data.sessions.store_schema import (
     create_tables,
     migrate,
 )
-from altui.engine.loop import Answer, RoundMetrics
+from altui.engine.answers import Answer, RoundMetrics
 from altui.engine.label_masks import names_of
-from altui.engine.strategies import DEFAULT_MAX_CANDIDATES
+from altui.engine.names import DEFAULT_MAX_CANDIDATES
 
 
 
