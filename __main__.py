@@ -1,5 +1,5 @@
 """``python -m altui``: the same command line as the ``altui`` script."""
 
-from altui.cli import main
+from altui.cli import run
 
-main()
+run()

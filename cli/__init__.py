@@ -3,7 +3,7 @@
 from altui.cli.main import app
 
 
-def main() -> None:
+def run() -> None:
     """The console script: the Typer app, and after an error a plain exit.
 
     An error (exit code 1, 2, 130 or 128 + a signal) is rendered once and every file is closed by then; leaving with
@@ -28,4 +28,4 @@ def main() -> None:
         os._exit(code)
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "run"]

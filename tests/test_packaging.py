@@ -32,7 +32,7 @@ def test_the_wheel_holds_the_app_and_its_styles(wheel):
     assert top_level == {"altui"}, top_level
     assert not any("/tests/" in n or "/bench/" in n for n in names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "altui = altui.cli:app" in zipfile.ZipFile(wheel).read(entry).decode()
+    assert "altui = altui.cli:run" in zipfile.ZipFile(wheel).read(entry).decode()
 
 
 def test_every_package_folder_is_in_the_wheel(wheel):
