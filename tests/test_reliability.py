@@ -190,13 +190,9 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_disk_refuses_the_answer_loses_nothing_and_recovers(small_disk):
-    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
-    session = LabelingSession.open(corpus, small_disk / "s.db", batch_size=10, info_extra={"test_path": str(TEST_CSV)})
-    y = [int(v) for v in corpus.train.labels]
-    for _ in range(3):
-        session.answer(y[session.current()])
-    filler = small_disk / "filler"
+def fill(disk):
+    """Fill the small disk up; the returned file, removed, gives the room back."""
+    filler = disk / "filler"
     with open(filler, "wb") as fh:
         try:
             while True:
@@ -204,6 +200,16 @@ def test_a_full_disk_refuses_the_answer_loses_nothing_and_recovers(small_disk):
                 fh.flush()
         except OSError:
             pass
+    return filler
+
+
+def test_a_full_disk_refuses_the_answer_loses_nothing_and_recovers(small_disk):
+    corpus = load_corpus(str(TRAIN_CSV), str(TEST_CSV))
+    session = LabelingSession.open(corpus, small_disk / "s.db", batch_size=10, info_extra={"test_path": str(TEST_CSV)})
+    y = [int(v) for v in corpus.train.labels]
+    for _ in range(3):
+        session.answer(y[session.current()])
+    filler = fill(small_disk)
     current = session.current()
     refused = 0
     for _ in range(200):  # until SQLite has to grow the file: then the answer is refused, not shown as saved
@@ -262,14 +268,7 @@ def test_resume_and_merge_on_a_full_disk_are_one_line(small_disk):
         session = LabelingSession.open(corpus, small_disk / name, writer=True)
         session.answer(0)
         session.close()
-    filler = small_disk / "filler"
-    with open(filler, "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
-        except OSError:
-            pass
+    filler = fill(small_disk)
     (small_disk / "a.db.lock").write_bytes(b"")  # the lock file exists, empty: its holder line cannot be written
     lock = SessionLock(small_disk / "a.db").acquire()  # the flock is held all the same
     lock.release()

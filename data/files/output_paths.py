@@ -114,6 +114,16 @@ def check_outputs(outputs: list[tuple[str, Path | None]], inputs: list[tuple[str
         seen.append((name, path))
 
 
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: some file systems cannot sync a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def _followed(path: Path) -> Path:
     """The file a link points to (the target of the rename: the link itself stays a link)."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -154,12 +164,7 @@ def atomic_file(path: Path, mode: str = "w") -> Iterator[IO]:
         with contextlib.suppress(OSError):  # keep the target's permissions when it exists
             os.chmod(temp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
         os.replace(temp, path)
-        with contextlib.suppress(OSError):
-            folder = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+        fsync_folder(path.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)

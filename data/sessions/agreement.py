@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from altui.data.errors import DataError
+from altui.data.files.output_paths import fsync_folder
 from altui.engine.agreement import disagreements, kappa, label_set_kappa, per_label_kappa
 from altui.engine.label_masks import mask_of, names_of
 
@@ -221,12 +222,7 @@ def _place(building: Path, out: Path) -> None:
         if out.exists() or exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
             raise DataError(f"cannot write {out} ({exc.strerror}); pick a writable -o") from None
         os.replace(building, out)  # a file system without hard links: the check just above, then a rename
-    with contextlib.suppress(OSError):
-        folder = os.open(out.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+    fsync_folder(out.parent)
 
 
 def _remove_stale(out: Path) -> None:
