@@ -63,6 +63,9 @@ def train(
             f"{test['micro_f1']:.3f} on {test['n']} items")
     elif test:
         say(f"test accuracy {test['accuracy']:.3f}, macro F1 {test['f1']:.3f} on {test['n']} items")
+    if info.get("features", "n-grams") != "n-grams":
+        say("note: this pipeline reads n-grams only (scikit-learn alone cannot embed texts); the app's model also "
+            "read sentence vectors, so `altui predict` is the stronger of the two", err=True)
 
 
 @domain_errors

@@ -81,6 +81,10 @@ def train_model(path: Path, out: Path) -> tuple[Path, dict]:
         "last_round": meta["rounds"][-1] if meta["rounds"] else None, "stop": meta["stop"],
         "settings": {k: meta[k] for k in ("session", "data", "strategy", "batch", "seed", "cold_start")},
         "sklearn": sklearn.__version__,
+        # the app's many-class model also reads sentence vectors (and the label names); a pipeline that loads with
+        # scikit-learn alone cannot embed texts, so this one is refit on the n-grams: its test metrics say so
+        "features": "n-grams" if session.corpus.vectors is None else "n-grams (the session's model also read sentence "
+                    "vectors; this pipeline does not)",
         "load": "joblib.load(path) -> sklearn Pipeline; .predict(texts) -> label names; .predict_proba(texts) "
                 "-> columns in .classes_ order",
     }
