@@ -117,3 +117,26 @@ def test_simulate_never_writes_over_its_seed_terms_or_label_descriptions(tmp_pat
                                      "--out", str(out)])
         assert result.exit_code == 1 and "would destroy it" in result.output, result.output
         assert out.read_text() == before
+
+
+EXPORT_AND_DIE = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import altui.data.files.output_paths as paths
+def die(*args):  # killed after the new file is written, before it replaces the old one
+    os._exit(9) if sys.argv[4] == "kill" else os.kill(os.getpid(), 15)
+paths.os.replace = die
+from altui.cli import run
+sys.argv = ["altui", "export", sys.argv[2], "-o", sys.argv[3]]
+run()
+"""
+
+
+@pytest.mark.parametrize("how", ["kill", "term"])
+def test_export_killed_or_stopped_leaves_the_earlier_file_whole(killed_session, tmp_path, how):
+    out = tmp_path / "labels.csv"
+    out.write_text("the earlier export\n")
+    done = subprocess.run([sys.executable, "-c", EXPORT_AND_DIE, str(ROOT.parent), str(killed_session), str(out), how])
+    assert done.returncode != 0
+    assert out.read_text() == "the earlier export\n"
+    assert answers_in(killed_session) == ROWS
