@@ -27,3 +27,36 @@ def detect_encoding(raw: bytes) -> str | None:
             and western.chaos <= best.chaos + LATIN_TIE:
         return "cp1252"
     return best.encoding
+
+
+SAMPLE_BYTES = 64 * 1024  # bytes looked at for UTF-16 without a byte-order mark
+
+
+def utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for a file that is UTF-16 without a byte-order mark (most of its text is ASCII,
+    so every other byte is NUL, on the odd or the even places), else None."""
+    sample = raw[:SAMPLE_BYTES]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd > 0.9 * (len(sample) // 2) * 0.5 and odd > 4 * even:
+        return "utf-16-le"
+    if even > 0.9 * (len(sample) // 2) * 0.5 and even > 4 * odd:
+        return "utf-16-be"
+    return None
+
+
+def mixed_utf8_lines(raw: bytes) -> list[int] | None:
+    """The line numbers (1-based) that are not UTF-8 in a file that is mostly UTF-8 (more of its non-ASCII lines
+    decode as UTF-8 than not), else None: such a file is not in one encoding, and decoding it whole as a
+    single-byte code page would turn its UTF-8 rows into mojibake ('café' -> 'cafÃ©')."""
+    good, bad = 0, []
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad.append(number)
+    return bad if bad and good >= len(bad) else None

@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 
 from altui.data.errors import DataError
+from altui.data.files.encodings import mixed_utf8_lines, utf16_without_bom
 from altui.data.files.formats import EXTENSIONS, FORMATS, QUOTING, SEPARATOR_NAMES  # noqa: F401
 from altui.data.files.ragged import ragged_rows
 
 SEPARATORS = {",": ",", "comma": ",", "tab": "\t", "\\t": "\t", "\t": "\t", ";": ";", "semicolon": ";", "|": "|",
               "pipe": "|"}
 # UTF-32's marks first: FF FE 00 00 starts with UTF-16's FF FE
-SAMPLE_BYTES = 64 * 1024
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
@@ -111,36 +111,6 @@ def check_encoding(raw: bytes, path: str, given: str) -> str:
     except UnicodeError as exc:  # e.g. "UTF-16 stream does not start with BOM"
         raise DataError(f"{path} is not {given} ({exc}); try another --encoding (utf-8, utf-16-le, cp1252)") from None
     return given
-
-
-def utf16_without_bom(raw: bytes) -> str | None:
-    """``utf-16-le`` or ``utf-16-be`` for a file that is UTF-16 without a byte-order mark (most of its text is ASCII,
-    so every other byte is NUL, on the odd or the even places), else None."""
-    sample = raw[:SAMPLE_BYTES]
-    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
-        return None
-    odd, even = sample[1::2].count(0), sample[0::2].count(0)
-    if odd > 0.9 * (len(sample) // 2) * 0.5 and odd > 4 * even:
-        return "utf-16-le"
-    if even > 0.9 * (len(sample) // 2) * 0.5 and even > 4 * odd:
-        return "utf-16-be"
-    return None
-
-
-def mixed_utf8_lines(raw: bytes) -> list[int] | None:
-    """The line numbers (1-based) that are not UTF-8 in a file that is mostly UTF-8 (more of its non-ASCII lines
-    decode as UTF-8 than not), else None: such a file is not in one encoding, and decoding it whole as a
-    single-byte code page would turn its UTF-8 rows into mojibake ('café' -> 'cafÃ©')."""
-    good, bad = 0, []
-    for number, line in enumerate(raw.split(b"\n"), 1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            good += 1
-        except UnicodeDecodeError:
-            bad.append(number)
-    return bad if bad and good >= len(bad) else None
 
 
 def _guesses(raw: bytes, path: str = ""):

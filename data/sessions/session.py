@@ -32,34 +32,7 @@ from altui.engine.learners import DEFAULT_MODEL, make_learner, resolve_model
 from altui.engine.names import DEFAULT_STRATEGY, resolve_strategy
 from altui.engine.loop import ActiveLoop, Answer, RoundMetrics
 from altui.engine.pool import UNLABELED
-
-@dataclass(frozen=True)
-class Prediction:
-    """The model's view of one text: every class's probability, and the word n-grams of the text that push
-    towards each class (strongest first, with their weight), only n-grams some label taught it, no stop words."""
-
-    labels: tuple[str, ...]
-    probabilities: tuple[float, ...]
-    pushes: tuple[tuple[tuple[str, float], ...], ...]
-    from_label_names: bool = False  # a zero-shot guess: no answer of two classes yet, the label names speak
-
-    @property
-    def best(self) -> int:
-        return int(np.argmax(self.probabilities))
-
-    @property
-    def label_set(self) -> int:
-        """Multi-label: the predicted set, as a bit mask (every label whose probability is above 0.5)."""
-        return mask_of(j for j, p in enumerate(self.probabilities) if p > 0.5)
-
-    @property
-    def label(self) -> str:
-        return self.labels[self.best]
-
-    @property
-    def confidence(self) -> float:
-        return self.probabilities[self.best]
-
+from altui.data.sessions.prediction import Prediction  # noqa: F401 (re-exported)
 
 _ENTITY = re.compile(r"&#?(\w+);")
 
