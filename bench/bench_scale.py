@@ -43,7 +43,7 @@ ALTUI_OPEN = """
 import resource, sys, time, json
 started = time.perf_counter()
 sys.path.insert(0, sys.argv[3])
-from altui.tui.app import make_app
+from altui.tui.factory import make_app
 from altui.tui.config import LabelConfig
 app = make_app(LabelConfig(data=sys.argv[1], test=sys.argv[2], session=sys.argv[4], label_col=sys.argv[5] or None))
 X = app.session.corpus.X

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual.widgets import Static  # noqa: E402
 
-from altui.tui.app import make_app  # noqa: E402
+from altui.tui.factory import make_app  # noqa: E402
 from altui.tui.config import LabelConfig  # noqa: E402
 from altui.tui.text import printable  # noqa: E402
 

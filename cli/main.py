@@ -260,7 +260,7 @@ def label(
              altui label packages.csv --id-col package --meta-cols package,section --text-col description
     """
     from altui.data.files.seed_terms import parse_seed_terms
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     check_positive("--batch", batch)

@@ -119,7 +119,7 @@ def review(
         return
     if n is not None or output is not None:
         raise usage_error("-n and -o go with --list; without it altui review opens the app")
-    from altui.tui.app import make_review_app
+    from altui.tui.factory import make_review_app
 
     with data_progress() as on_progress:
         app = make_review_app(session, on_progress, conflicts=conflicts)

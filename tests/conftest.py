@@ -108,7 +108,7 @@ def pinned(app):
 
 
 def tiny_app(tiny_csv, tmp_path, **kwargs):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     config = LabelConfig(data=str(tiny_csv), batch=5, seed=0, session=str(tmp_path / "session.db"), **kwargs)
@@ -117,7 +117,7 @@ def tiny_app(tiny_csv, tmp_path, **kwargs):
 
 def youtube_app(tmp_path, **kwargs):
     """The app on the YouTube split, its session in ``tmp_path / "yt.db"``."""
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     return make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "yt.db"), **kwargs))

@@ -67,7 +67,7 @@ async def test_merge_then_adjudicate_the_conflicts_and_export_every_answer(tmp_p
     import csv
     import io
 
-    from altui.tui.app import make_review_app
+    from altui.tui.factory import make_review_app
 
     rows = [["id", "text", "label"]] + [[f"t{i}", f"{'win a prize' if i % 2 else 'nice song'} {i}", "ab"[i % 2]]
                                         for i in range(60)]

@@ -158,7 +158,7 @@ def test_errors_are_one_line_naming_the_fix(argilla_url, env, tmp_path, monkeypa
 async def test_the_app_logs_each_batch_and_r_pulls_responses(argilla_url, env, tmp_path):
     """`altui label --argilla-dataset`: the first batch is logged at start, `r` applies the annotator's answers."""
     from conftest import TEST_CSV, TRAIN_CSV
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "t.db"),
@@ -184,7 +184,7 @@ async def test_the_app_logs_each_batch_and_r_pulls_responses(argilla_url, env, t
 
 async def test_the_status_line_says_what_waits_for_a_stopped_server(env, tmp_path):
     from conftest import TEST_CSV, TRAIN_CSV
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     dead = f"http://127.0.0.1:{free_port()}"

@@ -205,7 +205,7 @@ def test_a_second_writer_is_refused_in_one_line_and_readers_still_work(labeled_s
 
 
 def test_two_writers_in_one_process_are_refused_too(tmp_path):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
     from altui.data.errors import DataError
 
@@ -238,7 +238,7 @@ def test_a_moved_and_edited_data_file_keeps_every_answer(tmp_path):
     edited.reverse()  # rows move
     first.unlink()
     moved = write_csv(tmp_path / "elsewhere.csv", [["id", "text"]] + edited)
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     app = make_app(LabelConfig(data=str(moved), labels=("neg", "pos"), session=str(tmp_path / "s.db")))

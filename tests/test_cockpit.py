@@ -11,7 +11,7 @@ from conftest import TEST_CSV, TRAIN_CSV, exported, write_csv, youtube_app
 from altui.data.files.outputs import status_lines
 from altui.data.sessions.session import LabelingSession, readable_ngram
 from altui.engine.loop import ActiveLoop
-from altui.tui.app import make_app
+from altui.tui.factory import make_app
 from altui.tui.config import LabelConfig
 from altui.tui.keys import LabelPicker, key_of
 from altui.tui.screens.history import HistoryScreen

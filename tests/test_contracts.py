@@ -69,7 +69,7 @@ def test_key_conflicts_in_history_search_and_review_are_refused(tmp_path, monkey
 async def test_a_labels_session_resumes_without_labels(tmp_path):
     """Issue 29: a session started with --labels on a file without labels, resumed without --labels, failed with
     "found 0 label value(s)"."""
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     data = write_csv(tmp_path / "d.csv", [["text"], ["hello there"], ["buy now cheap"], ["nice song"], ["win money"]])

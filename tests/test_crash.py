@@ -17,13 +17,13 @@ from typer.testing import CliRunner
 
 from altui.cli.main import app as cli
 from conftest import ROOT, TEST_CSV, TRAIN_CSV
-from altui.tui.app import make_app
+from altui.tui.factory import make_app
 from altui.tui.config import LabelConfig
 
 CHILD = textwrap.dedent(
     """
     import asyncio, json, sys
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     config = LabelConfig(data=sys.argv[1], test=sys.argv[2], session=sys.argv[3])

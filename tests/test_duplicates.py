@@ -89,7 +89,7 @@ def test_the_app_shows_each_text_once_and_export_labels_every_copy(dups_csv, tmp
 
 
 async def test_the_screen_says_how_many_identical_texts_an_answer_labels(dups_csv, tmp_path):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     app = make_app(LabelConfig(data=str(dups_csv), session=str(tmp_path / "s.db"), batch=5))

@@ -28,7 +28,7 @@ def packages_csv(tmp_path, repeat_id: bool = False):
 
 
 async def test_id_col_and_meta_cols_go_to_the_screen_and_the_export(tmp_path):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     data = packages_csv(tmp_path)
@@ -130,7 +130,7 @@ def test_help_keeps_the_extras_brackets_in_a_pipe_and_on_a_terminal():
 async def test_ctrl_c_flag_mark_and_the_first_batch_panel(tmp_path):
     """ctrl+c names the quit key in plain words; a flagged item shows its mark; with one class taught, the
     test panel says "not trained yet" as the model panel does."""
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     rows = [["text", "label"]] + [[f"{'spam offer now' if i % 2 else 'nice song here'} {i}", str(i % 2)]
@@ -155,7 +155,7 @@ async def test_ctrl_c_flag_mark_and_the_first_batch_panel(tmp_path):
 
 
 async def test_status_names_the_encoding_the_data_was_read_with(tmp_path):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     data = tmp_path / "ru.csv"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from altui.cli.main import app as cli
 from conftest import write_csv
-from altui.tui.app import make_app
+from altui.tui.factory import make_app
 from altui.tui.config import LabelConfig
 
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"

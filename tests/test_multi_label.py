@@ -177,7 +177,7 @@ async def test_toggle_two_labels_confirm_then_export_train_and_predict(tmp_path)
     """Issue 22, acceptance 1: keys toggle labels, enter confirms the set (empty: an answer, not a skip)."""
     import joblib
 
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(200, 5))
@@ -222,7 +222,7 @@ async def test_toggle_two_labels_confirm_then_export_train_and_predict(tmp_path)
 
 
 def test_a_session_keeps_its_kind(tmp_path):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     data = write_jsonl(tmp_path / "d.jsonl", [{"id": r["id"], "text": r["text"], "label": (r["labels"] or ["none"])[0]}
@@ -234,7 +234,7 @@ def test_a_session_keeps_its_kind(tmp_path):
     sets = write_jsonl(tmp_path / "sets.jsonl", label_set_rows(80, 6))
     make_app(LabelConfig(data=sets, session=str(tmp_path / "m.db"), multi_label=True)).session.close()
     from altui.engine.errors import AltuiError
-    from altui.tui.app import make_review_app
+    from altui.tui.factory import make_review_app
 
     with pytest.raises(AltuiError, match="ranks single labels"):
         make_review_app(tmp_path / "m.db")
@@ -245,7 +245,7 @@ async def test_two_annotators_on_label_sets_agreement_merge_adjudicate_export(tm
     differing sets listed; merge labels the agreed sets, review --conflicts toggles the final set of each
     disagreement, and the export keeps every annotator's set beside the final one."""
     from altui.data.sessions.session import LabelingSession
-    from altui.tui.app import make_review_app
+    from altui.tui.factory import make_review_app
 
     data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(80, 8))
     for name, flip in (("alice", False), ("bob", True)):
@@ -301,7 +301,7 @@ def test_label_names_are_data_in_simulates_report(tmp_path):
 async def test_undo_and_history_act_on_label_sets(tmp_path):
     """u takes a set back (the text is asked again, starting from an empty set); in history a label key toggles
     that label in the answer under the cursor, and u undoes the toggle."""
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(100, 11))

@@ -233,7 +233,7 @@ def test_a_full_disk_refuses_the_answer_loses_nothing_and_recovers(small_disk):
 
 
 async def test_r_in_the_app_against_a_server_that_is_not_rubrix_keeps_the_app_running(tmp_path):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)

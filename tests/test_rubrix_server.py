@@ -17,7 +17,7 @@ from altui.cli.main import app as cli
 from conftest import ROOT, TEST_CSV, TRAIN_CSV
 from altui.data.files.corpus import load_corpus
 from altui.data.sessions.session import LabelingSession
-from altui.tui.app import make_app
+from altui.tui.factory import make_app
 from altui.tui.config import LabelConfig
 
 SERVER = ROOT.parent / "shared" / "rubrix" / "server"

@@ -8,7 +8,7 @@ import pytest
 from conftest import exported, youtube_app
 from altui.data.errors import DataError
 from altui.data.files.search import search_texts
-from altui.tui.app import make_app
+from altui.tui.factory import make_app
 from altui.tui.config import LabelConfig
 from altui.tui.screens.search import SearchScreen
 

@@ -20,7 +20,7 @@ from altui.data.sessions.session import LabelingSession
 from altui.engine.review import label_quality, out_of_fold_proba, rank_by_quality
 from altui.engine.learners.naive_bayes import MultinomialNBLearner
 from test_cli import assert_one_line_error
-from altui.tui.app import make_review_app
+from altui.tui.factory import make_review_app
 from altui.tui.screens.review import ReviewScreen
 
 runner = CliRunner()
@@ -218,7 +218,7 @@ async def test_review_undo_takes_back_what_review_did_and_nothing_else(tmp_path)
 
 
 async def test_search_shows_the_full_text_with_the_match_highlighted(tmp_path):
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     app = make_app(LabelConfig(data=str(TRAIN_CSV), test=str(TEST_CSV), session=str(tmp_path / "s.db")))

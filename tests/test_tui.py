@@ -9,7 +9,8 @@ import pytest
 from textual.widgets import Static
 
 from conftest import NASTY, SIZE, TEST_CSV, TRAIN_CSV, assert_modal_parity, tiny_app, write_csv
-from altui.tui.app import AltuiApp, make_app
+from altui.tui.app import AltuiApp
+from altui.tui.factory import make_app
 from altui.tui.config import LabelConfig
 from altui.tui.screens.annotate import AnnotateScreen
 from altui.tui.screens.help import HelpScreen

@@ -89,7 +89,7 @@ def test_snapshot_search(snap_compare, tmp_path, tiny_csv):
 
 
 def test_snapshot_review(snap_compare, tmp_path, tiny_csv):
-    from altui.tui.app import make_review_app
+    from altui.tui.factory import make_review_app
 
     app = tiny_app(tiny_csv, tmp_path)
 
@@ -147,7 +147,7 @@ async def settled(pilot, ready=lambda: True, checks: int = 100) -> None:
 
 def many_label_app(tmp_path, labels: int):
     from conftest import ROOT
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     if labels == 16:
@@ -179,7 +179,7 @@ def test_snapshot_multi_label_set_being_put_together(snap_compare, tmp_path, siz
     label's probability, the legend and the keys, at 80x24 and 120x40."""
     from test_multi_label import label_set_rows, write_jsonl
 
-    from altui.tui.app import make_app
+    from altui.tui.factory import make_app
     from altui.tui.config import LabelConfig
 
     data = write_jsonl(tmp_path / "d.jsonl", label_set_rows(120, 9))

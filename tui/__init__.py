@@ -1,1 +1,1 @@
-"""altui's Textual app: screens, widgets, styles and workers. Build it with :func:`tui.app.make_app`."""
+"""altui's Textual app: screens, widgets, styles and workers. Build it with :func:`tui.factory.make_app`."""
