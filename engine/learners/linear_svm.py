@@ -138,32 +138,31 @@ class LinearSVMLearner(Learner):
 
     def fit(self, X, y) -> "LinearSVMLearner":
         y = np.asarray(y, dtype=np.int64)
-        self.seen_classes_ = np.unique(y)
+        seen = np.unique(y)
         weight = np.ones(y.shape[0])
         if self.class_prototypes is not None:
             X = stack_rows([X, self.class_prototypes])
             y = np.concatenate([y, np.arange(self.n_classes)])
             weight = np.concatenate([weight, self.prototype_weights(y[: weight.shape[0]])])
-        self.fitted_classes_ = np.unique(y)
+        fitted = np.unique(y)
         n_columns = X.shape[1]
-        self._weights = np.zeros((n_columns, 0))
-        self._vector_weights = None
-        self.intercept_ = np.zeros(0)
-        if self.fitted_classes_.shape[0] < 2:
+        if fitted.shape[0] < 2:  # no model to fit: every state of the new one set together
+            self._weights, self._vector_weights, self.intercept_ = np.zeros((n_columns, 0)), None, np.zeros(0)
+            self.fitted_classes_, self.seen_classes_ = fitted, seen
             return self
         used, Xc = local_columns(unit_rows(ngrams_of(X)))
         Xc = with_dense(Xc, scaled_vectors(X, self.vector_weight))
-        y_local = np.searchsorted(self.fitted_classes_, y)
+        y_local = np.searchsorted(fitted, y)
         with single_threaded():
             coef, intercept = self._fit_local(Xc, y_local, weight)
-            temperature = self._temperature(Xc, y_local, weight)
+            temperature = self._temperature(Xc, y_local, weight, fitted.shape[0])
         weights = np.zeros((n_columns, coef.shape[0]))
         weights[used] = coef[:, : used.shape[0]].T
-        # swapped in whole: scores read either the old model or the new one
-        self._vector_weights = coef[:, used.shape[0]:].T.copy() if vectors_of(X) is not None else None
-        self._weights = weights
-        self.intercept_ = intercept
-        self.temperature_ = temperature
+        vector_weights = coef[:, used.shape[0]:].T.copy() if vectors_of(X) is not None else None
+        # swapped in together at the end (the model panel scores in another thread): never half a fit
+        self._weights, self._vector_weights, self.intercept_, self.temperature_ = \
+            weights, vector_weights, intercept, temperature
+        self.fitted_classes_, self.seen_classes_ = fitted, seen
         return self
 
     def _fit_local(self, Xc, y_local, weight=None) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +179,7 @@ class LinearSVMLearner(Learner):
             return np.vstack([-half_coef, half_coef]), np.array([-half_intercept, half_intercept])
         return model.coef_, model.intercept_.copy()
 
-    def _temperature(self, Xc, y_local, weight) -> float:
+    def _temperature(self, Xc, y_local, weight, k: int) -> float:
         """The softmax temperature, from out-of-fold decisions on the answers (prototypes, the rows after the
         answers, are in every training fold and never held out)."""
         n = self.n_answers_ = Xc.shape[0] - (self.n_classes if self.class_prototypes is not None else 0)
@@ -193,7 +192,6 @@ class LinearSVMLearner(Learner):
             return self.temperature_
         rng = np.random.RandomState(self.random_state)
         folds = rng.permutation(n) % 3
-        k = self.fitted_classes_.shape[0]
         z = np.zeros((n, k))
         usable = np.zeros(n, dtype=bool)
         for fold in range(3):
